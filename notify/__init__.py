@@ -1,0 +1,45 @@
+"""The county warning platform: app factory."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from notify import config
+from notify.extensions import babel, csrf, db, login_manager, migrate
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(config.load(app.instance_path))
+    if overrides:
+        app.config.update(overrides)
+
+    from notify import i18n, errors, cli  # noqa: E402  (they need the app's config)
+    from notify.models import User
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "admin.login"
+    login_manager.login_message = i18n.LOGIN_MESSAGE
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+    i18n.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+
+    from notify.public import bp as public_bp
+    from admin import bp as admin_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(admin_bp)
+    return app

@@ -1,0 +1,58 @@
+"""Console commands: `flask seed-demo`, `flask load-jurisdiction FILE`, `flask create-user`."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from notify.extensions import db
+
+
+def init_app(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    def seed_demo_command():
+        """Load the Yu County demo data (once) and print the logins."""
+        from notify.demo.seed import DEMO_LOGINS, demo_password, seed_demo
+
+        created = seed_demo()
+        click.echo("Yu County demo data loaded." if created else "Yu County demo data already present.")
+        click.echo(f"Demo logins (password: {demo_password()}):")
+        for login in DEMO_LOGINS:
+            click.echo(f"  {login.username:<10} {login.role.value:<17} {login.display_name}")
+
+    @app.cli.command("load-jurisdiction")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    def load_jurisdiction_command(path: str):
+        """Add a jurisdiction (directory, alert kinds, levels, criteria, advice) from a JSON file."""
+        from notify.demo.loader import DataError, load_jurisdiction, read
+
+        try:
+            j = load_jurisdiction(read(path))
+        except DataError as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc))
+        db.session.commit()
+        click.echo(f"Loaded {j.name_zh} ({j.code}).")
+
+    @app.cli.command("create-user")
+    @click.option("--jurisdiction", required=True, help="GB/T 2260 code, e.g. 140322")
+    @click.option("--username", required=True)
+    @click.option("--name", "display_name", required=True)
+    @click.option("--role", required=True,
+                  type=click.Choice(["office_staff", "deputy_commander", "commander",
+                                     "publicity", "member_unit", "admin"]))
+    @click.password_option()
+    def create_user_command(jurisdiction, username, display_name, role, password):
+        """Create a console user (the first administrator of a new installation, for instance)."""
+        from notify.models import Jurisdiction, User
+
+        j = db.session.scalar(select(Jurisdiction).where(Jurisdiction.code == jurisdiction))
+        if j is None:
+            raise click.ClickException(f"no jurisdiction {jurisdiction}")
+        if db.session.scalar(select(User).where(User.username == username)):
+            raise click.ClickException(f"user {username} exists")
+        user = User(jurisdiction=j, username=username, display_name=display_name, role=role)
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        click.echo(f"Created {username} ({role}).")

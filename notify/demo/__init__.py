@@ -1,0 +1,1 @@
+"""Loading jurisdictions from data files, and the Yu County demo."""

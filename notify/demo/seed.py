@@ -1,0 +1,133 @@
+"""The Yu County demo: directory, alert kinds, one login per role, and a published warning.
+
+The demo warning is made through the real lifecycle (draft, submit, approve, publish; then an
+upgrade the same way), with times set in the past, so the timeline and audit trail are genuine.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from notify import clock
+from notify.demo.loader import DATA_DIR, load_jurisdiction, read
+from notify.extensions import db
+from notify.lifecycle.guard import ApprovalFormData, perform
+from notify.lifecycle.proposals import ProposalData, propose_change, propose_issue
+from notify.models import AlertKind, Consultation, Jurisdiction, MemberUnit, Role, User
+
+YU_COUNTY = "140322"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    display_name: str
+    role: Role
+    member_unit_code: str | None = None
+
+
+DEMO_LOGINS = (
+    DemoLogin("office", "王办公（应急指挥部办公室）", Role.OFFICE_STAFF),
+    DemoLogin("office2", "李值班（应急指挥部办公室）", Role.OFFICE_STAFF),
+    DemoLogin("deputy", "赵副总指挥（副县长）", Role.DEPUTY_COMMANDER),
+    DemoLogin("commander", "刘总指挥（县长）", Role.COMMANDER),
+    DemoLogin("publicity", "陈宣传（宣传报道组）", Role.PUBLICITY),
+    DemoLogin("unit", "孙联络员（市生态环境局盂县分局）", Role.MEMBER_UNIT, "eco_env_branch"),
+    DemoLogin("admin", "系统管理员", Role.ADMIN),
+)
+
+
+def demo_password() -> str:
+    return os.environ.get("DEMO_PASSWORD", "demo-yu-2026")
+
+
+def _create_users(j: Jurisdiction) -> dict[str, User]:
+    users = {}
+    for login in DEMO_LOGINS:
+        unit = None
+        if login.member_unit_code:
+            unit = db.session.scalar(select(MemberUnit).where(
+                MemberUnit.jurisdiction_id == j.id, MemberUnit.code == login.member_unit_code))
+            if unit is None:  # fall back to the first unit rather than fail the demo
+                unit = j.member_units[0] if j.member_units else None
+        user = User(jurisdiction=j, username=login.username, display_name=login.display_name,
+                    role=login.role.value, member_unit=unit)
+        user.set_password(demo_password())
+        db.session.add(user)
+        users[login.username] = user
+    db.session.flush()
+    return users
+
+
+def _demo_warning(j: Jurisdiction, users: dict[str, User], now: datetime) -> None:
+    kind = db.session.scalar(select(AlertKind).where(
+        AlertKind.jurisdiction_id == j.id, AlertKind.code == "heavy_pollution"))
+    levels = {lv.code: lv for lv in kind.levels}
+    office, deputy = users["office"], users["deputy"]
+    start = (now - timedelta(hours=20)).replace(minute=0, second=0, microsecond=0)
+
+    c1 = Consultation(
+        jurisdiction_id=j.id, concluded_at=start - timedelta(hours=4),
+        conclusion="受静稳天气影响，预计未来48小时我县大气扩散条件不利，日AQI将超过150，"
+                   "首要污染物为PM2.5，建议发布黄色预警，启动Ⅲ级响应。",
+        reporter="县环境监测站 张建义", reported_on=start - timedelta(hours=4),
+        reviewer="县气象局 郝永晶", reviewed_on=start - timedelta(hours=4),
+        expert_opinion="同意会商结论。", forecast_daily_aqi=[165, 185, 140],
+        created_by=office, created_at=start - timedelta(hours=4))
+    db.session.add(c1)
+    first = propose_issue(kind, ProposalData(
+        level=levels["yellow"],
+        headline_zh="盂县发布重污染天气黄色预警，启动Ⅲ级应急响应",
+        headline_en="Yu County issues a yellow heavy-pollution warning; level III response starts",
+        trend="受静稳天气和逆温影响，未来两天大气扩散条件较差。",
+        episode_start=start, episode_end=start + timedelta(hours=48), aqi_min=150, aqi_max=200,
+        degree="中度污染", primary_pollutant="PM2.5", response_start_at=start, consultation=c1,
+    ), office, now=start - timedelta(hours=3, minutes=45))
+    _through_approval(first, office, deputy, start - timedelta(hours=3, minutes=30))
+
+    c2 = Consultation(
+        jurisdiction_id=j.id, concluded_at=now - timedelta(hours=3),
+        conclusion="污染过程加重，预计日AQI>200持续48小时，建议升级为橙色预警，启动Ⅱ级响应。",
+        reporter="县环境监测站 赵玉仙", reported_on=now - timedelta(hours=3),
+        reviewer="县气象局 尉锦昌", reviewed_on=now - timedelta(hours=3),
+        expert_opinion="同意升级。", forecast_daily_aqi=[215, 230, 160],
+        created_by=office, created_at=now - timedelta(hours=3))
+    db.session.add(c2)
+    second = propose_change(first.warning, "upgrade", ProposalData(
+        level=levels["orange"],
+        headline_zh="盂县重污染天气预警升级为橙色，启动Ⅱ级应急响应",
+        headline_en="Yu County raises the heavy-pollution warning to orange; level II response",
+        trend="污染物持续累积，预计明后两日日AQI超过200。",
+        episode_start=start, episode_end=now + timedelta(hours=48), aqi_min=200, aqi_max=260,
+        degree="重度污染", primary_pollutant="PM2.5", response_start_at=now - timedelta(hours=1),
+        consultation=c2,
+    ), office, now=now - timedelta(hours=2, minutes=40))
+    _through_approval(second, office, deputy, now - timedelta(hours=2, minutes=20))
+
+
+def _through_approval(revision, office: User, approver: User, at: datetime) -> None:
+    from notify.audience import audience_size
+
+    perform(revision, "submit", office, now=at, form=ApprovalFormData(
+        basis=revision.consultation.conclusion,
+        main_content=revision.headline_zh,
+        department_opinion="同意发布，请领导审批。",
+        planned_publish_at=at + timedelta(minutes=60)))
+    perform(revision, "approve", approver, now=at + timedelta(minutes=20), reason="同意。",
+            confirmed_audience_size=audience_size(revision))
+    perform(revision, "publish", office, now=at + timedelta(minutes=45))
+
+
+def seed_demo(now: datetime | None = None) -> bool:
+    """Seed Yu County once; returns False if it is already there."""
+    if db.session.scalar(select(Jurisdiction).where(Jurisdiction.code == YU_COUNTY)):
+        return False
+    now = now or clock.now()
+    j = load_jurisdiction(read(DATA_DIR / "yu_county.json"))
+    users = _create_users(j)
+    _demo_warning(j, users, now)
+    db.session.commit()
+    return True

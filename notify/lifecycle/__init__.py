@@ -1,0 +1,1 @@
+"""The warning lifecycle: proposals, the transition table and its guard, snapshots, deadlines."""

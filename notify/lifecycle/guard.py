@@ -1,0 +1,174 @@
+"""The one guard every state change of a revision goes through.
+
+perform() checks, in order: the form is not stale; the (state, action) pair is in the transition
+table; the actor holds the role the action needs (for decisions, the role the level requires);
+nobody decides on their own proposal; a reason is given where one is required; the action's own
+preconditions. Only then does it change the state, apply the action's effects and write the
+audit event, all in the caller's transaction.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+
+from notify import audit, clock
+from notify.audience import audience_size
+from notify.lifecycle.errors import NotPermitted, StaleForm, TransitionNotAllowed, InvalidProposal
+from notify.lifecycle.snapshot import freeze
+from notify.lifecycle.transitions import (
+    DECISIONS, OFFICE_ACTIONS, OFFICE_ROLES, REASON_REQUIRED, Action, State, next_state,
+)
+from notify.models import ApprovalForm, Revision, User
+
+
+@dataclass
+class ApprovalFormData:
+    """The office's half of 附件5, filed with each submission."""
+
+    basis: str
+    main_content: str
+    department_opinion: str
+    planned_publish_at: datetime | None = None
+
+
+def allowed_roles(revision: Revision, action: Action) -> frozenset[str]:
+    if action in OFFICE_ACTIONS:
+        return OFFICE_ROLES
+    if action in DECISIONS:
+        # Lifting keeps the level being lifted, so it follows the same approver (§4.4).
+        return frozenset({revision.level.approver_role})
+    return frozenset()
+
+
+def perform(
+    revision: Revision,
+    action: str,
+    actor: User,
+    *,
+    version: int | None = None,
+    reason: str = "",
+    form: ApprovalFormData | None = None,
+    confirmed_audience_size: int | None = None,
+    now: datetime | None = None,
+) -> State:
+    now = now or clock.now()
+    action = Action(action)
+    if version is not None and version != revision.version:
+        raise StaleForm(_l("This proposal was changed by someone else after you opened it. "
+                           "Reload the page and check it again."))
+    target = next_state(revision.state, action)
+    if target is None:
+        raise TransitionNotAllowed(
+            _l("This revision is %(state)s, so “%(action)s” is not possible.",
+               state=state_label(revision.state), action=action_label(action)))
+    if actor.role not in allowed_roles(revision, action):
+        raise NotPermitted(_l("Your role may not “%(action)s” this revision.", action=action_label(action)))
+    if action in DECISIONS and actor.id in (revision.author_id, revision.submitted_by_id):
+        raise NotPermitted(_l("You drafted or submitted this revision; another person must decide on it."))
+    reason = (reason or "").strip()
+    if action in REASON_REQUIRED and not reason:
+        raise InvalidProposal({"reason": _l("Give a reason; the office will see it.")})
+
+    _EFFECTS[action](revision, actor, now, reason=reason, form=form,
+                     confirmed_audience_size=confirmed_audience_size)
+    previous = revision.state
+    revision.state = target.value
+    audit.record(
+        f"revision.{action.value}", actor=actor, subject=revision, warning_id=revision.warning_id,
+        summary=f"{revision.warning.reference} #{revision.sequence} {revision.action}: "
+                f"{previous} → {target.value}",
+        detail={"from": previous, "to": target.value, "reason": reason or None,
+                "level": revision.level.code},
+        at=now,
+    )
+    return target
+
+
+def _submit(revision: Revision, actor: User, now: datetime, *, form: ApprovalFormData | None, **_):
+    if form is None:
+        raise InvalidProposal({"basis": _l("Fill in the approval form before submitting.")})
+    errors = {}
+    for field in ("basis", "main_content", "department_opinion"):
+        if not (getattr(form, field) or "").strip():
+            errors[field] = _l("This field is required.")
+    if errors:
+        raise InvalidProposal(errors)
+    revision.submitted_by_id = actor.id
+    revision.submitted_at = now
+    revision.approval_forms.append(ApprovalForm(
+        level_label=f"{revision.level.name_zh}（{revision.level.response_level_zh}）",
+        planned_publish_at=form.planned_publish_at,
+        basis=form.basis.strip(),
+        main_content=form.main_content.strip(),
+        department_opinion=form.department_opinion.strip(),
+        filed_by_id=actor.id,
+        filed_at=now,
+    ))
+
+
+def _decide(decision: str):
+    def effect(revision: Revision, actor: User, now: datetime, *, reason: str,
+               confirmed_audience_size: int | None, **_):
+        form = revision.approval_form
+        if decision == "approved":
+            size = audience_size(revision)
+            if confirmed_audience_size is None:
+                raise InvalidProposal({"confirmed_audience_size": _l(
+                    "Confirm the audience size before approving.")})
+            if confirmed_audience_size != size:
+                raise StaleForm(_l("The audience is now %(size)d recipients, not %(confirmed)d. "
+                                   "Check it and confirm again.", size=size,
+                                   confirmed=confirmed_audience_size))
+            revision.decided_by_id = actor.id
+            revision.decided_at = now
+            if form is not None:
+                form.audience_size_confirmed = size
+            freeze(revision, approver=actor, now=now, audience=size)
+        if form is not None:
+            form.decision = decision
+            form.leader_opinion = reason or form.leader_opinion
+            form.decided_by_id = actor.id
+            form.decided_at = now
+        if decision == "rejected" and revision.warning.current is None:
+            revision.warning.status = "abandoned"
+    return effect
+
+
+def _publish(revision: Revision, actor: User, now: datetime, **_):
+    warning = revision.warning
+    current = warning.current
+    if revision.supersedes_id != (current.id if current else None):
+        raise TransitionNotAllowed(_l(
+            "The warning changed since this revision was proposed; propose it again from the "
+            "current state."))
+    if revision.snapshot is None:
+        raise TransitionNotAllowed(_l("This revision has no approved content to publish."))
+    revision.published_by_id = actor.id
+    revision.published_at = now
+    warning.status = "lifted" if revision.action == "lift" else "active"
+
+
+_EFFECTS = {
+    Action.SUBMIT: _submit,
+    Action.APPROVE: _decide("approved"),
+    Action.RETURN: _decide("returned"),
+    Action.REJECT: _decide("rejected"),
+    Action.PUBLISH: _publish,
+}
+
+
+def state_label(state: str):
+    return {
+        "draft": _l("a draft"), "pending_approval": _l("pending approval"),
+        "approved": _l("approved"), "published": _l("published"),
+        "returned": _l("returned"), "rejected": _l("rejected"),
+    }.get(state, state)
+
+
+def action_label(action: str):
+    return {
+        "submit": _l("Submit for approval"), "approve": _l("Approve"), "return": _l("Return"),
+        "reject": _l("Reject"), "publish": _l("Publish"),
+    }.get(action, action)

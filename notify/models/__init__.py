@@ -1,0 +1,15 @@
+"""Models, one module per aggregate. Importing this package registers every table."""
+from notify.models.alert_kinds import ADVISORY_BLOCKS, Advisory, AlertKind, Level
+from notify.models.audit import AuditEvent
+from notify.models.base import Base
+from notify.models.jurisdiction import Expert, Jurisdiction, MemberUnit, Township
+from notify.models.users import APPROVER_ROLES, Role, User
+from notify.models.warnings import (
+    ApprovalForm, Consultation, Revision, Snapshot, Warning, revision_townships,
+)
+
+__all__ = [
+    "ADVISORY_BLOCKS", "APPROVER_ROLES", "Advisory", "AlertKind", "ApprovalForm", "AuditEvent",
+    "Base", "Consultation", "Expert", "Jurisdiction", "Level", "MemberUnit", "Revision", "Role",
+    "Snapshot", "Township", "User", "Warning", "revision_townships",
+]
