@@ -4,9 +4,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import event
 
 from notify import config
 from notify.extensions import babel, csrf, db, login_manager, migrate
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # WAL lets the public site read while the console writes; foreign keys are off by default.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -22,6 +32,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from notify.models import User
 
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)

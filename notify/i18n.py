@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, g, redirect, request
+from flask import Flask, current_app, g, has_request_context, redirect, request
 from flask_babel import format_datetime, get_locale, lazy_gettext as _l
 
 COOKIE = "lang"
@@ -15,6 +15,8 @@ LOGIN_MESSAGE = _l("Please log in to use the console.")
 
 def select_locale() -> str:
     supported = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI, scheduler, tests of the domain: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     wanted = request.args.get("lang") or request.cookies.get(COOKIE)
     if wanted in supported:
         return wanted

@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from admin import bp
 from admin.access import roles_required
@@ -270,6 +271,11 @@ def _act(revision: Revision, action: str, form, **kwargs):
         db.session.rollback()
         flash(err.message, "error")
         return None, err.status_code
+    except StaleDataError:  # two people acted on the same revision at the same moment
+        db.session.rollback()
+        flash(_("This proposal was changed by someone else after you opened it. "
+                "Reload the page and check it again."), "error")
+        return None, 409
     return True, 200
 
 

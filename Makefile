@@ -1,0 +1,45 @@
+# Two commands matter: `make run` (the demo platform on SQLite) and `make test` (the tests).
+# Both need only Python 3.11+, pip and make; everything else is installed into .venv/.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+export FLASK_APP := wsgi
+
+.PHONY: run test install translations messages clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+translations: install
+	$(BIN)/pybabel compile --statistics -d notify/translations
+
+run: translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo
+	@echo ""
+	@echo "  Public site:  http://$(HOST):$(PORT)/"
+	@echo "  Console:      http://$(HOST):$(PORT)/admin/"
+	@echo "  (logins above; Ctrl-C stops the platform)"
+	@echo ""
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+# TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test make test  runs on PostgreSQL.
+test: translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# After changing user-facing text: refresh the catalogue, translate the new entries in
+# notify/translations/zh_CN/LC_MESSAGES/messages.po, and commit it.
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o notify/translations/messages.pot .
+	$(BIN)/pybabel update -i notify/translations/messages.pot -d notify/translations
+
+clean:
+	rm -rf $(VENV) instance/notify.sqlite3

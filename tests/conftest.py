@@ -1,0 +1,159 @@
+"""Test harness: one database per run, migrated with Alembic, emptied after every test.
+
+TEST_DATABASE_URL selects PostgreSQL (CI runs both); without it a temporary SQLite file is used.
+"""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import select, text
+from werkzeug.security import generate_password_hash
+
+from notify import create_app
+from notify.demo.loader import DATA_DIR, load_jurisdiction, read
+from notify.extensions import db
+from notify.lifecycle.guard import ApprovalFormData, perform
+from notify.lifecycle.proposals import ProposalData, propose_issue
+from notify.audience import audience_size
+from notify.models import AlertKind, Base, Role, User
+
+PASSWORD = "test-password-1"
+# Hashed once with few iterations: the production hash is deliberately slow, the tests need not be.
+PASSWORD_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+
+
+def _reset_schema(url: str) -> None:
+    """Start PostgreSQL from an empty schema so migrations run exactly as on a new install."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        _reset_schema(url)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test-secret"})
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(app):
+    """Each test starts with empty tables (TRUNCATE on PostgreSQL, DELETE on SQLite)."""
+    ctx = app.app_context()
+    ctx.push()
+    yield
+    db.session.remove()
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))
+    ctx.pop()
+
+
+@pytest.fixture
+def client(app, monkeypatch):
+    """A test client with CSRF off; test_csrf turns it back on to check it is enforced."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    return app.test_client()
+
+
+@pytest.fixture
+def sample_jurisdiction(app):
+    j = load_jurisdiction(read(DATA_DIR / "yu_county.json"))
+    db.session.commit()
+    return j
+
+
+@pytest.fixture
+def sample_users(sample_jurisdiction) -> dict[str, User]:
+    users = {}
+    for username, role in [("office", Role.OFFICE_STAFF), ("office2", Role.OFFICE_STAFF),
+                           ("deputy", Role.DEPUTY_COMMANDER), ("deputy2", Role.DEPUTY_COMMANDER),
+                           ("commander", Role.COMMANDER), ("publicity", Role.PUBLICITY),
+                           ("unit", Role.MEMBER_UNIT), ("admin", Role.ADMIN)]:
+        user = User(jurisdiction=sample_jurisdiction, username=username,
+                    display_name=f"{username} 测试", role=role.value)
+        user.password_hash = PASSWORD_HASH
+        db.session.add(user)
+        users[username] = user
+    db.session.commit()
+    return users
+
+
+@pytest.fixture
+def sample_kind(sample_jurisdiction) -> AlertKind:
+    return db.session.scalar(select(AlertKind).where(
+        AlertKind.jurisdiction_id == sample_jurisdiction.id, AlertKind.code == "heavy_pollution"))
+
+
+@pytest.fixture
+def sample_levels(sample_kind):
+    return {lv.code: lv for lv in sample_kind.levels}
+
+
+def proposal(level, **overrides) -> ProposalData:
+    values = dict(headline_zh=f"盂县发布重污染天气{level.name_zh}",
+                  headline_en=f"Yu County issues a {level.name_en.lower()}",
+                  trend="扩散条件不利", aqi_min=160, aqi_max=240, degree="重度污染",
+                  primary_pollutant="PM2.5",
+                  response_start_at=datetime(2026, 11, 23, 12, tzinfo=timezone.utc))
+    values.update(overrides)
+    return ProposalData(level=overrides.pop("level", level), **{k: v for k, v in values.items() if k != "level"})
+
+
+def approval_form(revision) -> ApprovalFormData:
+    return ApprovalFormData(basis="会商结论", main_content=revision.headline_zh,
+                            department_opinion="同意，请审批")
+
+
+def approver_for(users, level) -> User:
+    return users["commander"] if level.approver_role == "commander" else users["deputy"]
+
+
+def take_to(revision, state: str, users) -> None:
+    """Move a draft along the real lifecycle until it reaches `state`."""
+    path = {
+        "draft": [], "pending_approval": ["submit"], "approved": ["submit", "approve"],
+        "published": ["submit", "approve", "publish"], "returned": ["submit", "return"],
+        "rejected": ["submit", "reject"],
+    }[state]
+    for action in path:
+        if action in ("submit", "publish"):
+            perform(revision, action, users["office"], form=approval_form(revision))
+        else:
+            perform(revision, action, approver_for(users, revision.level), reason="意见",
+                    confirmed_audience_size=audience_size(revision))
+    db.session.commit()
+
+
+@pytest.fixture
+def sample_draft(sample_users, sample_kind, sample_levels):
+    revision = propose_issue(sample_kind, proposal(sample_levels["yellow"]), sample_users["office"])
+    db.session.commit()
+    return revision
+
+
+@pytest.fixture
+def sample_published(sample_draft, sample_users):
+    take_to(sample_draft, "published", sample_users)
+    return sample_draft
+
+
+def login(client, username: str, password: str = PASSWORD):
+    return client.post("/admin/login", data={"username": username, "password": password})

@@ -1,0 +1,44 @@
+"""The Yu County demo: a newcomer sees a populated directory, public site and timeline."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from notify.demo.seed import DEMO_LOGINS, seed_demo
+from notify.extensions import db
+from notify.models import AlertKind, AuditEvent, Expert, MemberUnit, Township, User, Warning
+
+
+def _count(model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_seed_builds_the_plan_and_a_published_warning(app, client):
+    assert seed_demo() is True
+    assert seed_demo() is False  # idempotent
+    assert (_count(Township), _count(MemberUnit), _count(Expert)) == (13, 24, 6)
+    assert {u.role for u in db.session.scalars(select(User))} == {d.role.value for d in DEMO_LOGINS}
+    kinds = {k.code: k for k in db.session.scalars(select(AlertKind))}
+    assert set(kinds) == {"heavy_pollution", "ozone_prompt", "so2_control", "environmental_emergency",
+                          "production_safety"}
+    assert [lv.code for lv in kinds["production_safety"].levels] == ["blue", "yellow", "orange", "red"]
+    assert [lv.numeral for lv in kinds["environmental_emergency"].levels] == ["IV", "III", "II", "I"]
+    for kind in kinds.values():
+        for level in kind.levels:
+            assert level.criteria_zh and level.criteria_en and level.approver_role
+            for block in level.advisory_blocks().values():
+                assert all(item["zh"] and item["en"] for item in block)
+    hp = {lv.code: lv for lv in kinds["heavy_pollution"].levels}
+    assert (hp["yellow"].approver_role, hp["orange"].approver_role, hp["red"].approver_role) == (
+        "deputy_commander", "deputy_commander", "commander")
+
+    warning = db.session.scalar(select(Warning))
+    assert warning.status == "active"
+    assert [(r.action, r.level.code, r.state) for r in warning.revisions] == [
+        ("issue", "yellow", "published"), ("upgrade", "orange", "published")]
+    assert all(r.approval_form.decision == "approved" and r.snapshot for r in warning.revisions)
+    actions = [e.action for e in db.session.scalars(
+        select(AuditEvent).where(AuditEvent.warning_id == warning.id).order_by(AuditEvent.occurred_at))]
+    assert actions == ["revision.draft", "revision.submit", "revision.approve", "revision.publish"] * 2
+
+    page = client.get("/").get_data(as_text=True)
+    assert 'data-level="orange"' in page and "橙色预警" in page
