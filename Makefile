@@ -36,7 +36,7 @@ test: translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # After changing user-facing text: refresh the catalogue, translate the new entries in
-# notify/translations/zh_CN/LC_MESSAGES/messages.po, and commit it.
+# notify/translations/zh_Hans_CN/LC_MESSAGES/messages.po, and commit it.
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o notify/translations/messages.pot .
 	$(BIN)/pybabel update -i notify/translations/messages.pot -d notify/translations

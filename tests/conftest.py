@@ -4,10 +4,12 @@ TEST_DATABASE_URL selects PostgreSQL (CI runs both); without it a temporary SQLi
 """
 from __future__ import annotations
 
+import contextvars
 import os
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import select, text
 from werkzeug.security import generate_password_hash
@@ -66,11 +68,25 @@ def _clean_database(app):
     ctx.pop()
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in a fresh context with its own app context, `g` and database session,
+    as in production, instead of sharing the test's (which would leak cached locale and user)."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def client(app, monkeypatch):
     """A test client with CSRF off; test_csrf turns it back on to check it is enforced."""
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    app.test_client_class = IsolatedClient
     return app.test_client()
+
+
+def fresh():
+    """End the test's own transaction so it sees what requests committed since."""
+    db.session.rollback()
 
 
 @pytest.fixture
@@ -107,7 +123,7 @@ def sample_levels(sample_kind):
     return {lv.code: lv for lv in sample_kind.levels}
 
 
-def proposal(level, **overrides) -> ProposalData:
+def proposal(level, /, **overrides) -> ProposalData:
     values = dict(headline_zh=f"盂县发布重污染天气{level.name_zh}",
                   headline_en=f"Yu County issues a {level.name_en.lower()}",
                   trend="扩散条件不利", aqi_min=160, aqi_max=240, degree="重度污染",

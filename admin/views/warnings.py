@@ -262,10 +262,10 @@ def revision(revision_id: int):
     return _revision_page(_own_revision(revision_id))
 
 
-def _act(revision: Revision, action: str, form, **kwargs):
+def _act(revision: Revision, action: str, web_form, **kwargs):
     """Run one guarded transition; on refusal show the page again with the reason and a 4xx."""
     try:
-        perform(revision, action, current_user, version=_version(form.version.data), **kwargs)
+        perform(revision, action, current_user, version=_version(web_form.version.data), **kwargs)
         db.session.commit()
     except LifecycleError as err:
         db.session.rollback()
