@@ -2,7 +2,7 @@
 
 Revision ID: 0001_foundation
 Revises: 
-Create Date: 2026-11-23 03:34:06.863613
+Create Date: 2026-11-23
 
 """
 from alembic import op
@@ -45,7 +45,7 @@ def upgrade():
     sa.Column('position', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['jurisdiction_id'], ['jurisdictions.id'], name=op.f('fk_alert_kinds_jurisdiction_id_jurisdictions')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_alert_kinds')),
-    sa.UniqueConstraint('jurisdiction_id', 'code', name=op.f('uq_alert_kinds_jurisdiction_id'))
+    sa.UniqueConstraint('jurisdiction_id', 'code', name=op.f('uq_alert_kinds_jurisdiction_id_code'))
     )
     with op.batch_alter_table('alert_kinds', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_alert_kinds_jurisdiction_id'), ['jurisdiction_id'], unique=False)
@@ -76,7 +76,7 @@ def upgrade():
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['jurisdiction_id'], ['jurisdictions.id'], name=op.f('fk_member_units_jurisdiction_id_jurisdictions')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_member_units')),
-    sa.UniqueConstraint('jurisdiction_id', 'code', name=op.f('uq_member_units_jurisdiction_id'))
+    sa.UniqueConstraint('jurisdiction_id', 'code', name=op.f('uq_member_units_jurisdiction_id_code'))
     )
     with op.batch_alter_table('member_units', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_member_units_jurisdiction_id'), ['jurisdiction_id'], unique=False)
@@ -90,7 +90,7 @@ def upgrade():
     sa.Column('phone', sa.String(length=40), nullable=False),
     sa.ForeignKeyConstraint(['jurisdiction_id'], ['jurisdictions.id'], name=op.f('fk_townships_jurisdiction_id_jurisdictions')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_townships')),
-    sa.UniqueConstraint('jurisdiction_id', 'code', name=op.f('uq_townships_jurisdiction_id'))
+    sa.UniqueConstraint('jurisdiction_id', 'code', name=op.f('uq_townships_jurisdiction_id_code'))
     )
     with op.batch_alter_table('townships', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_townships_jurisdiction_id'), ['jurisdiction_id'], unique=False)
@@ -113,8 +113,8 @@ def upgrade():
     sa.Column('criteria_rule', sa.JSON(), nullable=True),
     sa.ForeignKeyConstraint(['kind_id'], ['alert_kinds.id'], name=op.f('fk_levels_kind_id_alert_kinds')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_levels')),
-    sa.UniqueConstraint('kind_id', 'code', name=op.f('uq_levels_kind_id')),
-    sa.UniqueConstraint('kind_id', 'rank', name=op.f('uq_levels_kind_id'))
+    sa.UniqueConstraint('kind_id', 'code', name=op.f('uq_levels_kind_id_code')),
+    sa.UniqueConstraint('kind_id', 'rank', name=op.f('uq_levels_kind_id_rank'))
     )
     with op.batch_alter_table('levels', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_levels_kind_id'), ['kind_id'], unique=False)
@@ -251,7 +251,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['supersedes_id'], ['revisions.id'], name=op.f('fk_revisions_supersedes_id_revisions')),
     sa.ForeignKeyConstraint(['warning_id'], ['warnings.id'], name=op.f('fk_revisions_warning_id_warnings')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_revisions')),
-    sa.UniqueConstraint('warning_id', 'sequence', name=op.f('uq_revisions_warning_id'))
+    sa.UniqueConstraint('warning_id', 'sequence', name=op.f('uq_revisions_warning_id_sequence'))
     )
     with op.batch_alter_table('revisions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_revisions_state'), ['state'], unique=False)

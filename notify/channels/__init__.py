@@ -1,0 +1,1 @@
+"""Channels: one module per channel or gateway, each rendering only from a revision's snapshot."""
