@@ -117,6 +117,31 @@ def _prefill(form: ProposalForm, level: Level | None, source: Revision | None = 
         advisories_to_form(form, source.advisories)
 
 
+def _save_proposal(form: ProposalForm, make):
+    """Run a drafting function; on success go to the revision, on refusal mark the form."""
+    try:
+        revision = make()
+        db.session.commit()
+    except LifecycleError as err:
+        db.session.rollback()
+        _form_errors(form, err)
+        return None
+    except StaleDataError:
+        db.session.rollback()
+        flash(_("This proposal was changed by someone else after you opened it. "
+                "Reload the page and check it again."), "error")
+        return None
+    flash(_("Draft saved."), "success")
+    return redirect(url_for("admin.revision", revision_id=revision.id))
+
+
+def _proposal_page(form: ProposalForm, kind: AlertKind, action: str, **context):
+    status = 400 if request.method == "POST" else 200
+    context = {"warning": None, "suggested": None, "consultation": None, "revision": None, **context}
+    return render_template("admin/proposal_form.html", form=form, kind=kind, action=action,
+                           **context), status
+
+
 @bp.route("/warnings/new/<kind_code>", methods=["GET", "POST"])
 @roles_required(*OFFICE)
 def new_warning(kind_code: str):
@@ -137,18 +162,10 @@ def new_warning(kind_code: str):
         level = next((lv for lv in kind.levels if lv.code == request.args.get("level")), None)
         _prefill(form, level or suggested or kind.levels[0], consultation=consultation)
     elif form.validate_on_submit():
-        try:
-            revision = propose_issue(kind, _data_from(form, kind), current_user)
-            db.session.commit()
-        except LifecycleError as err:
-            db.session.rollback()
-            _form_errors(form, err)
-        else:
-            flash(_("Draft saved."), "success")
-            return redirect(url_for("admin.revision", revision_id=revision.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("admin/proposal_form.html", form=form, kind=kind, action="issue",
-                           warning=None, suggested=suggested, consultation=consultation), status
+        saved = _save_proposal(form, lambda: propose_issue(kind, _data_from(form, kind), current_user))
+        if saved is not None:
+            return saved
+    return _proposal_page(form, kind, "issue", suggested=suggested, consultation=consultation)
 
 
 @bp.route("/warnings/<int:warning_id>/revise/<action>", methods=["GET", "POST"])
@@ -174,18 +191,10 @@ def revise(warning_id: int, action: str):
         wanted = next((lv for lv in levels if lv.code == request.args.get("level")), None)
         _prefill(form, wanted or (levels[0] if levels else current.level), source=current)
     elif form.validate_on_submit():
-        try:
-            revision = propose_change(warning, action, _data_from(form, kind), current_user)
-            db.session.commit()
-        except LifecycleError as err:
-            db.session.rollback()
-            _form_errors(form, err)
-        else:
-            flash(_("Draft saved."), "success")
-            return redirect(url_for("admin.revision", revision_id=revision.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("admin/proposal_form.html", form=form, kind=kind, action=action,
-                           warning=warning, suggested=None, consultation=None), status
+        saved = _save_proposal(form, lambda: propose_change(warning, action, _data_from(form, kind), current_user))
+        if saved is not None:
+            return saved
+    return _proposal_page(form, kind, action, warning=warning)
 
 
 @bp.route("/revisions/<int:revision_id>/edit", methods=["GET", "POST"])
@@ -203,19 +212,12 @@ def edit_revision(revision_id: int):
         form.version.data = revision.version
         _prefill(form, revision.level, source=revision)
     elif form.validate_on_submit():
-        try:
-            edit_draft(revision, _data_from(form, kind), current_user, version=_version(form.version.data))
-            db.session.commit()
-        except LifecycleError as err:
-            db.session.rollback()
-            _form_errors(form, err)
-        else:
-            flash(_("Draft saved."), "success")
-            return redirect(url_for("admin.revision", revision_id=revision.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("admin/proposal_form.html", form=form, kind=kind, action=revision.action,
-                           warning=revision.warning, revision=revision, suggested=None,
-                           consultation=None), status
+        version = _version(form.version.data)
+        saved = _save_proposal(form, lambda: edit_draft(revision, _data_from(form, kind), current_user,
+                                                        version=version))
+        if saved is not None:
+            return saved
+    return _proposal_page(form, kind, revision.action, warning=revision.warning, revision=revision)
 
 
 @bp.get("/warnings/<int:warning_id>")

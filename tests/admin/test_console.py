@@ -191,3 +191,18 @@ def test_admin_cannot_lock_themselves_out(client, sample_users):
     assert response.status_code == 400
     fresh()
     assert db.session.get(type(admin), admin.id).role == "admin"
+
+
+def test_editing_a_returned_revision_in_the_console(client, sample_draft, sample_users):
+    take_to(sample_draft, "returned", sample_users)
+    rid, version = sample_draft.id, sample_draft.version
+    login(client, "office")
+    assert "盂县" in client.get(f"/admin/revisions/{rid}/edit").get_data(as_text=True)
+    stale = client.post(f"/admin/revisions/{rid}/edit", data={**_draft_form(headline_zh="旧表单"), "version": version - 1})
+    assert stale.status_code == 400 and "flash-error" in stale.get_data(as_text=True)
+    ok = client.post(f"/admin/revisions/{rid}/edit", data={**_draft_form(level="orange", headline_zh="改为橙色"),
+                                                            "version": version})
+    assert ok.status_code == 302
+    fresh()
+    revision = db.session.get(Revision, rid)
+    assert (revision.headline_zh, revision.level.code, revision.state) == ("改为橙色", "orange", "returned")
