@@ -24,11 +24,11 @@ def consultations():
     rows = db.session.scalars(select(Consultation).where(
         Consultation.jurisdiction_id == current_user.jurisdiction_id)
         .order_by(Consultation.concluded_at.desc())).all()
-    kinds = [k for k in queries.kinds(current_user.jurisdiction_id) if k.code == "heavy_pollution"]
-    suggestions = {c.id: suggest_for_kind(kinds[0], c.forecast_daily_aqi)
-                   for c in rows if kinds and c.forecast_daily_aqi}
-    return render_template("admin/consultations.html", rows=rows, suggestions=suggestions,
-                           kinds=queries.kinds(current_user.jurisdiction_id))
+    kinds = queries.kinds(current_user.jurisdiction_id)
+    heavy = next((k for k in kinds if k.code == "heavy_pollution"), None)
+    suggestions = {c.id: suggest_for_kind(heavy, c.forecast_daily_aqi)
+                   for c in rows if heavy is not None and c.forecast_daily_aqi}
+    return render_template("admin/consultations.html", rows=rows, suggestions=suggestions, kinds=kinds)
 
 
 @bp.route("/consultations/new", methods=["GET", "POST"])

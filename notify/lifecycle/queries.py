@@ -54,13 +54,6 @@ def approval_queue(user: User) -> list[Revision]:
     return [r for r in rows if user.id not in (r.author_id, r.submitted_by_id)]
 
 
-def pending_count(jurisdiction_id: int) -> int:
-    return len(db.session.scalars(
-        select(Revision.id).join(Warning)
-        .where(Warning.jurisdiction_id == jurisdiction_id, Revision.state == "pending_approval")
-    ).all())
-
-
 def timeline(warning: Warning) -> list[AuditEvent]:
     return list(db.session.scalars(
         select(AuditEvent).where(AuditEvent.warning_id == warning.id)
