@@ -206,3 +206,17 @@ def test_editing_a_returned_revision_in_the_console(client, sample_draft, sample
     fresh()
     revision = db.session.get(Revision, rid)
     assert (revision.headline_zh, revision.level.code, revision.state) == ("改为橙色", "orange", "returned")
+
+
+def test_consultations_suggest_the_level_their_forecast_meets(client, app):
+    from notify.demo.seed import seed_demo
+
+    seed_demo()
+    login(client, "office", "demo-yu-2026")
+    page = client.get("/admin/consultations").get_data(as_text=True)
+    # The demo's two forecasts: [165, 185, 140] meets yellow, [215, 230, 160] meets orange.
+    assert "→ 黄色预警" in page and "→ 橙色预警" in page
+    bad = client.post("/admin/consultations/new", data={"source": "consultation", "concluded_at": "2026-11-23T10:00",
+                                                         "conclusion": "x", "reporter": "y",
+                                                         "forecast_daily_aqi": "200, lots"})
+    assert bad.status_code == 400
