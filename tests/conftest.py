@@ -97,6 +97,16 @@ def sample_jurisdiction(app):
 
 
 @pytest.fixture
+def sample_recipients(sample_jurisdiction) -> int:
+    """The demo's recipients in every audience group (316 reached by heavy pollution)."""
+    from notify.demo.recipients import seed_recipients
+
+    added = seed_recipients(sample_jurisdiction)
+    db.session.commit()
+    return added
+
+
+@pytest.fixture
 def sample_users(sample_jurisdiction) -> dict[str, User]:
     users = {}
     for username, role in [("office", Role.OFFICE_STAFF), ("office2", Role.OFFICE_STAFF),

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from notify.extensions import db
 from notify.lifecycle.criteria import validate_rule
 from notify.models import (
-    ADVISORY_BLOCKS, Advisory, AlertKind, Expert, Jurisdiction, Level, MemberUnit, Role, Township,
+    ADVISORY_BLOCKS, Advisory, AlertKind, AudienceGroup, AudienceRule, Expert, Jurisdiction, Level,
+    MemberUnit, Role, Township,
 )
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -83,7 +84,31 @@ def load_jurisdiction(data: dict[str, Any]) -> Jurisdiction:
             for lv in k["levels"]:
                 kind.levels.append(_level(kind, lv))
             db.session.add(kind)
+        _load_audiences(j, data)
         db.session.flush()
     except KeyError as exc:
         raise DataError(f"missing field {exc}") from exc
     return j
+
+
+def _load_audiences(j: Jurisdiction, data: dict[str, Any]) -> None:
+    """Groups and the rules saying which kinds and levels reach them ("*" = every level)."""
+    groups = {}
+    for g in data.get("audience_groups", []):
+        groups[g["code"]] = AudienceGroup(jurisdiction=j, code=g["code"], name_zh=g["name_zh"],
+                                          name_en=g["name_en"], is_test=bool(g.get("is_test")))
+        db.session.add(groups[g["code"]])
+    db.session.flush()
+    kinds = {k.code: k for k in db.session.scalars(select(AlertKind).where(AlertKind.jurisdiction == j))}
+    for rule in data.get("audience_rules", []):
+        kind = kinds.get(rule["kind"])
+        group = groups.get(rule["group"])
+        if kind is None or group is None:
+            raise DataError(f"audience rule names an unknown kind or group: {rule}")
+        level = None
+        if rule.get("level", "*") != "*":
+            level = next((lv for lv in kind.levels if lv.code == rule["level"]), None)
+            if level is None:
+                raise DataError(f"audience rule names an unknown level: {rule}")
+        db.session.add(AudienceRule(kind=kind, level=level, group=group,
+                                    channel=rule.get("channel", "sms")))

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from notify import clock
 from notify.demo.loader import DATA_DIR, load_jurisdiction, read
+from notify.demo.recipients import seed_recipients
 from notify.extensions import db
 from notify.lifecycle.guard import ApprovalFormData, perform
 from notify.lifecycle.proposals import ProposalData, propose_change, propose_issue
@@ -128,6 +129,7 @@ def seed_demo(now: datetime | None = None) -> bool:
     now = now or clock.now()
     j = load_jurisdiction(read(DATA_DIR / "yu_county.json"))
     users = _create_users(j)
+    seed_recipients(j)
     _demo_warning(j, users, now)
     db.session.commit()
     return True

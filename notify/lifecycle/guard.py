@@ -14,7 +14,9 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 
 from notify import audit, clock
+from notify.extensions import db
 from notify.audience import audience_size
+from notify.dispatch import outbox
 from notify.lifecycle.errors import NotPermitted, StaleForm, TransitionNotAllowed, InvalidProposal
 from notify.lifecycle.snapshot import freeze
 from notify.lifecycle.transitions import (
@@ -148,6 +150,9 @@ def _publish(revision: Revision, actor: User, now: datetime, **_):
     revision.published_by_id = actor.id
     revision.published_at = now
     warning.status = "lifted" if revision.action == "lift" else "active"
+    # The outbox rows commit with the publication or not at all.
+    db.session.flush()
+    outbox.write_deliveries(revision, now)
 
 
 _EFFECTS = {

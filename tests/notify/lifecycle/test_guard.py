@@ -9,7 +9,7 @@ from notify.extensions import db
 from notify.lifecycle.errors import InvalidProposal, NotPermitted, StaleForm, TransitionNotAllowed
 from notify.lifecycle.guard import perform
 from notify.lifecycle.transitions import TRANSITIONS, Action, State
-from notify.models import AuditEvent
+from notify.models import AuditEvent, Recipient
 from tests.conftest import approval_form, approver_for, take_to
 
 PAIRS = [(s, a) for s in State for a in Action]
@@ -100,15 +100,15 @@ def test_stale_version_changes_nothing(sample_draft, sample_users):
     assert sample_draft.state == "pending_approval"
 
 
-def test_approval_needs_the_audience_confirmed_and_current(sample_draft, sample_users, sample_jurisdiction):
+def test_approval_needs_the_audience_confirmed_and_current(sample_draft, sample_users, sample_recipients):
     take_to(sample_draft, "pending_approval", sample_users)
     size = audience_size(sample_draft)
-    assert size == 24 + 13  # every member unit and township of Yu County has a phone
+    assert size == 316  # every demo group heavy pollution reaches; the test group is not counted
     with pytest.raises(InvalidProposal):
         perform(sample_draft, "approve", sample_users["deputy"])
     db.session.rollback()
     # The audience shrank after the approver looked: the confirmation is stale.
-    sample_jurisdiction.member_units[0].active = False
+    db.session.scalars(select(Recipient).order_by(Recipient.id)).first().active = False
     db.session.commit()
     with pytest.raises(StaleForm):
         perform(sample_draft, "approve", sample_users["deputy"], confirmed_audience_size=size)

@@ -1,0 +1,1 @@
+"""Dispatch: the outbox a published revision writes, and the executors that drain it."""

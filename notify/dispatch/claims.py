@@ -1,0 +1,91 @@
+"""Claiming deliveries under a lease, so that a dead worker's batch is taken again.
+
+A claim is one UPDATE … RETURNING: it marks up to `limit` due rows of one route as `sending`,
+owned by the worker until the lease expires. PostgreSQL skips rows another worker is claiming
+(FOR UPDATE SKIP LOCKED); SQLite has one writer at a time, so its UPDATE is already exclusive.
+A row whose lease ran out (its worker was killed) is due again: at-least-once to the gateway,
+with duplicates bounded by the one batch the dead worker may have handed over.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.orm import aliased
+
+from notify.extensions import db
+from notify.models import Delivery
+from notify.models.deliveries import Status
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    revision_id: int | None
+    address: str
+    locale: str
+    body: str | None
+    attempts: int
+
+
+def _due(route: str, now: datetime, ordering_hold: timedelta):
+    d = Delivery
+    before = aliased(Delivery)
+    # The superseded revision's message to this address must be over first; a hand-over that
+    # gets no report within the hold counts as over, so a lost receipt cannot block a red alert.
+    predecessor_open = exists().where(
+        before.revision_id == d.after_revision_id,
+        before.channel == d.channel,
+        before.address == d.address,
+        or_(before.status.in_((Status.PENDING, Status.SENDING)),
+            and_(before.status.in_(Status.HANDED_OVER), before.accepted_at > now - ordering_hold)),
+    )
+    return and_(
+        d.gateway == route,
+        or_(and_(d.status == Status.PENDING, d.next_attempt_at <= now),
+            and_(d.status == Status.SENDING, d.lease_expires_at < now)),
+        or_(d.expires_at.is_(None), d.expires_at > now),
+        or_(d.after_revision_id.is_(None), ~predecessor_open),
+    )
+
+
+def claim(route: str, *, limit: int, worker: str, lease: timedelta, now: datetime,
+          ordering_hold: timedelta = timedelta(seconds=60)) -> list[Claimed]:
+    candidates = select(Delivery.id).where(_due(route, now, ordering_hold)).limit(limit)
+    if db.session.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    stmt = (
+        update(Delivery)
+        .where(Delivery.id.in_(candidates.scalar_subquery()))
+        .values(status=Status.SENDING, lease_owner=worker, lease_expires_at=now + lease, updated_at=now)
+        .returning(Delivery.id, Delivery.revision_id, Delivery.address, Delivery.locale,
+                   Delivery.body, Delivery.attempts)
+        .execution_options(synchronize_session=False)
+    )
+    rows = db.session.execute(stmt).all()
+    db.session.commit()
+    return [Claimed(*row) for row in rows]
+
+
+def expire_overdue(now: datetime) -> int:
+    """Revisions that ran out before their messages went: those messages are not sent."""
+    result = db.session.execute(
+        update(Delivery)
+        .where(Delivery.status == Status.PENDING, Delivery.expires_at <= now)
+        .values(status=Status.EXPIRED, finished_at=now, updated_at=now,
+                error_reason="the warning period ended before it could be sent")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount
+
+
+def outstanding() -> int:
+    """Rows an executor still has to do something with (due now or later, or under a lease)."""
+    from sqlalchemy import func
+
+    return int(db.session.scalar(
+        select(func.count()).select_from(Delivery).where(
+            Delivery.status.in_((Status.PENDING, Status.SENDING)))
+    ) or 0)

@@ -1,0 +1,138 @@
+"""The one delivery function both executors call: claim a batch per route, send it, record it.
+
+The thread executor (inside the app process) and the Celery workers (scale-out) differ only in
+how they schedule calls to Dispatcher.run_once; what a call does is the same.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import insert
+
+from notify import clock
+from notify.channels import sms_segments
+from notify.channels.base import Gateway, GatewayUnavailable, Message, Result
+from notify.dispatch import claims, results, routing, texts
+from notify.dispatch.breaker import CircuitBreaker
+from notify.extensions import db
+from notify.models import GatewayEvent
+
+log = logging.getLogger(__name__)
+
+
+def worker_id(suffix: str = "") -> str:
+    base = f"{socket.gethostname()}:{os.getpid()}"
+    return f"{base}:{suffix}" if suffix else base
+
+
+@dataclass
+class Settings:
+    claim_size: dict[str, int] = field(default_factory=lambda: {"aliyun": 1000, "twilio": 50})
+    lease: timedelta = timedelta(seconds=60)
+    ordering_hold: timedelta = timedelta(seconds=60)
+    retry: results.RetryPolicy = field(default_factory=results.RetryPolicy)
+    # Per gateway: (rate per second, unit "messages" | "segments"); rate 0 = unlimited.
+    rates: dict[str, tuple[float, str]] = field(default_factory=dict)
+    breaker_threshold: int = 5
+    breaker_cooldown: float = 30.0
+    expire_every: timedelta = timedelta(seconds=5)
+
+
+class Dispatcher:
+    def __init__(self, gateways: dict[str, Gateway], settings: Settings | None = None,
+                 limiters: dict | None = None):
+        self.gateways = gateways
+        self.settings = settings or Settings()
+        self.limiters = limiters or {}
+        self.breakers = {
+            name: CircuitBreaker(name, threshold=self.settings.breaker_threshold,
+                                 cooldown=self.settings.breaker_cooldown, on_change=self._record)
+            for name in gateways
+        }
+        self._failing_over: set[str] = set()
+        self._last_expiry: datetime | None = None
+        self._lock = threading.Lock()
+
+    # -- one round ---------------------------------------------------------------------------
+    def run_once(self, worker: str, now: datetime | None = None) -> int:
+        """Claim and send at most one batch per route. Returns how many deliveries it handled."""
+        now = now or clock.now()
+        self._expire(now)
+        handled = 0
+        for route in (routing.DOMESTIC, routing.INTERNATIONAL):
+            sender = self._sender_for(route)
+            if sender is None:
+                continue
+            batch = claims.claim(route, limit=self.settings.claim_size.get(sender.name, 100),
+                                 worker=worker, lease=self.settings.lease, now=now,
+                                 ordering_hold=self.settings.ordering_hold)
+            if not batch:
+                self.breakers[sender.name].cancel_trial()
+                continue
+            handled += len(batch)
+            self._deliver(batch, sender, worker)
+        return handled
+
+    def _expire(self, now: datetime) -> None:
+        with self._lock:
+            due = self._last_expiry is None or now - self._last_expiry >= self.settings.expire_every
+            if due:
+                self._last_expiry = now
+        if due:
+            claims.expire_overdue(now)
+
+    def _sender_for(self, route: str) -> Gateway | None:
+        primary = self.gateways.get(route)
+        if primary is not None and self.breakers[route].allow():
+            if route in self._failing_over:
+                self._failing_over.discard(route)
+                self._record(route, "failback", f"{route} traffic goes to {route} again")
+            return primary
+        fallback = routing.FALLBACK.get(route)
+        if fallback and fallback in self.gateways and self.breakers[fallback].allow():
+            if route not in self._failing_over:
+                self._failing_over.add(route)
+                self._record(route, "failover", f"{route} is down; its traffic goes to {fallback}")
+            return self.gateways[fallback]
+        return None
+
+    def _deliver(self, batch: list[claims.Claimed], sender: Gateway, worker: str) -> None:
+        messages = [Message(c.id, c.address, texts.body_for(c.revision_id, c.locale, c.body))
+                    for c in batch]
+        limiter = self.limiters.get(sender.name)
+        if limiter is not None:
+            unit = self.settings.rates.get(sender.name, (0, "messages"))[1]
+            cost = (sum(sms_segments.count(m.body).segments for m in messages)
+                    if unit == "segments" else len(messages))
+            limiter.acquire(cost)
+        breaker = self.breakers[sender.name]
+        try:
+            outcome = sender.send(messages)
+        except GatewayUnavailable as exc:
+            breaker.failure(str(exc))
+            outcome = [Result(m.delivery_id, "transient", code=exc.code or "unavailable",
+                              reason=f"{sender.name}: {exc}") for m in messages]
+        except Exception as exc:  # a bug in a gateway client must not lose the batch
+            log.exception("gateway %s raised", sender.name)
+            breaker.failure(repr(exc))
+            outcome = [Result(m.delivery_id, "transient", code="client_error",
+                              reason=f"{sender.name}: {exc!r}") for m in messages]
+        else:
+            breaker.success()
+        answered = {r.delivery_id for r in outcome}
+        outcome += [Result(m.delivery_id, "transient", code="no_result",
+                           reason=f"{sender.name} gave no result for this message")
+                    for m in messages if m.delivery_id not in answered]
+        results.apply(outcome, attempts={c.id: c.attempts for c in batch}, sender=sender.name,
+                      worker=worker, now=clock.now(), policy=self.settings.retry)
+
+    def _record(self, gateway: str, event: str, detail: str) -> None:
+        log.warning("gateway %s: %s (%s)", gateway, event, detail)
+        with db.engine.begin() as conn:
+            conn.execute(insert(GatewayEvent.__table__).values(
+                gateway=gateway, event=event, detail=detail, worker=worker_id(), at=clock.now()))

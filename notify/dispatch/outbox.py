@@ -1,0 +1,67 @@
+"""The outbox: deliveries written in the same transaction that publishes a revision.
+
+Fan-out is one INSERT … SELECT over the recipients the revision's audience rules pick, so a
+million recipients cost one statement, not a million ORM objects. Nothing here sends; the
+executors drain the outbox after the transaction commits (see notify.dispatch.wakeup).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import case, insert, literal, select
+
+from notify import clock
+from notify.channels import phone, sms_segments
+from notify.dispatch import routing, wakeup
+from notify.extensions import db
+from notify.audience import audience_select
+from notify.models import Delivery, Revision
+from notify.models.deliveries import Status
+
+
+def write_deliveries(revision: Revision, now: datetime | None = None) -> int:
+    """Write one pending delivery per (address, channel) of the revision's audience."""
+    now = now or clock.now()
+    texts = revision.snapshot.content["texts"]["sms"]
+    segments = {loc: sms_segments.count(text).segments for loc, text in texts.items()}
+    sub = audience_select(revision).subquery()
+    table = Delivery.__table__
+    ts = table.c.created_at.type
+    expires = None if revision.action == "lift" else revision.episode_end
+    source = select(
+        literal(revision.id), literal(revision.supersedes_id, table.c.after_revision_id.type),
+        literal("warning"), sub.c.channel, sub.c.address, sub.c.recipient_id, sub.c.locale,
+        literal(Status.PENDING), routing.gateway_sql(sub.c.address), literal(0),
+        literal(now, ts), literal(expires, ts),
+        _segments_case(sub.c.locale, segments),
+        literal(now, ts), literal(now, ts),
+    )
+    columns = ["revision_id", "after_revision_id", "purpose", "channel", "address", "recipient_id",
+               "locale", "status", "gateway", "attempts", "next_attempt_at", "expires_at",
+               "segments", "created_at", "updated_at"]
+    result = db.session.execute(insert(table).from_select(columns, source))
+    wakeup.after_commit(db.session)
+    return result.rowcount
+
+
+def _segments_case(locale_column, segments: dict[str, int]):
+    return case(*[(locale_column == loc, n) for loc, n in segments.items()],
+                else_=segments.get("zh", 1))
+
+
+def enqueue_message(address: str, body: str, *, purpose: str, channel: str = "sms") -> Delivery:
+    """One message outside any warning (a tip-off confirmation): one pending delivery.
+
+    Raises phone.InvalidNumber for a number SMS cannot reach; the caller decides what to say.
+    """
+    e164 = phone.normalise(address)
+    now = clock.now()
+    delivery = Delivery(
+        purpose=purpose, channel=channel, address=e164, body=body, status=Status.PENDING,
+        gateway=routing.gateway_for(e164), next_attempt_at=now, created_at=now, updated_at=now,
+        segments=sms_segments.count(body).segments,
+        locale="zh" if phone.is_domestic(e164) else "en",
+    )
+    db.session.add(delivery)
+    wakeup.after_commit(db.session)
+    return delivery

@@ -1,0 +1,61 @@
+"""Applying status callbacks and receipts: a delivery's status only ever moves forward.
+
+Gateways report out of order (Twilio may post `delivered` before `sent`) and re-push (Aliyun
+re-sends a receipt it thinks we missed). Each report is one UPDATE that matches only rows whose
+current status ranks lower than the reported one, so a late or repeated report changes nothing.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, update
+
+from notify.channels.base import StatusReport
+from notify.extensions import db
+from notify.models import Delivery
+from notify.models.deliveries import Status
+
+TABLE = Delivery.__table__
+
+
+def _lower_than(status: str) -> tuple[str, ...]:
+    rank = Status.RANK[status]
+    return tuple(s for s, r in Status.RANK.items() if r < rank)
+
+
+def apply(report: StatusReport, *, now: datetime) -> str:
+    """Apply one report; returns 'applied', 'stale' (the row is already further on) or
+    'unknown' (no delivery matches)."""
+    if report.delivery_id is not None:
+        match = TABLE.c.id == report.delivery_id
+        if report.provider_id:
+            # The id comes from our own callback URL; the sid must agree once we know it.
+            match &= func.coalesce(TABLE.c.provider_id, report.provider_id) == report.provider_id
+    elif report.provider_id and report.address:
+        match = (TABLE.c.provider_id == report.provider_id) & (TABLE.c.address == report.address)
+    elif report.provider_id:
+        match = TABLE.c.provider_id == report.provider_id
+    else:
+        raise ValueError("a report must name a delivery or a provider id")
+    # Twilio's queued/accepted/sending all mean "the gateway has it": our `accepted`.
+    status = report.status if report.status in Status.RANK else Status.ACCEPTED
+    final = status in Status.FINAL
+    values = {
+        "status": status, "updated_at": now,
+        "accepted_at": func.coalesce(TABLE.c.accepted_at, now),
+        "lease_owner": None, "lease_expires_at": None,
+    }
+    if report.provider_id:
+        values["provider_id"] = func.coalesce(TABLE.c.provider_id, report.provider_id)
+    if final:
+        values["finished_at"] = report.at or now
+    if report.code:
+        values["error_code"] = report.code[:40]
+        values["error_reason"] = report.reason[:300]
+    result = db.session.execute(
+        update(TABLE).where(match, TABLE.c.status.in_(_lower_than(status))).values(**values)
+    )
+    if result.rowcount:
+        return "applied"
+    exists = db.session.execute(TABLE.select().with_only_columns(TABLE.c.id).where(match).limit(1)).first()
+    return "stale" if exists else "unknown"

@@ -1,0 +1,82 @@
+"""Writing back what a gateway said about a batch, set-based.
+
+Every UPDATE is guarded by the lease (`status = 'sending' AND lease_owner = me`): a worker
+that lost its lease (it stalled, another took the batch) cannot overwrite the newer owner's
+outcome, and a status callback that already moved the row on is not undone.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import bindparam, case, update
+
+from notify.channels.base import Result
+from notify.dispatch import retry
+from notify.extensions import db
+from notify.models import Delivery
+from notify.models.deliveries import Status
+
+TABLE = Delivery.__table__
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 6
+    base_seconds: float = 2.0
+    cap_seconds: float = 300.0
+
+
+def apply(results: list[Result], *, attempts: dict[int, int], sender: str, worker: str,
+          now: datetime, policy: RetryPolicy) -> dict[str, int]:
+    owned = (TABLE.c.status == Status.SENDING) & (TABLE.c.lease_owner == worker)
+    accepted = [r for r in results if r.outcome == "accepted"]
+    permanent = [r for r in results if r.outcome == "permanent"]
+    transient = [r for r in results if r.outcome == "transient"]
+    conn = db.session.connection()
+    if accepted:
+        conn.execute(
+            update(TABLE).where(TABLE.c.id == bindparam("_id"), owned).values(
+                status=Status.ACCEPTED, provider_id=bindparam("_provider"), gateway=sender,
+                attempts=TABLE.c.attempts + 1, accepted_at=now, updated_at=now,
+                lease_owner=None, lease_expires_at=None, error_code=None, error_reason=""),
+            [{"_id": r.delivery_id, "_provider": r.provider_id} for r in accepted],
+        )
+    if permanent:
+        conn.execute(
+            update(TABLE).where(TABLE.c.id == bindparam("_id"), owned).values(
+                status=Status.FAILED, gateway=sender, attempts=TABLE.c.attempts + 1,
+                error_code=bindparam("_code"), error_reason=bindparam("_reason"),
+                finished_at=now, updated_at=now, lease_owner=None, lease_expires_at=None),
+            [{"_id": r.delivery_id, "_code": r.code, "_reason": r.reason[:300]} for r in permanent],
+        )
+    if transient:
+        rows = []
+        for r in transient:
+            tried = attempts.get(r.delivery_id, 0) + 1
+            rows.append({
+                "_id": r.delivery_id, "_code": r.code, "_reason": r.reason[:300],
+                "_next": retry.next_attempt(tried, now, base=policy.base_seconds, cap=policy.cap_seconds),
+            })
+        last_try = TABLE.c.attempts + 1 >= policy.max_attempts
+        conn.execute(
+            update(TABLE).where(TABLE.c.id == bindparam("_id"), owned).values(
+                status=case((last_try, Status.DEAD), else_=Status.PENDING),
+                finished_at=case((last_try, now), else_=None),
+                attempts=TABLE.c.attempts + 1, next_attempt_at=bindparam("_next"),
+                error_code=bindparam("_code"), error_reason=bindparam("_reason"),
+                updated_at=now, lease_owner=None, lease_expires_at=None),
+            rows,
+        )
+    db.session.commit()
+    return {"accepted": len(accepted), "permanent": len(permanent), "transient": len(transient)}
+
+
+def release(ids: list[int], *, worker: str, now: datetime) -> None:
+    """Give a claimed batch back untouched (no route can take it now)."""
+    if ids:
+        db.session.execute(
+            update(TABLE).where(TABLE.c.id.in_(ids), TABLE.c.status == Status.SENDING,
+                                TABLE.c.lease_owner == worker)
+            .values(status=Status.PENDING, lease_owner=None, lease_expires_at=None, updated_at=now))
+        db.session.commit()

@@ -1,0 +1,112 @@
+"""Building the dispatcher from configuration and starting the chosen executor.
+
+The product never imports the stand-ins: pointing a gateway at sandbox/ is only a matter of
+its URL and keys in the environment, so the same build talks to the real services.
+"""
+from __future__ import annotations
+
+import threading
+
+from flask import Flask
+
+from notify.dispatch.dispatcher import Dispatcher, Settings
+from notify.dispatch.ratelimit import RedisTokenBucket, TokenBucket
+from notify.dispatch.results import RetryPolicy
+from datetime import timedelta
+
+
+def build_gateways(config) -> dict:
+    from notify.channels.aliyun_sms import AliyunGateway
+    from notify.channels.twilio_sms import TwilioGateway
+
+    gateways = {}
+    if config.get("TWILIO_ACCOUNT_SID"):
+        gateways["twilio"] = TwilioGateway(
+            account_sid=config["TWILIO_ACCOUNT_SID"], auth_token=config["TWILIO_AUTH_TOKEN"],
+            from_number=config["TWILIO_FROM"], base_url=config.get("TWILIO_BASE_URL") or None,
+            status_callback_url=config.get("CALLBACK_BASE_URL", "").rstrip("/")
+            + "/callbacks/twilio/status" if config.get("CALLBACK_BASE_URL") else None,
+            timeout=config["GATEWAY_TIMEOUT_SECONDS"],
+        )
+    if config.get("ALIYUN_ACCESS_KEY_ID"):
+        gateways["aliyun"] = AliyunGateway(
+            access_key_id=config["ALIYUN_ACCESS_KEY_ID"],
+            access_key_secret=config["ALIYUN_ACCESS_KEY_SECRET"],
+            endpoint=config["ALIYUN_SMS_ENDPOINT"], sign_name=config["ALIYUN_SMS_SIGN_NAME"],
+            template_code=config["ALIYUN_SMS_TEMPLATE_CODE"],
+            timeout=config["GATEWAY_TIMEOUT_SECONDS"],
+        )
+    return gateways
+
+
+def build_settings(config) -> Settings:
+    return Settings(
+        claim_size={"aliyun": config["DISPATCH_BATCH_ALIYUN"], "twilio": config["DISPATCH_BATCH_TWILIO"]},
+        lease=timedelta(seconds=config["DISPATCH_LEASE_SECONDS"]),
+        ordering_hold=timedelta(seconds=config["DISPATCH_ORDERING_HOLD_SECONDS"]),
+        retry=RetryPolicy(max_attempts=config["DISPATCH_MAX_ATTEMPTS"],
+                          base_seconds=config["DISPATCH_RETRY_BASE_SECONDS"],
+                          cap_seconds=config["DISPATCH_RETRY_CAP_SECONDS"]),
+        rates={"aliyun": (config["RATE_ALIYUN"], config["RATE_ALIYUN_UNIT"]),
+               "twilio": (config["RATE_TWILIO"], config["RATE_TWILIO_UNIT"])},
+        breaker_threshold=config["BREAKER_THRESHOLD"],
+        breaker_cooldown=config["BREAKER_COOLDOWN_SECONDS"],
+    )
+
+
+def build_limiters(config, settings: Settings) -> dict:
+    storage = config.get("RATE_LIMIT_STORAGE", "memory")
+    if storage.startswith("redis://"):
+        import redis
+
+        client = redis.Redis.from_url(storage)
+        return {name: RedisTokenBucket(client, name, rate) for name, (rate, _) in settings.rates.items()}
+    return {name: TokenBucket(rate) for name, (rate, _) in settings.rates.items()}
+
+
+def build_dispatcher(app: Flask) -> Dispatcher:
+    settings = build_settings(app.config)
+    return Dispatcher(build_gateways(app.config), settings, build_limiters(app.config, settings))
+
+
+def init_app(app: Flask) -> None:
+    """Make the dispatcher available; start the thread executor with the first request.
+
+    Starting on the first request, not at import, keeps `flask db upgrade` and the other
+    commands from sending anything. The scale-out deployment sets DISPATCH_EXECUTOR=celery and
+    runs workers instead (see notify/dispatch/worker.py).
+    """
+    lock = threading.Lock()
+    state = {"started": False}
+
+    def dispatcher() -> Dispatcher:
+        if "notify.dispatcher" not in app.extensions:
+            app.extensions["notify.dispatcher"] = build_dispatcher(app)
+        return app.extensions["notify.dispatcher"]
+
+    app.extensions["notify.get_dispatcher"] = dispatcher
+
+    if app.config["DISPATCH_EXECUTOR"] == "celery":
+        from notify.dispatch import wakeup
+        from notify.dispatch.worker import kick
+
+        wakeup.register(kick)
+        return
+
+    @app.before_request
+    def _start_executor() -> None:
+        if state["started"] or app.config["DISPATCH_EXECUTOR"] != "threads" or app.testing:
+            return
+        with lock:
+            if not state["started"]:
+                start_threads(app)
+                state["started"] = True
+
+
+def start_threads(app: Flask):
+    from notify.dispatch.executor import ThreadExecutor
+
+    executor = ThreadExecutor(app, app.extensions["notify.get_dispatcher"](),
+                              threads=app.config["DISPATCH_THREADS"]).start()
+    app.extensions["notify.executor"] = executor
+    return executor
