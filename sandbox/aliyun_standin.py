@@ -1,0 +1,346 @@
+"""A stand-in of Aliyun's domestic SMS API (dysms, version 2017-05-25) for its official SDK.
+
+The SDK (`alibabacloud_dysmsapi20170525` on `alibabacloud_tea_openapi`) sends SendSms as
+`POST /?OutId=…&PhoneNumbers=…&SignName=…&TemplateCode=…&TemplateParam=…` with an empty body,
+`x-acs-action: SendSms`, `x-acs-version: 2017-05-25` and a V3 signature:
+`Authorization: ACS3-HMAC-SHA256 Credential=<AccessKeyId>,SignedHeaders=…,Signature=<hex>`.
+This stand-in recomputes that signature with the AccessKey secret it was configured with and
+answers like the real service: gateway errors (signature, key, missing parameter) with HTTP 4xx,
+business errors (isv.*) with HTTP 200 and a Code other than "OK".
+
+Accepted messages get delivery receipts pushed to the configured receipt URL (`receipt_url`
+switch), as the console's "HTTP batch push" does: a JSON array, acknowledged by HTTP 200 with a
+numeric `code` (the platform answers {"code":0}); an unacknowledged push is re-pushed after
+`repush_delays_s` (real: 1, 5, 10 minutes), then given up. Aliyun signs nothing in these pushes.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import re
+import threading
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+import requests
+from flask import Flask, jsonify, request
+
+from sandbox.faults import FaultSwitches, MessageLog, ReceivedMessage, ReportLog, control_blueprint
+from sandbox.poster import DelayedPoster
+from sandbox.segments import domestic_sms_size
+from sandbox.server import BackgroundServer
+
+API_VERSION = "2017-05-25"
+DEFAULT_ACCESS_KEYS = {"LTAI5tSandboxKey0001": "sandbox-aliyun-secret-0001"}
+DEFAULT_SIGN_NAMES = ("盂县人民政府", "盂县生态环境局")
+DEFAULT_TEMPLATES = {"SMS_0000001": "${content}"}
+MAX_NUMBERS = 1000
+MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+SIGNED_HEADERS_REQUIRED = {"host", "x-acs-action", "x-acs-version", "x-acs-date",
+                           "x-acs-signature-nonce", "x-acs-content-sha256"}
+CLOCK_SKEW = timedelta(minutes=15)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+TEMPLATE_VARIABLE = re.compile(r"\$\{(\w+)\}")
+
+BUSINESS_MESSAGES = {
+    "isv.MOBILE_NUMBER_ILLEGAL": "非法手机号",
+    "isv.MOBILE_COUNT_OVER_LIMIT": "手机号码数量超过限制",
+    "isv.BUSINESS_LIMIT_CONTROL": "触发分钟级流控Permits:1",
+    "isv.SMS_SIGNATURE_ILLEGAL": "该账号下找不到对应签名",
+    "isv.SMS_TEMPLATE_ILLEGAL": "该账号下找不到对应模板",
+    "isv.TEMPLATE_MISSING_PARAMETERS": "模板变量缺少对应参数值",
+    "isv.INVALID_JSON_PARAM": "JSON参数不合法，只接受字符串值",
+    "isv.AMOUNT_NOT_ENOUGH": "账户余额不足",
+    "isv.OUT_OF_SERVICE": "业务停机",
+    "isv.DAY_LIMIT_CONTROL": "触发日发送限额",
+}
+
+
+def _now_shanghai() -> str:
+    return datetime.now(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _canonical_query(args) -> str:
+    # Percent-encoding as the SDK signs it: RFC 3986, only "~" left as is, space as %20.
+    pairs = sorted((quote(k, safe="~"), quote(v, safe="~")) for k, v in args.items(multi=True))
+    return "&".join(f"{k}={v}" for k, v in pairs)
+
+
+class AliyunStandin:
+    service = "aliyun"
+
+    def __init__(
+        self,
+        access_keys: dict[str, str] | None = None,
+        sign_names: tuple[str, ...] | list[str] = DEFAULT_SIGN_NAMES,
+        templates: dict[str, str] | None = None,
+        poster_workers: int = 4,
+        **switches: Any,
+    ):
+        self.access_keys = dict(access_keys or DEFAULT_ACCESS_KEYS)
+        self.sign_names = set(sign_names)
+        self.templates = dict(templates or DEFAULT_TEMPLATES)
+        self.faults = FaultSwitches(**switches)
+        self.messages = MessageLog(self.faults)
+        self.reports = ReportLog()
+        self.poster = DelayedPoster(workers=poster_workers, name="aliyun-receipts")
+        self._biz_counter = itertools.count(1)
+        self._nonces: dict[str, float] = {}
+        self._nonce_lock = threading.Lock()
+        self._pending_receipts: list[dict[str, Any]] = []
+        self._pending_lock = threading.Lock()
+        self._flush_scheduled = False
+        self.app = self._build_app()
+        self.server: BackgroundServer | None = None
+
+    # --- running --------------------------------------------------------------------------
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> "AliyunStandin":
+        self.server = BackgroundServer(self.app, host, port).start()
+        return self
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None, "start() the stand-in first"
+        return self.server.url
+
+    @property
+    def endpoint(self) -> str:
+        """host:port, as the SDK's Config(endpoint=…) wants it (with protocol="http")."""
+        assert self.server is not None, "start() the stand-in first"
+        return f"{self.server.host}:{self.server.port}"
+
+    def stop(self) -> None:
+        self.faults.stopping.set()
+        self.poster.stop()
+        if self.server is not None:
+            self.server.stop()
+
+    def reset(self) -> None:
+        self.poster.clear()
+        with self._pending_lock:
+            self._pending_receipts.clear()
+            self._flush_scheduled = False
+        self.faults.reset()
+        self.messages.clear()
+        self.reports.clear()
+
+    # --- the API --------------------------------------------------------------------------
+    def _build_app(self) -> Flask:
+        app = Flask("aliyun_standin")
+        app.json.ensure_ascii = False
+        app.register_blueprint(control_blueprint(self))
+        app.add_url_rule("/", "rpc", self._rpc, methods=["GET", "POST"])
+        return app
+
+    @staticmethod
+    def _answer(status: int, code: str, message: str, **extra: Any):
+        body = {"RequestId": str(uuid.uuid4()).upper(), "Code": code, "Message": message, **extra}
+        if status >= 400:
+            body.update(HostId="dysmsapi.aliyuncs.com",
+                        Recommend=f"https://api.aliyun.com/troubleshoot?q={code}&product=Dysmsapi")
+        response = jsonify(body)
+        response.status_code = status
+        response.headers["Content-Type"] = "application/json;charset=utf-8"
+        return response
+
+    def _rpc(self):
+        faults = self.faults
+        faults.apply_latency()
+        timed_out = faults.draw(faults.current.timeout_share)
+        if timed_out:
+            faults.hold_for_timeout()
+            if not faults.current.timeout_accepts:
+                return self._answer(504, "ServiceTimeout", "The request has timed out.")
+        elif faults.draw(faults.current.error_5xx_share):
+            return self._answer(503, "ServiceUnavailable",
+                                "The request has failed due to a temporary failure of the server.")
+        refused = self._verify_signature()
+        if refused is not None:
+            return refused
+        action = request.headers.get("x-acs-action", "")
+        if action != "SendSms" or request.headers.get("x-acs-version") != API_VERSION:
+            return self._answer(404, "InvalidAction.NotFound",
+                                "Specified api is not found, please check your url and method.")
+        return self._send_sms(count_against_throttle=not timed_out)
+
+    def _verify_signature(self):
+        header = request.headers.get("Authorization", "")
+        match = re.fullmatch(
+            r"ACS3-HMAC-SHA256 Credential=([^,]+),SignedHeaders=([^,]+),Signature=([0-9a-f]{64})", header
+        )
+        if not match:
+            return self._answer(400, "IncompleteSignature",
+                                "The request signature does not conform to Aliyun standards.")
+        key_id, signed_headers, signature = match.groups()
+        secret = self.access_keys.get(key_id)
+        if secret is None:
+            return self._answer(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
+        names = signed_headers.split(";")
+        if not SIGNED_HEADERS_REQUIRED <= set(names) or names != sorted(names):
+            return self._answer(400, "IncompleteSignature",
+                                "The request signature does not conform to Aliyun standards.")
+        body = request.get_data()
+        payload_hash = hashlib.sha256(body).hexdigest()
+        if request.headers.get("x-acs-content-sha256") != payload_hash:
+            return self._answer(400, "SignatureDoesNotMatch", "The payload hash does not match x-acs-content-sha256.")
+        try:
+            signed_at = datetime.strptime(request.headers["x-acs-date"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        except ValueError:
+            return self._answer(400, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted.")
+        if abs(datetime.now(timezone.utc) - signed_at) > CLOCK_SKEW:
+            return self._answer(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")
+
+        headers = "".join(f"{name}:{request.headers.get(name, '').strip()}\n" for name in names)
+        canonical = "\n".join([request.method, request.path or "/", _canonical_query(request.args),
+                               headers, signed_headers, payload_hash])
+        string_to_sign = "ACS3-HMAC-SHA256\n" + hashlib.sha256(canonical.encode()).hexdigest()
+        expected = hmac.new(secret.encode(), string_to_sign.encode(), hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(expected, signature):
+            return self._answer(400, "SignatureDoesNotMatch",
+                                f"Specified signature does not match our calculation. "
+                                f"server string to sign is:{string_to_sign}")
+        # Only a correctly signed request uses up its nonce.
+        nonce = request.headers["x-acs-signature-nonce"]
+        now = time.time()
+        with self._nonce_lock:
+            if nonce in self._nonces:
+                return self._answer(400, "SignatureNonceUsed", "Specified signature nonce was used already.")
+            self._nonces[nonce] = now
+            if len(self._nonces) > 100_000:
+                cutoff = now - CLOCK_SKEW.total_seconds()
+                self._nonces = {n: t for n, t in self._nonces.items() if t > cutoff}
+        return None
+
+    def _send_sms(self, count_against_throttle: bool):
+        args = request.args
+        for name in ("PhoneNumbers", "SignName", "TemplateCode"):
+            if not args.get(name):
+                return self._answer(400, f"Missing{name}", f"{name} is mandatory for this action.")
+        numbers = [n.strip() for n in args["PhoneNumbers"].split(",")]
+        sign_name, template_code = args["SignName"], args["TemplateCode"]
+        out_id = args.get("OutId")
+
+        def business_error(code: str):
+            now = time.time()
+            for number in numbers:
+                self.messages.add(ReceivedMessage(self.service, None, number, "", sign_name, out_id,
+                                                  None, now, accepted=False, code=code))
+            return self._answer(200, code, BUSINESS_MESSAGES.get(code, code))
+
+        if len(numbers) > MAX_NUMBERS:
+            return business_error("isv.MOBILE_COUNT_OVER_LIMIT")
+        if any(not MAINLAND_MOBILE.match(n) for n in numbers):
+            return business_error("isv.MOBILE_NUMBER_ILLEGAL")
+        if sign_name not in self.sign_names:
+            return business_error("isv.SMS_SIGNATURE_ILLEGAL")
+        template = self.templates.get(template_code)
+        if template is None:
+            return business_error("isv.SMS_TEMPLATE_ILLEGAL")
+        try:
+            params = json.loads(args.get("TemplateParam") or "{}")
+        except json.JSONDecodeError:
+            return business_error("isv.INVALID_JSON_PARAM")
+        if not isinstance(params, dict) or not all(isinstance(v, str) for v in params.values()):
+            return business_error("isv.INVALID_JSON_PARAM")
+        needed = TEMPLATE_VARIABLE.findall(template)
+        if any(name not in params for name in needed):
+            return business_error("isv.TEMPLATE_MISSING_PARAMETERS")
+        if count_against_throttle and not self.faults.admit(len(numbers)):
+            return business_error("isv.BUSINESS_LIMIT_CONTROL")
+        # A per-number create-time error fails the whole call, as one bad number does for real.
+        for number in numbers:
+            rule = self.faults.number_error(number, "create")
+            if rule and rule["code"] == "timeout":
+                # Held like a timeout: lets a test time out one call of a batch.
+                self.faults.hold_for_timeout()
+                if not self.faults.current.timeout_accepts:
+                    return self._answer(504, "ServiceTimeout", "The request has timed out.")
+                break
+            if rule:
+                return business_error(str(rule["code"]))
+
+        text = f"【{sign_name}】" + TEMPLATE_VARIABLE.sub(lambda m: params[m.group(1)], template)
+        biz_id = f"{int(time.time() * 1000) % 10**12:012d}{next(self._biz_counter) % 10**6:06d}^0"
+        self._accept(numbers, text, sign_name, out_id, biz_id)
+        return self._answer(200, "OK", "OK", BizId=biz_id)
+
+    def _accept(self, numbers: list[str], text: str, sign_name: str, out_id: str | None, biz_id: str) -> None:
+        size = domestic_sms_size(text)
+        now = time.time()
+        send_time = _now_shanghai()
+        receipts = []
+        for number in numbers:
+            self.messages.add(ReceivedMessage(self.service, biz_id, number, text, sign_name, out_id,
+                                              self.faults.current.receipt_url, now, accepted=True,
+                                              segments=size))
+            rule = self.faults.number_error(number, "report")
+            receipts.append({
+                "phone_number": number,
+                "send_time": send_time,
+                "report_time": None,  # filled in when pushed
+                "success": rule is None,
+                "err_code": "DELIVERED" if rule is None else str(rule["code"]),
+                "err_msg": "用户接收成功" if rule is None else "用户接收失败",
+                "sms_size": str(size),
+                "biz_id": biz_id,
+                "out_id": out_id or "",
+            })
+        if self.faults.current.reports_enabled and self.faults.current.receipt_url:
+            self._enqueue_receipts(receipts)
+
+    # --- receipt pushes -------------------------------------------------------------------
+    def _enqueue_receipts(self, receipts: list[dict[str, Any]]) -> None:
+        with self._pending_lock:
+            self._pending_receipts.extend(receipts)
+            if self._flush_scheduled:
+                return
+            self._flush_scheduled = True
+        self.poster.schedule(self.faults.current.report_delay_ms / 1000, self._flush)
+
+    def _flush(self, session: requests.Session) -> None:
+        with self._pending_lock:
+            pending, self._pending_receipts = self._pending_receipts, []
+            self._flush_scheduled = False
+        size = max(1, self.faults.current.receipt_batch_size)
+        url = self.faults.current.receipt_url
+        report_time = _now_shanghai()
+        for start in range(0, len(pending), size):
+            batch = pending[start:start + size]
+            for receipt in batch:
+                receipt["report_time"] = report_time
+            self._push(session, url, batch, attempt=0)
+
+    def _push(self, session: requests.Session, url: str, batch: list[dict[str, Any]], attempt: int) -> None:
+        acknowledged, http_status, error = False, None, None
+        try:
+            answer = session.post(
+                url, data=json.dumps(batch, ensure_ascii=False).encode(),
+                headers={"Content-Type": "application/json;charset=utf-8"},
+                timeout=self.faults.current.report_timeout_s,
+            )
+            http_status = answer.status_code
+            acknowledged = http_status == 200 and _is_acknowledgement(answer.content)
+        except requests.RequestException as exc:
+            error = type(exc).__name__
+        self.reports.add(service=self.service, url=url, attempt=attempt, count=len(batch),
+                         biz_ids=sorted({r["biz_id"] for r in batch}), acknowledged=acknowledged,
+                         http_status=http_status, error=error)
+        delays = self.faults.current.repush_delays_s
+        if not acknowledged and attempt < len(delays):
+            self.poster.schedule(delays[attempt], lambda s: self._push(s, url, batch, attempt + 1))
+
+
+def _is_acknowledgement(content: bytes) -> bool:
+    """The real service checks only that the answer's `code` is a number."""
+    try:
+        answer = json.loads(content)
+    except ValueError:
+        return False
+    code = answer.get("code") if isinstance(answer, dict) else None
+    return isinstance(code, (int, float)) and not isinstance(code, bool)

@@ -1,0 +1,174 @@
+"""The Aliyun dysms stand-in, driven by the real SDK (alibabacloud_dysmsapi20170525)."""
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+import requests
+from alibabacloud_dysmsapi20170525 import models
+from alibabacloud_dysmsapi20170525.client import Client
+from alibabacloud_tea_openapi.exceptions import ClientException, ServerException
+from alibabacloud_tea_openapi.models import Config
+
+from sandbox.aliyun_standin import DEFAULT_ACCESS_KEYS
+
+KEY_ID, SECRET = next(iter(DEFAULT_ACCESS_KEYS.items()))
+SIGN = "盂县人民政府"
+
+
+def sdk(standin, key_id=KEY_ID, secret=SECRET):
+    return Client(Config(access_key_id=key_id, access_key_secret=secret, endpoint=standin.endpoint,
+                         protocol="http", read_timeout=2000, connect_timeout=1000))
+
+
+def send(client, numbers="13800000000", sign=SIGN, template="SMS_0000001",
+         param='{"content":"红色预警：明日停课"}', out_id="41"):
+    return client.send_sms(models.SendSmsRequest(
+        phone_numbers=numbers, sign_name=sign, template_code=template, template_param=param, out_id=out_id,
+    )).body
+
+
+def test_send_sms_accepted(aliyun_standin):
+    answer = send(sdk(aliyun_standin), numbers="13800000000,13900000000")
+    assert (answer.code, answer.message) == ("OK", "OK")
+    assert answer.biz_id.endswith("^0") and answer.request_id
+    received = aliyun_standin.messages.all()
+    assert [m.to for m in received] == ["13800000000", "13900000000"]
+    assert {m.provider_id for m in received} == {answer.biz_id}
+    assert received[0].body == "【盂县人民政府】红色预警：明日停课"
+    assert received[0].out_id == "41"
+    assert aliyun_standin.messages.count_per_out_id() == {"41": 2}
+
+
+def test_wrong_secret_is_signature_does_not_match(aliyun_standin):
+    with pytest.raises(ClientException) as caught:
+        send(sdk(aliyun_standin, secret="wrong"))
+    assert (caught.value.status_code, caught.value.code) == (400, "SignatureDoesNotMatch")
+    assert aliyun_standin.messages.all() == []
+
+
+def test_unknown_key_is_not_found(aliyun_standin):
+    with pytest.raises(ClientException) as caught:
+        send(sdk(aliyun_standin, key_id="LTAI-unknown"))
+    assert (caught.value.status_code, caught.value.code) == (404, "InvalidAccessKeyId.NotFound")
+
+
+def test_unsigned_request_is_incomplete_signature(aliyun_standin):
+    answer = requests.post(f"{aliyun_standin.url}/", params={"PhoneNumbers": "13800000000"},
+                           headers={"x-acs-action": "SendSms", "x-acs-version": "2017-05-25"})
+    assert answer.status_code == 400 and answer.json()["Code"] == "IncompleteSignature"
+
+
+@pytest.mark.parametrize("kwargs, code", [
+    ({"numbers": "13800000000,12345"}, "isv.MOBILE_NUMBER_ILLEGAL"),
+    ({"numbers": "+8613800000000"}, "isv.MOBILE_NUMBER_ILLEGAL"),  # national form only
+    ({"numbers": ",".join(f"138{i:08d}" for i in range(1001))}, "isv.MOBILE_COUNT_OVER_LIMIT"),
+    ({"sign": "某某公司"}, "isv.SMS_SIGNATURE_ILLEGAL"),
+    ({"template": "SMS_9999999"}, "isv.SMS_TEMPLATE_ILLEGAL"),
+    ({"param": '{"other":"x"}'}, "isv.TEMPLATE_MISSING_PARAMETERS"),
+    ({"param": "{not json"}, "isv.INVALID_JSON_PARAM"),
+])
+def test_business_errors_are_http_200_with_a_code(aliyun_standin, kwargs, code):
+    answer = send(sdk(aliyun_standin), **kwargs)
+    assert answer.code == code and answer.biz_id is None
+    assert aliyun_standin.messages.accepted_total == 0
+
+
+def test_a_thousand_numbers_in_one_call(aliyun_standin):
+    numbers = [f"139{i:08d}" for i in range(1000)]
+    answer = send(sdk(aliyun_standin), numbers=",".join(numbers))
+    assert answer.code == "OK"
+    assert aliyun_standin.messages.accepted_total == 1000
+
+
+def test_throttling_is_business_limit_control(aliyun_standin):
+    aliyun_standin.faults.update(throttle_per_second=3)
+    client = sdk(aliyun_standin)
+    assert send(client, numbers="13800000000,13800000001,13800000002").code == "OK"
+    assert send(client).code == "isv.BUSINESS_LIMIT_CONTROL"
+
+
+def test_per_number_create_error_fails_the_whole_call(aliyun_standin):
+    aliyun_standin.faults.update(number_errors={"13800000009": {"stage": "create", "code": "isv.MOBILE_NUMBER_ILLEGAL"}})
+    assert send(sdk(aliyun_standin), numbers="13800000000,13800000009").code == "isv.MOBILE_NUMBER_ILLEGAL"
+    assert aliyun_standin.messages.accepted_total == 0
+
+
+def test_5xx_share(aliyun_standin):
+    aliyun_standin.faults.update(error_5xx_share=1.0)
+    with pytest.raises(ServerException) as caught:
+        send(sdk(aliyun_standin))
+    assert (caught.value.status_code, caught.value.code) == (503, "ServiceUnavailable")
+
+
+def test_receipts_are_pushed_as_a_json_array(aliyun_standin, report_sink):
+    aliyun_standin.faults.update(receipt_url=f"{report_sink.url}/receipts?token=s3cret",
+                                 number_errors={"13800000001": {"stage": "report", "code": "MN:0001"}})
+    answer = send(sdk(aliyun_standin), numbers="13800000000,13800000001")
+    posts = report_sink.wait_for(1)
+    assert len(posts) == 1 and posts[0].args == {"token": "s3cret"}
+    receipts = {r["phone_number"]: r for r in posts[0].json()}
+    assert set(receipts) == {"13800000000", "13800000001"}
+    ok, bad = receipts["13800000000"], receipts["13800000001"]
+    assert set(ok) == {"phone_number", "send_time", "report_time", "success", "err_code", "err_msg",
+                       "sms_size", "biz_id", "out_id"}
+    assert (ok["success"], ok["err_code"], ok["biz_id"], ok["out_id"]) == (True, "DELIVERED", answer.biz_id, "41")
+    assert (bad["success"], bad["err_code"]) == (False, "MN:0001")
+    assert ok["sms_size"] == "1"
+    assert aliyun_standin.poster.wait_idle(2)
+    assert [r["acknowledged"] for r in aliyun_standin.reports.all()] == [True]
+
+
+def test_receipts_are_batched(aliyun_standin, report_sink):
+    aliyun_standin.faults.update(receipt_url=f"{report_sink.url}/receipts", receipt_batch_size=100)
+    client = sdk(aliyun_standin)
+    send(client, numbers=",".join(f"137{i:08d}" for i in range(150)), out_id="1")
+    send(client, numbers=",".join(f"136{i:08d}" for i in range(100)), out_id="2")
+    assert aliyun_standin.poster.wait_idle(3)
+    assert sorted(len(p.json()) for p in report_sink.posts) == [50, 100, 100]
+
+
+def test_unacknowledged_receipts_are_pushed_again_then_given_up(aliyun_standin, report_sink):
+    aliyun_standin.faults.update(receipt_url=f"{report_sink.url}/receipts")
+    report_sink.answers = [(500, {"error": "down"})]
+    send(sdk(aliyun_standin))
+    assert aliyun_standin.poster.wait_idle(3)
+    time.sleep(0.05)
+    attempts = aliyun_standin.reports.all()
+    assert [a["attempt"] for a in attempts] == [0, 1, 2, 3]  # first push + 3 re-pushes
+    assert not any(a["acknowledged"] for a in attempts)
+    assert len(report_sink.posts) == 4
+    assert report_sink.posts[0].body == report_sink.posts[3].body  # the same receipts again
+
+
+def test_re_pushing_stops_once_acknowledged(aliyun_standin, report_sink):
+    aliyun_standin.faults.update(receipt_url=f"{report_sink.url}/receipts")
+    report_sink.answers = [(200, {"code": "not a number"}), (200, "<html>"), (200, {"code": 0})]
+    send(sdk(aliyun_standin))
+    assert aliyun_standin.poster.wait_idle(3)
+    assert [a["acknowledged"] for a in aliyun_standin.reports.all()] == [False, False, True]
+    assert len(report_sink.posts) == 3
+
+
+def test_receipt_receiver_down_does_not_hurt_the_standin(aliyun_standin):
+    aliyun_standin.faults.update(receipt_url="http://127.0.0.1:9/receipts", repush_delays_s=[0.05])
+    client = sdk(aliyun_standin)
+    assert send(client).code == "OK"
+    assert aliyun_standin.poster.wait_idle(3)
+    assert [a["error"] for a in aliyun_standin.reports.all()] == ["ConnectionError", "ConnectionError"]
+    assert send(client).code == "OK"
+
+
+def test_faults_over_http(aliyun_standin):
+    base = aliyun_standin.url
+    answer = requests.post(f"{base}/_sandbox/faults", json={"throttle_per_second": 1})
+    assert answer.status_code == 200
+    client = sdk(aliyun_standin)
+    assert send(client).code == "OK"
+    assert send(client).code == "isv.BUSINESS_LIMIT_CONTROL"
+    listing = requests.get(f"{base}/_sandbox/messages", params={"accepted": "false"}).json()
+    assert [m["code"] for m in listing["messages"]] == ["isv.BUSINESS_LIMIT_CONTROL"]
+    requests.post(f"{base}/_sandbox/reset")
+    assert send(client).code == "OK"
+    assert json.loads(requests.get(f"{base}/_sandbox/messages").text)["accepted_total"] == 1
