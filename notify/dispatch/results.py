@@ -35,13 +35,26 @@ def apply(results: list[Result], *, attempts: dict[int, int], sender: str, worke
     transient = [r for r in results if r.outcome == "transient"]
     conn = db.session.connection()
     if accepted:
-        conn.execute(
-            update(TABLE).where(TABLE.c.id == bindparam("_id"), owned).values(
-                status=Status.ACCEPTED, provider_id=bindparam("_provider"), gateway=sender,
-                attempts=TABLE.c.attempts + 1, accepted_at=now, updated_at=now,
-                lease_owner=None, lease_expires_at=None, error_code=None, error_reason=""),
-            [{"_id": r.delivery_id, "_provider": r.provider_id} for r in accepted],
-        )
+        accepted_values = dict(status=Status.ACCEPTED, gateway=sender, attempts=TABLE.c.attempts + 1,
+                               accepted_at=now, updated_at=now, lease_owner=None,
+                               lease_expires_at=None, error_code=None, error_reason="")
+        by_provider: dict[str | None, list[int]] = {}
+        for r in accepted:
+            by_provider.setdefault(r.provider_id, []).append(r.delivery_id)
+        # A domestic call accepts up to 1,000 numbers under one BizId: one UPDATE for all of them.
+        singles = []
+        for provider_id, ids in by_provider.items():
+            if len(ids) == 1:
+                singles.append({"_id": ids[0], "_provider": provider_id})
+            else:
+                conn.execute(update(TABLE).where(TABLE.c.id.in_(ids), owned)
+                             .values(provider_id=provider_id, **accepted_values))
+        if singles:
+            conn.execute(
+                update(TABLE).where(TABLE.c.id == bindparam("_id"), owned)
+                .values(provider_id=bindparam("_provider"), **accepted_values),
+                singles,
+            )
     if permanent:
         conn.execute(
             update(TABLE).where(TABLE.c.id == bindparam("_id"), owned).values(

@@ -1,0 +1,126 @@
+"""Publishing writes the outbox: one delivery per (address, channel), in the same transaction."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from notify.audience import audience_segments, audience_size
+from notify.channels import sms_segments
+from notify.dispatch import outbox
+from notify.extensions import db
+from notify.lifecycle.proposals import propose_change
+from notify.models import AudienceGroup, Delivery, Recipient, Township
+from notify.models.deliveries import Status
+from tests.conftest import proposal, take_to
+
+
+def _deliveries(revision):
+    return db.session.scalars(select(Delivery).where(Delivery.revision_id == revision.id)).all()
+
+
+def test_publishing_writes_one_pending_delivery_per_address(sample_draft, sample_users, sample_recipients):
+    take_to(sample_draft, "approved", sample_users)
+    assert _deliveries(sample_draft) == []  # approval alone sends nothing
+    take_to_publish = sample_draft
+    from notify.lifecycle.guard import perform
+    from tests.conftest import approval_form
+
+    perform(take_to_publish, "publish", sample_users["office"], form=approval_form(sample_draft))
+    db.session.commit()
+    rows = _deliveries(sample_draft)
+    assert len(rows) == audience_size(sample_draft) == 316
+    assert {r.status for r in rows} == {Status.PENDING}
+    assert len({(r.channel, r.address) for r in rows}) == len(rows)
+    assert {r.gateway for r in rows if r.address.startswith("+86")} == {"aliyun"}
+    abroad = [r for r in rows if not r.address.startswith("+86")]
+    assert {r.gateway for r in abroad} == {"twilio"} and {r.locale for r in abroad} == {"en"}
+    texts = sample_draft.snapshot.content["texts"]["sms"]
+    assert {r.segments for r in abroad} == {sms_segments.count(texts["en"]).segments}
+    # The test group is never reached by a real warning.
+    test_numbers = set(db.session.scalars(select(Recipient.address).join(AudienceGroup)
+                                          .where(AudienceGroup.is_test.is_(True))))
+    assert test_numbers and not test_numbers & {r.address for r in rows}
+
+
+def test_an_address_in_two_groups_is_warned_once(sample_draft, sample_users, sample_recipients):
+    media = db.session.scalar(select(AudienceGroup).where(AudienceGroup.code == "media"))
+    duplicate = db.session.scalars(select(Recipient).order_by(Recipient.id)).first()
+    db.session.add(Recipient(group=media, name="兼任媒体联络", address=duplicate.address))
+    db.session.commit()
+    take_to(sample_draft, "published", sample_users)
+    assert len(_deliveries(sample_draft)) == 316
+    assert sum(1 for r in _deliveries(sample_draft) if r.address == duplicate.address) == 1
+
+
+def test_township_scoped_warning_reaches_that_township_and_county_wide_recipients(
+        sample_users, sample_kind, sample_levels, sample_recipients):
+    from notify.lifecycle.proposals import propose_issue
+
+    town = db.session.scalar(select(Township).order_by(Township.code))
+    revision = propose_issue(sample_kind, proposal(sample_levels["yellow"], area_scope="townships",
+                                                   townships=[town]), sample_users["office"])
+    db.session.commit()
+    take_to(revision, "published", sample_users)
+    rows = _deliveries(revision)
+    recipients = {r.address: r for r in db.session.scalars(select(Recipient))}
+    assert rows and all(recipients[r.address].township_id in (None, town.id) for r in rows)
+    assert any(recipients[r.address].township_id == town.id for r in rows)
+    assert len(rows) == audience_size(revision) < 316
+
+
+def test_level_rules_decide_the_groups(sample_users, sample_jurisdiction, sample_recipients):
+    from notify.lifecycle.proposals import propose_issue
+    from notify.models import AlertKind
+
+    kind = db.session.scalar(select(AlertKind).where(AlertKind.code == "environmental_emergency"))
+    levels = {lv.code: lv for lv in kind.levels}
+    blue = propose_issue(kind, proposal(levels["blue"]), sample_users["office"])
+    red = propose_issue(kind, proposal(levels["red"]), sample_users["office"])
+    db.session.commit()
+    # Blue: units, townships, media. Red adds schools, the public and enterprises.
+    assert audience_size(blue) == 24 + 13 + 6
+    assert audience_size(red) == 24 + 13 + 6 + 40 + 203 + 30
+
+
+def test_a_failed_publication_leaves_no_deliveries(sample_draft, sample_users, sample_levels,
+                                                  sample_recipients):
+    take_to(sample_draft, "published", sample_users)
+    change = propose_change(sample_draft.warning, "upgrade", proposal(sample_levels["orange"]),
+                            sample_users["office"])
+    db.session.commit()
+    take_to(change, "approved", sample_users)
+    from notify.lifecycle.guard import perform
+    from tests.conftest import approval_form
+
+    perform(change, "publish", sample_users["office"], form=approval_form(change))
+    db.session.rollback()  # the publishing request failed after the outbox insert
+    assert _deliveries(change) == []
+
+
+def test_superseding_revision_remembers_what_it_supersedes(sample_recipients, sample_published,
+                                                           sample_users, sample_levels):
+    change = propose_change(sample_published.warning, "upgrade", proposal(sample_levels["orange"]),
+                            sample_users["office"])
+    db.session.commit()
+    take_to(change, "published", sample_users)
+    assert {r.after_revision_id for r in _deliveries(change)} == {sample_published.id}
+
+
+def test_audience_segments_counts_each_locale_text(sample_draft, sample_users, sample_recipients):
+    take_to(sample_draft, "approved", sample_users)
+    texts = sample_draft.snapshot.content["texts"]["sms"]
+    expected = 313 * sms_segments.count(texts["zh"]).segments + 3 * sms_segments.count(texts["en"]).segments
+    assert audience_segments(sample_draft, texts) == expected
+
+
+def test_enqueue_message_normalises_and_refuses_landlines(app):
+    delivery = outbox.enqueue_message("138 0353 0000", "您的举报已收到", purpose="tipoff_confirmation")
+    db.session.commit()
+    assert delivery.address == "+8613803530000" and delivery.gateway == "aliyun"
+    assert delivery.status == Status.PENDING and delivery.revision_id is None
+    from notify.channels.phone import InvalidNumber
+
+    with pytest.raises(InvalidNumber):
+        outbox.enqueue_message("0353-8189476", "x", purpose="tipoff_confirmation")
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Delivery)) == 1
