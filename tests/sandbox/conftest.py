@@ -1,3 +1,5 @@
+import pytest
+
 from tests.sandbox_fixtures import (  # noqa: F401
     _report_sink_server,
     aliyun_standin,
@@ -6,3 +8,9 @@ from tests.sandbox_fixtures import (  # noqa: F401
     twilio_standin,
     twilio_standin_server,
 )
+
+
+@pytest.fixture(autouse=True)
+def _clean_database():
+    """Overrides the root conftest's: these tests talk HTTP only and need no app or database."""
+    yield

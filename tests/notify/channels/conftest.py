@@ -41,3 +41,9 @@ def aliyun_gateway(aliyun_standin):
         template_code=ALIYUN_TEMPLATE,
         timeout=2.0,
     )
+
+
+@pytest.fixture(autouse=True)
+def _clean_database():
+    """Overrides the root conftest's: these tests talk HTTP only and need no app or database."""
+    yield
