@@ -37,8 +37,9 @@ from sandbox.segments import domestic_sms_size
 from sandbox.server import BackgroundServer
 
 API_VERSION = "2017-05-25"
-DEFAULT_ACCESS_KEYS = {"LTAI5tSandboxKey0001": "sandbox-aliyun-secret-0001"}
-DEFAULT_SIGN_NAMES = ("盂县人民政府", "盂县生态环境局")
+# The same defaults as the platform's configuration (notify/config.py).
+DEFAULT_ACCESS_KEYS = {"sandbox-key-id": "sandbox-key-secret"}
+DEFAULT_SIGN_NAMES = ("盂县应急指挥部", "盂县人民政府", "盂县生态环境局")
 DEFAULT_TEMPLATES = {"SMS_0000001": "${content}"}
 MAX_NUMBERS = 1000
 MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")

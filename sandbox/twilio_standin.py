@@ -28,8 +28,10 @@ from sandbox.segments import segment_count
 from sandbox.server import BackgroundServer
 
 API_VERSION = "2010-04-01"
-DEFAULT_ACCOUNT_SID = "AC" + "5a4d" * 8  # 34 characters like a real SID
-DEFAULT_AUTH_TOKEN = "sandbox-twilio-auth-token-0001"
+# The same defaults as the platform's configuration (notify/config.py), so that the demo works
+# with no environment at all.
+DEFAULT_ACCOUNT_SID = "AC" + "0" * 32  # 34 characters like a real SID
+DEFAULT_AUTH_TOKEN = "sandbox-twilio-token"
 E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 MAX_BODY = 1600
 
