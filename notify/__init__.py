@@ -7,7 +7,7 @@ from flask import Flask
 from sqlalchemy import event
 
 from notify import config
-from notify.extensions import babel, csrf, db, login_manager, migrate
+from notify.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # WAL lets the public site read while the console writes; foreign keys are off by default.
@@ -38,6 +38,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "admin.login"
     login_manager.login_message = i18n.LOGIN_MESSAGE

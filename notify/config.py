@@ -1,6 +1,7 @@
 """Settings come from environment variables; every one has a safe default for the demo."""
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from pathlib import Path
@@ -34,6 +35,23 @@ def _secret_key(instance_path: str) -> str:
     return path.read_text().strip()
 
 
+def _tipoff_key(instance_path: str) -> str:
+    """TIPOFF_ENCRYPTION_KEY (a Fernet key) from the environment, else one generated once.
+
+    It encrypts tip-off reporters' names and phones. Losing it makes them unreadable, so back it
+    up apart from the database backups (a stolen database alone must not reveal reporters).
+    """
+    key = os.environ.get("TIPOFF_ENCRYPTION_KEY")
+    if key:
+        return key
+    path = Path(instance_path) / "tipoff_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 def load(instance_path: str) -> dict:
     return {
         "SECRET_KEY": _secret_key(instance_path),
@@ -53,4 +71,14 @@ def load(instance_path: str) -> dict:
         # Plan §4.2.2: approval form within 1 h of the consultation, publication within 2 h of approval.
         "DEADLINE_APPROVAL_FORM_MINUTES": int(os.environ.get("DEADLINE_APPROVAL_FORM_MINUTES", "60")),
         "DEADLINE_PUBLICATION_MINUTES": int(os.environ.get("DEADLINE_PUBLICATION_MINUTES", "120")),
+        # Tip-offs (issue 5): identity key, photo store, limits. Up to 3 photos of 10 MB each and
+        # the text fields fit in one request; anything larger is refused before it is read.
+        "TIPOFF_ENCRYPTION_KEY": _tipoff_key(instance_path),
+        "TIPOFF_PHOTO_DIR": os.environ.get("TIPOFF_PHOTO_DIR", str(Path(instance_path) / "tipoff_photos")),
+        "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "TIPOFF_LIMIT_PER_IP": os.environ.get("TIPOFF_LIMIT_PER_IP", "10 per hour;30 per day"),
+        "TIPOFF_LIMIT_PER_PHONE": os.environ.get("TIPOFF_LIMIT_PER_PHONE", "3 per hour;5 per day"),
+        "TIPOFF_LIMIT_STATUS_PER_IP": os.environ.get("TIPOFF_LIMIT_STATUS_PER_IP", "30 per hour"),
+        "TIPOFF_MIN_FILL_SECONDS": int(os.environ.get("TIPOFF_MIN_FILL_SECONDS", "5")),
     }

@@ -223,14 +223,20 @@ def edit_revision(revision_id: int):
 @bp.get("/warnings/<int:warning_id>")
 @roles_required()
 def warning(warning_id: int):
+    from admin.views.dispatch import VIEWERS as DISPATCH_VIEWERS  # it builds on this module
+
     w = _own_warning(warning_id)
     now = clock.now()
     return render_template("admin/warning.html", warning=w, events=queries.timeline(w),
+                           can_dispatch=current_user.role in DISPATCH_VIEWERS,
                            deadlines={r.id: deadlines_for(r, now) for r in w.revisions},
                            change_actions=CHANGE_ACTIONS)
 
 
 def _revision_page(revision: Revision, *, submit_form=None, decision_form=None, status=200):
+    from admin.views.dispatch import VIEWERS as DISPATCH_VIEWERS  # these build on this module
+    from admin.views.sms_preview import sms_figures
+
     submit_form = submit_form or SubmitForm(formdata=None)
     decision_form = decision_form or DecisionForm(formdata=None)
     publish_form = PublishForm(formdata=None)
@@ -250,11 +256,15 @@ def _revision_page(revision: Revision, *, submit_form=None, decision_form=None, 
         "decide": revision.state == "pending_approval"
                   and current_user.role in allowed_roles(revision, Action.APPROVE),
         "publish": revision.state == "approved" and current_user.role in allowed_roles(revision, Action.PUBLISH),
+        "dispatch": current_user.role in DISPATCH_VIEWERS,
     }
+    # The SMS texts and their segments: live before approval, from the snapshot after it.
+    frozen = revision.snapshot.content["texts"]["sms"] if revision.snapshot else None
+    sms = sms_figures(revision, frozen, size)
     own = current_user.id in (revision.author_id, revision.submitted_by_id)
     return render_template("admin/revision.html", revision=revision, warning=revision.warning,
                            submit_form=submit_form, decision_form=decision_form,
-                           publish_form=publish_form, audience=size, can=can, own=own,
+                           publish_form=publish_form, audience=size, can=can, own=own, sms=sms,
                            deadlines=deadlines_for(revision, clock.now())), status
 
 

@@ -4,6 +4,7 @@ from notify.models.audit import AuditEvent
 from notify.models.base import Base
 from notify.models.jurisdiction import Expert, Jurisdiction, MemberUnit, Township
 from notify.models.users import APPROVER_ROLES, Role, User
+from notify.models.tipoffs import Clarification, Reward, Tipoff, TipoffPhoto
 from notify.models.warnings import (
     ApprovalForm, Consultation, Revision, Snapshot, Warning, revision_townships,
 )
@@ -12,4 +13,5 @@ __all__ = [
     "ADVISORY_BLOCKS", "APPROVER_ROLES", "Advisory", "AlertKind", "ApprovalForm", "AuditEvent",
     "Base", "Consultation", "Expert", "Jurisdiction", "Level", "MemberUnit", "Revision", "Role",
     "Snapshot", "Township", "User", "Warning", "revision_townships",
+    "Clarification", "Reward", "Tipoff", "TipoffPhoto",
 ]
