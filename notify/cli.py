@@ -9,6 +9,31 @@ from notify.extensions import db
 
 
 def init_app(app: Flask) -> None:
+    @app.cli.command("dispatch-worker")
+    @click.option("--threads", default=None, type=int, help="Executor threads (default DISPATCH_THREADS).")
+    def dispatch_worker_command(threads):
+        """Drain the outbox in this process until stopped: the thread executor on its own.
+
+        For installations that keep sending apart from the web server without Celery.
+        """
+        import signal
+        import threading
+
+        from notify.dispatch.setup import start_threads
+
+        if threads:
+            app.config["DISPATCH_THREADS"] = threads
+        executor = start_threads(app)
+        click.echo(f"dispatch worker: {app.config['DISPATCH_THREADS']} threads; Ctrl-C stops")
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        try:
+            while not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+        executor.stop()
+
     @app.cli.command("seed-demo")
     def seed_demo_command():
         """Load the Yu County demo data (once) and print the logins."""

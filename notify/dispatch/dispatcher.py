@@ -17,7 +17,7 @@ from sqlalchemy import insert
 from notify import clock
 from notify.channels import sms_segments
 from notify.channels.base import Gateway, GatewayUnavailable, Message, Result
-from notify.dispatch import claims, results, routing, texts
+from notify.dispatch import claims, reports, results, routing, texts
 from notify.dispatch.breaker import CircuitBreaker
 from notify.extensions import db
 from notify.models import GatewayEvent
@@ -40,7 +40,7 @@ class Settings:
     rates: dict[str, tuple[float, str]] = field(default_factory=dict)
     breaker_threshold: int = 5
     breaker_cooldown: float = 30.0
-    expire_every: timedelta = timedelta(seconds=5)
+    expire_every: timedelta = timedelta(seconds=2)
 
 
 class Dispatcher:
@@ -79,12 +79,14 @@ class Dispatcher:
         return handled
 
     def _expire(self, now: datetime) -> None:
+        """Housekeeping every few seconds: expire what ran out, apply receipts kept for later."""
         with self._lock:
             due = self._last_expiry is None or now - self._last_expiry >= self.settings.expire_every
             if due:
                 self._last_expiry = now
         if due:
             claims.expire_overdue(now)
+            reports.retry_unmatched(now)
 
     def _sender_for(self, route: str) -> Gateway | None:
         primary = self.gateways.get(route)

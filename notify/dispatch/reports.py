@@ -6,13 +6,13 @@ current status ranks lower than the reported one, so a late or repeated report c
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import func, select, update
 
 from notify.channels.base import StatusReport
 from notify.extensions import db
-from notify.models import Delivery
+from notify.models import Delivery, UnmatchedReport
 from notify.models.deliveries import Status
 
 TABLE = Delivery.__table__
@@ -59,3 +59,25 @@ def apply(report: StatusReport, *, now: datetime) -> str:
         return "applied"
     exists = db.session.execute(TABLE.select().with_only_columns(TABLE.c.id).where(match).limit(1)).first()
     return "stale" if exists else "unknown"
+
+
+def keep_for_later(report: StatusReport, *, gateway: str, now: datetime) -> None:
+    db.session.add(UnmatchedReport(
+        gateway=gateway, provider_id=report.provider_id, address=report.address, status=report.status,
+        code=report.code, reason=report.reason[:300], reported_at=report.at, received_at=now))
+
+
+def retry_unmatched(now: datetime, *, limit: int = 1000, keep_for: timedelta = timedelta(hours=1)) -> int:
+    """Apply kept receipts whose delivery has been recorded since; forget those too old.
+
+    Returns how many were settled (applied or found stale)."""
+    kept = db.session.scalars(select(UnmatchedReport).order_by(UnmatchedReport.id).limit(limit)).all()
+    settled = 0
+    for row in kept:
+        report = StatusReport(status=row.status, provider_id=row.provider_id, address=row.address,
+                              code=row.code, reason=row.reason, at=row.reported_at)
+        if apply(report, now=now) != "unknown" or now - row.received_at > keep_for:
+            db.session.delete(row)
+            settled += 1
+    db.session.commit()
+    return settled

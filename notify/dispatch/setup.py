@@ -20,21 +20,21 @@ def build_gateways(config) -> dict:
     from notify.channels.twilio_sms import TwilioGateway
 
     gateways = {}
+    timeout = config["GATEWAY_TIMEOUT_SECONDS"]
     if config.get("TWILIO_ACCOUNT_SID"):
+        callback_base = config.get("CALLBACK_BASE_URL", "").rstrip("/")
         gateways["twilio"] = TwilioGateway(
             account_sid=config["TWILIO_ACCOUNT_SID"], auth_token=config["TWILIO_AUTH_TOKEN"],
             from_number=config["TWILIO_FROM"], base_url=config.get("TWILIO_BASE_URL") or None,
-            status_callback_url=config.get("CALLBACK_BASE_URL", "").rstrip("/")
-            + "/callbacks/twilio/status" if config.get("CALLBACK_BASE_URL") else None,
-            timeout=config["GATEWAY_TIMEOUT_SECONDS"],
+            status_callback_url=f"{callback_base}/callbacks/twilio/status" if callback_base else None,
+            timeout=timeout, workers=config["TWILIO_PARALLEL_CALLS"],
         )
     if config.get("ALIYUN_ACCESS_KEY_ID"):
         gateways["aliyun"] = AliyunGateway(
             access_key_id=config["ALIYUN_ACCESS_KEY_ID"],
             access_key_secret=config["ALIYUN_ACCESS_KEY_SECRET"],
-            endpoint=config["ALIYUN_SMS_ENDPOINT"], sign_name=config["ALIYUN_SMS_SIGN_NAME"],
-            template_code=config["ALIYUN_SMS_TEMPLATE_CODE"],
-            timeout=config["GATEWAY_TIMEOUT_SECONDS"],
+            sign_name=config["ALIYUN_SMS_SIGN_NAME"], template_code=config["ALIYUN_SMS_TEMPLATE_CODE"],
+            endpoint=config["ALIYUN_SMS_ENDPOINT"], timeout=timeout,
         )
     return gateways
 

@@ -90,3 +90,23 @@ class GatewayEvent(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
     worker: Mapped[str] = mapped_column(String(80), default="")
     at: Mapped[datetime] = mapped_column(default=clock.now, index=True)
+
+
+class UnmatchedReport(Base):
+    """A receipt that named no delivery yet: it overtook the worker's own write of the BizId.
+
+    Kept and applied again by the executors for a while, instead of relying on the gateway to
+    push it again (Aliyun re-pushes only what it thinks failed).
+    """
+
+    __tablename__ = "unmatched_reports"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    gateway: Mapped[str] = mapped_column(String(20))
+    provider_id: Mapped[str | None] = mapped_column(String(64))
+    address: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20))
+    code: Mapped[str | None] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    reported_at: Mapped[datetime | None]
+    received_at: Mapped[datetime] = mapped_column(default=clock.now, index=True)
