@@ -36,14 +36,14 @@ def test_import_adds_and_updates_and_is_audited(client, sample_users):
     first = "name,phone,township\n晚报值班,13903533100,\n电视台值班,139 0353 3101,\n"
     response = _upload(client, media, first.encode())
     assert response.status_code == 302
-    assert "2" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "导入完成：新增2人，更新0人。" in client.get(response.headers["Location"]).get_data(as_text=True)
     fresh()
     assert _recipients(media) == 2
     again = "phone,name,locale\n+8613903533100,晚报夜班,zh\n+447911123456,BBC desk,en\n"
     response = _upload(client, media, again.encode())
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "新增 1" in page or "1 added" in page
+    assert "导入完成：新增1人，更新1人。" in page
     fresh()
     assert _recipients(media) == 3
     assert db.session.scalar(select(Recipient.name).where(Recipient.address == "+8613903533100")) == "晚报夜班"

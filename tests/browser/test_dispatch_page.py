@@ -1,0 +1,104 @@
+"""In a real browser at phone size: the dispatch page follows the deliveries without a reload,
+and the draft form counts SMS segments as the office types."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select, update
+
+from notify import clock
+from notify.channels import sms_segments
+from notify.extensions import db
+from notify.models import Delivery
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+TABLE = Delivery.__table__
+
+
+def _login(page, username):
+    page.goto("/admin/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.stacked button[type=submit]")
+    expect(page.locator("[data-test=logout]")).to_be_visible()
+
+
+def _move(revision_id, n, offset, **values):
+    ids = list(db.session.scalars(select(Delivery.id).where(Delivery.revision_id == revision_id)
+                                  .order_by(Delivery.id).offset(offset).limit(n)))
+    db.session.execute(update(TABLE).where(TABLE.c.id.in_(ids)).values(**values))
+    db.session.commit()
+
+
+def test_dispatch_page_follows_the_deliveries_without_reload(page, sample_users, sample_recipients,
+                                                             sample_published):
+    rid = sample_published.id
+    db.session.remove()  # the server thread must see committed data only
+    _login(page, "publicity")
+    page.goto(f"/admin/revisions/{rid}/dispatch")
+    bar = page.locator("[data-test=progress]")
+    expect(page.locator('[data-field="total"]')).to_have_text("316")
+    expect(page.locator('td[data-count="pending"]')).to_have_text("316")
+    expect(bar).to_have_attribute("aria-valuenow", "0")
+    # Numbers are masked for the publicity group, and the table fits the phone's width.
+    expect(page.locator("td.address").first).to_have_text(re.compile(r"^•+\d{4}$"))
+    page.evaluate("window.__sameDocument = true")
+
+    now = clock.now()
+    _move(rid, 100, 0, status="delivered", accepted_at=now, finished_at=now, updated_at=now)
+    _move(rid, 58, 100, status="accepted", accepted_at=now, updated_at=now)
+    expect(page.locator('td[data-count="delivered"]')).to_have_text("100")
+    expect(page.locator('td[data-count="accepted"]')).to_have_text("58")
+    expect(page.locator('td[data-count="pending"]')).to_have_text("158")
+    expect(page.locator('[data-field="final"]')).to_have_text("100")
+    expect(bar).to_have_attribute("aria-valuenow", "31.6")
+    expect(page.locator('[data-bar="delivered"]')).to_have_attribute("style", re.compile(r"width: 31\.6"))
+    expect(page.locator("#dispatch-chart rect[data-series=accepted]")).to_have_count(1)
+    expect(page.locator("#dispatch-chart rect[data-series=delivered]")).to_have_count(1)
+
+    _move(rid, 158, 158, status="failed", finished_at=now, updated_at=now, error_code="21211")
+    expect(page.locator('td[data-count="failed"]')).to_have_text("158")
+    expect(bar).to_have_attribute("aria-valuenow", "81.6")
+    expect(page.locator("#dispatch-chart rect[data-series=failed]")).to_have_count(1)
+    assert page.evaluate("window.__sameDocument") is True  # no reload happened
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+
+
+TEXTS = ["", "Air quality alert", "^{}" * 60, "a" * 160, "a" * 161, "【盂县应急指挥部】" + "重" * 61,
+         "【盂县应急指挥部】" + "重" * 62, "x" * 153 * 2 + "y", "emoji 😷 test", "line\nbreak`tick"]
+
+
+def test_draft_form_counts_segments_as_you_type(page, sample_users, sample_recipients):
+    db.session.remove()
+    _login(page, "office")
+    page.goto("/admin/warnings/new/heavy_pollution")
+    panel = page.locator("[data-test=sms-preview]")
+    expect(panel).to_have_attribute("data-state", "ready")
+    zh = panel.locator('[data-sms="zh"]')
+    expect(zh.locator('[data-field="text"]')).to_contain_text("【盂县应急指挥部】")
+    expect(panel.locator('[data-field="audience-size"]')).to_have_text("316")
+    before = int(zh.locator('[data-field="segments"]').inner_text())
+
+    page.fill("input[name=headline_zh]", "盂县发布重污染天气黄色预警" + "，请各单位立即落实应急减排措施" * 6)
+    expect(zh.locator('[data-field="text"]')).to_contain_text("立即落实应急减排措施，请各单位")
+    expect(panel).to_have_attribute("data-state", "ready")
+    text = zh.locator('[data-field="text"]').inner_text()
+    server = sms_segments.count(text)
+    expect(zh.locator('[data-field="segments"]')).to_have_text(str(server.segments))
+    expect(zh.locator('[data-field="length"]')).to_have_text(str(server.length))
+    assert server.segments > before
+    # The browser's own count agrees with the server's on the text it shows.
+    expect(zh).to_have_attribute("data-js-segments", str(server.segments))
+    en = zh.page.locator('[data-sms="en"]')
+    expect(en).to_have_attribute("data-js-segments", en.locator('[data-field="segments"]').inner_text())
+    total = int(panel.locator('[data-field="audience-segments"]').inner_text())
+    assert total >= 313 * server.segments
+
+    # And on texts chosen to sit on the rules' edges.
+    for sample in TEXTS:
+        js = page.evaluate("t => window.smsCount(t)", sample)
+        py = sms_segments.count(sample)
+        assert (js["encoding"], js["length"], js["segments"]) == (py.encoding, py.length, py.segments), sample
