@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
-from admin.views import auth, directory, warnings, consultations  # noqa: E402,F401
+from admin.views import auth, directory, warnings, consultations, tipoffs  # noqa: E402,F401

@@ -8,7 +8,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, DateTimeLocalField, HiddenField, IntegerField, PasswordField, SelectField,
+    BooleanField, DateField, DateTimeLocalField, HiddenField, IntegerField, PasswordField, SelectField,
     SelectMultipleField, StringField, TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
@@ -185,3 +185,31 @@ class LevelForm(FlaskForm):
 for _block in ADVISORY_BLOCKS:
     setattr(LevelForm, f"adv_{_block}_zh", TextAreaField(validators=[Length(max=20000)]))
     setattr(LevelForm, f"adv_{_block}_en", TextAreaField(validators=[Length(max=20000)]))
+
+
+# Tip-offs (issue 5). One form carries any handling action; the guard decides what is allowed
+# and which fields each action needs.
+from notify.tipoffs.text import clean as clean_text  # noqa: E402  (NUL and control characters)
+
+
+class TipoffActionForm(FlaskForm):
+    action = HiddenField(validators=[DataRequired()])
+    version = HiddenField(validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason"), filters=[clean_text], validators=[Length(max=2000)])
+    unit_id = SelectField(_l("Member unit"), coerce=int, validate_choice=False)
+    duplicate_of = StringField(_l("Ticket number of the original"), filters=[clean_text], validators=[Length(max=30)])
+    outcome = SelectField(_l("Finding"), validate_choice=False)
+    reply = TextAreaField(_l("Reply to the reporter"), filters=[clean_text], validators=[Length(max=4000)])
+    extension_days = IntegerField(_l("Extend by (days)"), validators=[Optional(), NumberRange(1, 30, message=_l("An extension is 1 to 30 days."))])
+    title_zh = StringField(_l("Title (Chinese)"), filters=[clean_text], validators=[Length(max=200)])
+    title_en = StringField(_l("Title (English)"), filters=[clean_text], validators=[Length(max=300)])
+    body_zh = TextAreaField(_l("Text (Chinese)"), filters=[clean_text], validators=[Length(max=10000)])
+    body_en = TextAreaField(_l("Text (English)"), filters=[clean_text], validators=[Length(max=10000)])
+    warning_id = SelectField(_l("Link to the warning in force"), coerce=int, validate_choice=False)
+    amount = StringField(_l("Amount (yuan)"), filters=[clean_text], validators=[Length(max=20)])
+    paid_on = DateField(_l("Paid on"), validators=[Optional()])
+    payment_reference = StringField(_l("Payment reference"), filters=[clean_text], validators=[Length(max=100)])
+
+
+class TipoffPhotoForm(FlaskForm):
+    public = BooleanField(_l("Approved for public pages"))

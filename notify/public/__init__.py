@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from notify.public import views  # noqa: E402,F401
+from notify.public import views, tipoffs  # noqa: E402,F401
