@@ -58,10 +58,13 @@ def submit(jurisdiction: Jurisdiction, data: SubmissionData, now: datetime | Non
                                              height=photo.height, size_bytes=len(photo.data),
                                              sha256=photo.sha256))
         _number(tipoff, now, jurisdiction.timezone)
-        audit.record("tipoff.received", subject=tipoff, actor_name="",
-                     summary=f"{tipoff.ticket_number}: received ({data.category})",
-                     detail={"to": "received", "anonymous": data.anonymous, "photos": len(data.photos)},
-                     at=now)
+        event = audit.record("tipoff.received", subject=tipoff, actor_name="",
+                             summary=f"{tipoff.ticket_number}: received ({data.category})",
+                             detail={"to": "received", "anonymous": data.anonymous, "photos": len(data.photos)},
+                             at=now)
+        # The reporter's address and browser would identify an anonymous reporter; abuse is
+        # handled by the rate limits, which keep counters, not addresses with tickets.
+        event.ip, event.user_agent = "", ""
         if not data.anonymous:
             _confirm_by_sms(tipoff, data.phone, code)
         db.session.commit()

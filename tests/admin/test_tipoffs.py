@@ -125,6 +125,8 @@ def test_identity_never_in_clear_in_the_database_audit_export_public_pages_or_lo
         rows = conn.execute(text("SELECT * FROM tipoffs")).all()
         audit_rows = conn.execute(text("SELECT * FROM audit_events")).all()
     dump = repr(rows) + repr(audit_rows)
+    received = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "tipoff.received"))
+    assert received.ip == "" and received.user_agent == ""  # nothing that traces the reporter
     for secret in (NAME, "13912345678"):
         assert secret not in dump
         assert secret not in status_page.get_data(as_text=True)
