@@ -21,15 +21,20 @@ install: $(VENV)/.installed
 translations: install
 	$(BIN)/pybabel compile --statistics -d notify/translations
 
+# The SMS stand-ins of sandbox/ run beside the app (Twilio on :5101, Aliyun on :5102) and stop
+# with it; their receipts and status callbacks come back to this app's /callbacks/.
 run: translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo
 	@echo ""
 	@echo "  Public site:  http://$(HOST):$(PORT)/"
 	@echo "  Console:      http://$(HOST):$(PORT)/admin/"
-	@echo "  (logins above; Ctrl-C stops the platform)"
+	@echo "  (logins above; Ctrl-C stops the platform and the gateway stand-ins)"
 	@echo ""
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	@export CALLBACK_BASE_URL=http://$(HOST):$(PORT); \
+	  $(BIN)/python -m sandbox & SANDBOX=$$!; \
+	  trap 'kill $$SANDBOX 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 # TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test make test  runs on PostgreSQL.
 test: translations

@@ -52,8 +52,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     cli.init_app(app)
 
     from notify.public import bp as public_bp
+    from notify.callbacks import bp as callbacks_bp
+    from notify.dispatch import setup as dispatch_setup
     from admin import bp as admin_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(callbacks_bp)
     app.register_blueprint(admin_bp)
+    dispatch_setup.init_app(app)
     return app

@@ -81,4 +81,53 @@ def load(instance_path: str) -> dict:
         "TIPOFF_LIMIT_PER_PHONE": os.environ.get("TIPOFF_LIMIT_PER_PHONE", "3 per hour;5 per day"),
         "TIPOFF_LIMIT_STATUS_PER_IP": os.environ.get("TIPOFF_LIMIT_STATUS_PER_IP", "30 per hour"),
         "TIPOFF_MIN_FILL_SECONDS": int(os.environ.get("TIPOFF_MIN_FILL_SECONDS", "5")),
+        **dispatch_settings(),
+    }
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def dispatch_settings() -> dict:
+    """Executors, gateways and their limits. The defaults talk to the local stand-ins of
+    sandbox/ (`python -m sandbox`); production sets the real endpoints and keys."""
+    return {
+        # threads: inside the app process (the default); celery: separate workers on Redis.
+        "DISPATCH_EXECUTOR": _env("DISPATCH_EXECUTOR", "threads"),
+        "DISPATCH_THREADS": int(_env("DISPATCH_THREADS", "2")),
+        "CELERY_BROKER_URL": _env("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0"),
+        "DISPATCH_BATCH_ALIYUN": int(_env("DISPATCH_BATCH_ALIYUN", "1000")),
+        "DISPATCH_BATCH_TWILIO": int(_env("DISPATCH_BATCH_TWILIO", "50")),
+        "DISPATCH_LEASE_SECONDS": int(_env("DISPATCH_LEASE_SECONDS", "60")),
+        # How long a successor waits for the superseded message's delivery report at one address.
+        "DISPATCH_ORDERING_HOLD_SECONDS": int(_env("DISPATCH_ORDERING_HOLD_SECONDS", "60")),
+        "DISPATCH_MAX_ATTEMPTS": int(_env("DISPATCH_MAX_ATTEMPTS", "6")),
+        "DISPATCH_RETRY_BASE_SECONDS": float(_env("DISPATCH_RETRY_BASE_SECONDS", "2")),
+        "DISPATCH_RETRY_CAP_SECONDS": float(_env("DISPATCH_RETRY_CAP_SECONDS", "300")),
+        "BREAKER_THRESHOLD": int(_env("BREAKER_THRESHOLD", "5")),
+        "BREAKER_COOLDOWN_SECONDS": float(_env("BREAKER_COOLDOWN_SECONDS", "30")),
+        "GATEWAY_TIMEOUT_SECONDS": float(_env("GATEWAY_TIMEOUT_SECONDS", "10")),
+        # memory (one process) or a redis:// URL shared by every worker.
+        "RATE_LIMIT_STORAGE": _env("RATE_LIMIT_STORAGE", "memory"),
+        "RATE_ALIYUN": float(_env("RATE_ALIYUN", "2000")),
+        "RATE_ALIYUN_UNIT": _env("RATE_ALIYUN_UNIT", "messages"),
+        # Twilio allows about 10 segments a second per sender to other countries.
+        "RATE_TWILIO": float(_env("RATE_TWILIO", "10")),
+        "RATE_TWILIO_UNIT": _env("RATE_TWILIO_UNIT", "segments"),
+        # Where gateways post status callbacks and receipts: this platform's public address.
+        "CALLBACK_BASE_URL": _env("CALLBACK_BASE_URL", "http://127.0.0.1:5000"),
+        "TWILIO_ACCOUNT_SID": _env("TWILIO_ACCOUNT_SID", "AC" + "0" * 32),
+        "TWILIO_AUTH_TOKEN": _env("TWILIO_AUTH_TOKEN", "sandbox-twilio-token"),
+        "TWILIO_FROM": _env("TWILIO_FROM", "+15005550006"),
+        "TWILIO_BASE_URL": _env("TWILIO_BASE_URL", "http://127.0.0.1:5101"),
+        # Twilio takes one message per API call; this many calls run at once per worker.
+        "TWILIO_PARALLEL_CALLS": int(_env("TWILIO_PARALLEL_CALLS", "4")),
+        "ALIYUN_ACCESS_KEY_ID": _env("ALIYUN_ACCESS_KEY_ID", "sandbox-key-id"),
+        "ALIYUN_ACCESS_KEY_SECRET": _env("ALIYUN_ACCESS_KEY_SECRET", "sandbox-key-secret"),
+        "ALIYUN_SMS_ENDPOINT": _env("ALIYUN_SMS_ENDPOINT", "http://127.0.0.1:5102"),
+        "ALIYUN_SMS_SIGN_NAME": _env("ALIYUN_SMS_SIGN_NAME", "盂县应急指挥部"),
+        "ALIYUN_SMS_TEMPLATE_CODE": _env("ALIYUN_SMS_TEMPLATE_CODE", "SMS_0000001"),
+        # The secret in the receipt URL configured at Aliyun (its pushes carry no signature).
+        "ALIYUN_RECEIPT_TOKEN": _env("ALIYUN_RECEIPT_TOKEN", "sandbox-receipt-token"),
     }

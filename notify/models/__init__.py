@@ -1,7 +1,9 @@
 """Models, one module per aggregate. Importing this package registers every table."""
 from notify.models.alert_kinds import ADVISORY_BLOCKS, Advisory, AlertKind, Level
+from notify.models.audiences import AudienceGroup, AudienceRule, Recipient
 from notify.models.audit import AuditEvent
 from notify.models.base import Base
+from notify.models.deliveries import Delivery, GatewayEvent, UnmatchedReport
 from notify.models.jurisdiction import Expert, Jurisdiction, MemberUnit, Township
 from notify.models.users import APPROVER_ROLES, Role, User
 from notify.models.tipoffs import Clarification, Reward, Tipoff, TipoffPhoto
@@ -10,7 +12,8 @@ from notify.models.warnings import (
 )
 
 __all__ = [
-    "ADVISORY_BLOCKS", "APPROVER_ROLES", "Advisory", "AlertKind", "ApprovalForm", "AuditEvent",
+    "ADVISORY_BLOCKS", "APPROVER_ROLES", "Advisory", "AlertKind", "ApprovalForm", "AudienceGroup",
+    "AudienceRule", "AuditEvent", "Delivery", "GatewayEvent", "Recipient", "UnmatchedReport",
     "Base", "Consultation", "Expert", "Jurisdiction", "Level", "MemberUnit", "Revision", "Role",
     "Snapshot", "Township", "User", "Warning", "revision_townships",
     "Clarification", "Reward", "Tipoff", "TipoffPhoto",
