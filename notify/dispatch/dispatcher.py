@@ -17,7 +17,7 @@ from sqlalchemy import insert
 from notify import clock
 from notify.channels import sms_segments
 from notify.channels.base import Gateway, GatewayUnavailable, Message, Result
-from notify.dispatch import claims, reports, results, routing, texts
+from notify.dispatch import claims, outbox, reports, results, routing, texts
 from notify.dispatch.breaker import CircuitBreaker
 from notify.extensions import db
 from notify.models import GatewayEvent
@@ -87,6 +87,7 @@ class Dispatcher:
         if due:
             claims.expire_overdue(now)
             reports.retry_unmatched(now)
+            outbox.scrub_private(now)
 
     def _sender_for(self, route: str) -> Gateway | None:
         primary = self.gateways.get(route)

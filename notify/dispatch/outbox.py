@@ -49,6 +49,11 @@ def _segments_case(locale_column, segments: dict[str, int]):
                 else_=segments.get("zh", 1))
 
 
+# One-off messages whose address and text must not outlive their sending: a tip-off receipt
+# carries the reporter's phone and the ticket's query code, which are otherwise kept encrypted.
+PRIVATE_PURPOSES = ("tipoff_received",)
+
+
 def enqueue_message(address: str, body: str, *, purpose: str, channel: str = "sms") -> Delivery:
     """One message outside any warning (a tip-off confirmation): one pending delivery.
 
@@ -65,3 +70,19 @@ def enqueue_message(address: str, body: str, *, purpose: str, channel: str = "sm
     db.session.add(delivery)
     wakeup.after_commit(db.session)
     return delivery
+
+
+def scrub_private(now: datetime) -> int:
+    """Blank the text and all but the last four digits of private messages that are over."""
+    from sqlalchemy import func, update
+
+    table = Delivery.__table__
+    result = db.session.execute(
+        update(table)
+        .where(table.c.purpose.in_(PRIVATE_PURPOSES), table.c.status.in_(Status.FINAL),
+               table.c.body.is_not(None))
+        .values(body=None, address=func.substr(table.c.address, func.length(table.c.address) - 3),
+                updated_at=now)
+    )
+    db.session.commit()
+    return result.rowcount

@@ -124,3 +124,21 @@ def test_enqueue_message_normalises_and_refuses_landlines(app):
         outbox.enqueue_message("0353-8189476", "x", purpose="tipoff_confirmation")
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Delivery)) == 1
+
+
+def test_a_tipoff_receipt_forgets_the_number_and_text_once_it_is_over(app):
+    from notify import clock
+    from notify.dispatch import reports
+    from notify.channels.base import StatusReport
+
+    delivery = outbox.enqueue_message("13803530000", "举报编号JB-20261123-0001 查询码ABC", purpose="tipoff_received")
+    kept = outbox.enqueue_message("13803530001", "other", purpose="warning_test")
+    db.session.commit()
+    assert outbox.scrub_private(clock.now()) == 0  # still to be sent: nothing is blanked
+    reports.apply(StatusReport("delivered", delivery_id=delivery.id), now=clock.now())
+    reports.apply(StatusReport("delivered", delivery_id=kept.id), now=clock.now())
+    db.session.commit()
+    assert outbox.scrub_private(clock.now()) == 1
+    db.session.expire_all()
+    assert (delivery.address, delivery.body) == ("0000", None)
+    assert (kept.address, kept.body) == ("+8613803530001", "other")
