@@ -18,38 +18,36 @@ def _database_url(instance_path: str) -> str:
     return url
 
 
-def _secret_key(instance_path: str) -> str:
-    """SECRET_KEY from the environment, else one generated once and kept in instance/.
+def _kept_secret(instance_path: str, variable: str, filename: str, make) -> str:
+    """A secret from the environment, else one generated once and kept in instance/.
 
-    Keeping it in instance/ (never committed) means sessions survive a restart of the demo
-    without anyone having to invent a key.
+    Keeping it in instance/ (never committed) means the demo survives a restart without anyone
+    having to invent a key.
     """
-    key = os.environ.get("SECRET_KEY")
+    key = os.environ.get(variable)
     if key:
         return key
-    path = Path(instance_path) / "secret_key"
+    path = Path(instance_path) / filename
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
+        path.write_text(make())
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _secret_key(instance_path: str) -> str:
+    """SECRET_KEY signs sessions and form tokens."""
+    return _kept_secret(instance_path, "SECRET_KEY", "secret_key", lambda: secrets.token_hex(32))
 
 
 def _tipoff_key(instance_path: str) -> str:
-    """TIPOFF_ENCRYPTION_KEY (a Fernet key) from the environment, else one generated once.
+    """TIPOFF_ENCRYPTION_KEY (a Fernet key) encrypts tip-off reporters' names and phones.
 
-    It encrypts tip-off reporters' names and phones. Losing it makes them unreadable, so back it
-    up apart from the database backups (a stolen database alone must not reveal reporters).
+    Losing it makes them unreadable, so back it up apart from the database backups (a stolen
+    database alone must not reveal reporters).
     """
-    key = os.environ.get("TIPOFF_ENCRYPTION_KEY")
-    if key:
-        return key
-    path = Path(instance_path) / "tipoff_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
-        path.chmod(0o600)
-    return path.read_text().strip()
+    return _kept_secret(instance_path, "TIPOFF_ENCRYPTION_KEY", "tipoff_key",
+                        lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
 
 
 def load(instance_path: str) -> dict:

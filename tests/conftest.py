@@ -68,6 +68,20 @@ def _clean_database(app):
     ctx.pop()
 
 
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app on a loopback port, for the browser and for gateways posting callbacks."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
 class IsolatedClient(FlaskClient):
     """Each request runs in a fresh context with its own app context, `g` and database session,
     as in production, instead of sharing the test's (which would leak cached locale and user)."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, current_app, jsonify, request
+from sqlalchemy.exc import OperationalError
 
 from notify import clock
 from notify.dispatch import reports
@@ -54,11 +55,20 @@ def aliyun_receipts(token: str):
         items = aliyun_sms.parse_receipts(request.get_data())
     except ValueError as exc:
         return jsonify(code=400, msg=str(exc)), 400
-    now = clock.now()
-    for item in items:
-        if reports.apply(item, now=now) == "unknown":
-            # Usually the receipt overtook the worker's write of the BizId; the executors apply
-            # it once that write has committed.
-            reports.keep_for_later(item, gateway="aliyun", now=now)
-    db.session.commit()
-    return jsonify(code=0, msg="成功")
+    # Rows locked in one order by every writer, and a lost lock race tried again: concurrent
+    # pushes and the workers' own writes must not make a receipt fail and be given up.
+    items.sort(key=lambda r: (r.provider_id or "", r.address or ""))
+    for attempt in range(3):
+        try:
+            now = clock.now()
+            for item in items:
+                if reports.apply(item, now=now) == "unknown":
+                    # Usually the receipt overtook the worker's write of the BizId; the
+                    # executors apply it once that write has committed.
+                    reports.keep_for_later(item, gateway="aliyun", now=now)
+            db.session.commit()
+            return jsonify(code=0, msg="成功")
+        except OperationalError:
+            db.session.rollback()
+            log.warning("receipt push hit a lock conflict (try %d)", attempt + 1)
+    return jsonify(code=503, msg="busy, push again"), 503

@@ -56,6 +56,7 @@ class Dispatcher:
         }
         self._failing_over: set[str] = set()
         self._last_expiry: datetime | None = None
+        self._unmatched_after = 0
         self._lock = threading.Lock()
 
     # -- one round ---------------------------------------------------------------------------
@@ -86,7 +87,7 @@ class Dispatcher:
                 self._last_expiry = now
         if due:
             claims.expire_overdue(now)
-            reports.retry_unmatched(now)
+            _, self._unmatched_after = reports.retry_unmatched(now, after=self._unmatched_after)
             outbox.scrub_private(now)
 
     def _sender_for(self, route: str) -> Gateway | None:

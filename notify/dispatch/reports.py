@@ -67,17 +67,23 @@ def keep_for_later(report: StatusReport, *, gateway: str, now: datetime) -> None
         code=report.code, reason=report.reason[:300], reported_at=report.at, received_at=now))
 
 
-def retry_unmatched(now: datetime, *, limit: int = 1000, keep_for: timedelta = timedelta(hours=1)) -> int:
+def retry_unmatched(now: datetime, *, after: int = 0, limit: int = 1000,
+                    keep_for: timedelta = timedelta(hours=1)) -> tuple[int, int]:
     """Apply kept receipts whose delivery has been recorded since; forget those too old.
 
-    Returns how many were settled (applied or found stale)."""
-    kept = db.session.scalars(select(UnmatchedReport).order_by(UnmatchedReport.id).limit(limit)).all()
+    Works through the table `limit` rows at a time from the id `after`, so receipts that stay
+    unmatched for a while (a resent message's first BizId) never hide the ones behind them.
+    Returns (how many were settled, the id to go on from: 0 when the end was reached)."""
+    kept = db.session.scalars(select(UnmatchedReport).where(UnmatchedReport.id > after)
+                              .order_by(UnmatchedReport.id).limit(limit)).all()
     settled = 0
+    # One short transaction per receipt, so this never holds many delivery rows at once
+    # while receipt pushes and workers write the same table.
     for row in kept:
         report = StatusReport(status=row.status, provider_id=row.provider_id, address=row.address,
                               code=row.code, reason=row.reason, at=row.reported_at)
         if apply(report, now=now) != "unknown" or now - row.received_at > keep_for:
             db.session.delete(row)
             settled += 1
-    db.session.commit()
-    return settled
+        db.session.commit()
+    return settled, (kept[-1].id if len(kept) == limit else 0)

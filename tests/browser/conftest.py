@@ -1,24 +1,13 @@
-"""A live server on a loopback port and Debian's chromium driven by Playwright."""
+"""Debian's chromium driven by Playwright, against the live server of tests/conftest.py."""
 from __future__ import annotations
 
 import shutil
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
-
-
-@pytest.fixture(scope="session")
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
 
 
 @pytest.fixture(scope="session")
@@ -38,3 +27,15 @@ def page(browser, live_server):
     pg.set_default_timeout(15000)
     yield pg
     context.close()
+
+
+def console_login(page, username):
+    from playwright.sync_api import expect
+
+    from tests.conftest import PASSWORD
+
+    page.goto("/admin/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.stacked button[type=submit]")
+    expect(page.locator("[data-test=logout]")).to_be_visible()

@@ -12,18 +12,10 @@ from notify import clock
 from notify.channels import sms_segments
 from notify.extensions import db
 from notify.models import Delivery
-from tests.conftest import PASSWORD
+from tests.browser.conftest import console_login
 
 pytestmark = pytest.mark.browser
 TABLE = Delivery.__table__
-
-
-def _login(page, username):
-    page.goto("/admin/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.stacked button[type=submit]")
-    expect(page.locator("[data-test=logout]")).to_be_visible()
 
 
 def _move(revision_id, n, offset, **values):
@@ -37,7 +29,7 @@ def test_dispatch_page_follows_the_deliveries_without_reload(page, sample_users,
                                                              sample_published):
     rid = sample_published.id
     db.session.remove()  # the server thread must see committed data only
-    _login(page, "publicity")
+    console_login(page, "publicity")
     page.goto(f"/admin/revisions/{rid}/dispatch")
     bar = page.locator("[data-test=progress]")
     expect(page.locator('[data-field="total"]')).to_have_text("316")
@@ -73,7 +65,7 @@ TEXTS = ["", "Air quality alert", "^{}" * 60, "a" * 160, "a" * 161, "【盂县�
 
 def test_draft_form_counts_segments_as_you_type(page, sample_users, sample_recipients):
     db.session.remove()
-    _login(page, "office")
+    console_login(page, "office")
     page.goto("/admin/warnings/new/heavy_pollution")
     panel = page.locator("[data-test=sms-preview]")
     expect(panel).to_have_attribute("data-state", "ready")

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from notify.extensions import db
-from tests.conftest import PASSWORD
+from tests.browser.conftest import console_login
 
 pytestmark = pytest.mark.browser
 
@@ -16,14 +16,6 @@ LABELS = {
     "zh_CN": {"html": "zh-CN", "advice": "健康防护引导", "level": "橙色预警", "submitted": "已提交审批"},
     "en": {"html": "en", "advice": "Health advice", "level": "Orange warning", "submitted": "Submitted for approval"},
 }
-
-
-def _login(page, username):
-    page.goto("/admin/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.stacked button[type=submit]")
-    expect(page.locator("[data-test=logout]")).to_be_visible()
 
 
 def _logout(page):
@@ -40,7 +32,7 @@ def test_draft_approve_publish_and_public_page(lang, page, sample_users, sample_
     expect(page.locator("[data-empty]")).to_be_visible()
 
     # Office staff drafts an orange warning; choosing the level reloads its advice.
-    _login(page, "office")
+    console_login(page, "office")
     page.click("[data-kind=heavy_pollution]")
     with page.expect_navigation():
         page.select_option("select[name=level]", "orange")
@@ -63,7 +55,7 @@ def test_draft_approve_publish_and_public_page(lang, page, sample_users, sample_
     _logout(page)
 
     # The deputy commander sees the audience size, confirms it and approves.
-    _login(page, "deputy")
+    console_login(page, "deputy")
     page.goto(revision_url)
     audience = page.locator("[data-audience]")
     # The demo recipients of the groups heavy pollution reaches, the test group excluded.
@@ -79,7 +71,7 @@ def test_draft_approve_publish_and_public_page(lang, page, sample_users, sample_
     expect(page.locator("[data-empty]")).to_be_visible()
 
     # The office publishes; the public page now shows the warning in the chosen language.
-    _login(page, "office")
+    console_login(page, "office")
     page.goto(revision_url)
     page.click("[data-test=publish]")
     expect(page.locator(".flash-success")).to_be_visible()

@@ -124,6 +124,32 @@ def test_a_receipt_that_overtakes_the_send_is_applied_later(app, client, sample_
     assert len(db.session.scalars(select(UnmatchedReport)).all()) == 1
     results.apply([Result(batch[0].id, "accepted", provider_id="BIZ-EARLY")], attempts={}, sender="aliyun",
                   worker="w", now=now, policy=results.RetryPolicy())
-    assert reports.retry_unmatched(clock.now()) == 1
+    assert reports.retry_unmatched(clock.now()) == (1, 0)
     assert _status(batch[0].id) == Status.DELIVERED
     assert db.session.scalars(select(UnmatchedReport)).all() == []
+
+
+def test_receipts_that_stay_unmatched_do_not_hide_the_ones_behind_them(app, sample_recipients, sample_published):
+    from datetime import timedelta
+
+    from notify.channels.base import StatusReport
+    from notify.dispatch import reports
+
+    now = clock.now()
+    for i in range(3):  # e.g. the first BizId of messages that were sent again
+        reports.keep_for_later(StatusReport("delivered", provider_id=f"GONE-{i}", address="+8613900000000"),
+                               gateway="aliyun", now=now)
+    batch = claims.claim("aliyun", limit=1, worker="w", lease=timedelta(seconds=60), now=now)
+    reports.keep_for_later(StatusReport("delivered", provider_id="LATE", address=batch[0].address),
+                           gateway="aliyun", now=now)
+    db.session.commit()
+    results.apply([Result(batch[0].id, "accepted", provider_id="LATE")], attempts={}, sender="aliyun",
+                  worker="w", now=now, policy=results.RetryPolicy())
+    settled, after = reports.retry_unmatched(now, limit=2)
+    assert (settled, after) == (0, 2)
+    settled, after = reports.retry_unmatched(now, after=after, limit=2)
+    assert (settled, after) == (1, 4) and _status(batch[0].id) == Status.DELIVERED
+    settled, after = reports.retry_unmatched(now, after=after, limit=2)
+    assert (settled, after) == (0, 0)
+    # An hour on, the ones that never matched are forgotten.
+    assert reports.retry_unmatched(now + timedelta(hours=2), limit=10) == (3, 0)

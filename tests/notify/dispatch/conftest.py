@@ -1,12 +1,10 @@
 """The platform wired to the SMS stand-ins: a live server for callbacks, real SDK clients."""
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from notify.dispatch.executor import ThreadExecutor
 from notify.dispatch.setup import build_dispatcher
@@ -20,31 +18,22 @@ from tests.sandbox_fixtures import (  # noqa: F401
 RECEIPT_TOKEN = "test-receipt-token-0123456789"
 
 
-@pytest.fixture(scope="session")
-def callback_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
 @pytest.fixture
-def wired(app, monkeypatch, callback_server, twilio_standin, aliyun_standin):
+def wired(app, monkeypatch, live_server, twilio_standin, aliyun_standin):
     """App config pointing both gateways at the stand-ins, retries fast, receipts to us."""
     settings = {
         "TWILIO_BASE_URL": twilio_standin.url, "TWILIO_ACCOUNT_SID": twilio_standin.account_sid,
         "TWILIO_AUTH_TOKEN": twilio_standin.auth_token,
         "ALIYUN_SMS_ENDPOINT": aliyun_standin.url, "ALIYUN_RECEIPT_TOKEN": RECEIPT_TOKEN,
-        "CALLBACK_BASE_URL": callback_server, "GATEWAY_TIMEOUT_SECONDS": 1.0,
+        "CALLBACK_BASE_URL": live_server, "GATEWAY_TIMEOUT_SECONDS": 1.0,
         "DISPATCH_RETRY_BASE_SECONDS": 0.05, "DISPATCH_RETRY_CAP_SECONDS": 0.4,
         "DISPATCH_MAX_ATTEMPTS": 8, "RATE_TWILIO": 0, "RATE_ALIYUN": 0,
         "BREAKER_THRESHOLD": 50, "BREAKER_COOLDOWN_SECONDS": 0.5,
     }
     for key, value in settings.items():
         monkeypatch.setitem(app.config, key, value)
-    aliyun_standin.faults.update(receipt_url=f"{callback_server}/callbacks/aliyun/receipts/{RECEIPT_TOKEN}")
-    return {"twilio": twilio_standin, "aliyun": aliyun_standin, "base": callback_server}
+    aliyun_standin.faults.update(receipt_url=f"{live_server}/callbacks/aliyun/receipts/{RECEIPT_TOKEN}")
+    return {"twilio": twilio_standin, "aliyun": aliyun_standin, "base": live_server}
 
 
 @pytest.fixture
