@@ -32,7 +32,10 @@ def wired(app, monkeypatch, live_server, twilio_standin, aliyun_standin):
     }
     for key, value in settings.items():
         monkeypatch.setitem(app.config, key, value)
-    aliyun_standin.faults.update(receipt_url=f"{live_server}/callbacks/aliyun/receipts/{RECEIPT_TOKEN}")
+    # Receipts wait for a busy app and are pushed again later, as the real service does (its
+    # schedule is 1, 5, 10 minutes; seconds here), instead of being given up within a second.
+    aliyun_standin.faults.update(receipt_url=f"{live_server}/callbacks/aliyun/receipts/{RECEIPT_TOKEN}",
+                                 report_timeout_s=15.0, repush_delays_s=[1.0, 3.0, 8.0])
     return {"twilio": twilio_standin, "aliyun": aliyun_standin, "base": live_server}
 
 
