@@ -12,12 +12,11 @@ from typing import Any
 
 from flask import abort, jsonify, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from admin import bp
 from admin.access import roles_required
 from admin.forms import ProposalForm
-from admin.views.warnings import OFFICE, _data_from, _own_revision, _own_warning
+from admin.views.warnings import OFFICE, _data_from, _own_kind, _own_revision, _own_warning
 from notify import clock
 from notify.audience import audience_segments, audience_size
 from notify.channels import sms_segments
@@ -83,10 +82,7 @@ def _arg_id(name: str) -> int | None:
 @roles_required(*OFFICE)
 def sms_preview(kind_code: str):
     """JSON for the draft form; the form posts its fields as they stand (with its CSRF token)."""
-    kind = db.session.scalar(select(AlertKind).where(
-        AlertKind.jurisdiction_id == current_user.jurisdiction_id, AlertKind.code == kind_code))
-    if kind is None:
-        abort(404)
+    kind = _own_kind(kind_code)
     action = request.args.get("action", "issue")
     if action != "issue" and action not in CHANGE_ACTIONS:
         abort(400)

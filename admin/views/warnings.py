@@ -35,6 +35,14 @@ def _own_warning(warning_id: int) -> Warning:
     return w
 
 
+def _own_kind(kind_code: str) -> AlertKind:
+    kind = db.session.scalar(select(AlertKind).where(
+        AlertKind.jurisdiction_id == current_user.jurisdiction_id, AlertKind.code == kind_code))
+    if kind is None:
+        abort(404)
+    return kind
+
+
 def _own_revision(revision_id: int) -> Revision:
     r = db.session.get(Revision, revision_id)
     if r is None or r.warning.jurisdiction_id != current_user.jurisdiction_id:
@@ -145,10 +153,7 @@ def _proposal_page(form: ProposalForm, kind: AlertKind, action: str, **context):
 @bp.route("/warnings/new/<kind_code>", methods=["GET", "POST"])
 @roles_required(*OFFICE)
 def new_warning(kind_code: str):
-    kind = db.session.scalar(select(AlertKind).where(
-        AlertKind.jurisdiction_id == current_user.jurisdiction_id, AlertKind.code == kind_code))
-    if kind is None:
-        abort(404)
+    kind = _own_kind(kind_code)
     form = ProposalForm()
     _fill_choices(form, kind, kind.levels)
     consultation = None
