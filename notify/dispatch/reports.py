@@ -52,13 +52,20 @@ def apply(report: StatusReport, *, now: datetime) -> str:
     if report.code:
         values["error_code"] = report.code[:40]
         values["error_reason"] = report.reason[:300]
-    result = db.session.execute(
-        update(TABLE).where(match, TABLE.c.status.in_(_lower_than(status))).values(**values)
-    )
-    if result.rowcount:
-        return "applied"
-    exists = db.session.execute(TABLE.select().with_only_columns(TABLE.c.id).where(match).limit(1)).first()
-    return "stale" if exists else "unknown"
+    stmt = update(TABLE).where(match, TABLE.c.status.in_(_lower_than(status))).values(**values)
+    # Under READ COMMITTED a row the worker is writing right now (its BizId not yet committed)
+    # is invisible to the UPDATE but visible to the next statement: look again before calling
+    # the report stale, and keep it for later if the row keeps moving.
+    for _ in range(3):
+        if db.session.execute(stmt).rowcount:
+            return "applied"
+        current = db.session.execute(
+            select(TABLE.c.status).where(match).order_by(TABLE.c.id).limit(1)).scalar()
+        if current is None:
+            return "unknown"
+        if Status.RANK.get(current, 0) >= Status.RANK[status]:
+            return "stale"
+    return "unknown"
 
 
 def keep_for_later(report: StatusReport, *, gateway: str, now: datetime) -> None:
