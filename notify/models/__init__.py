@@ -4,6 +4,8 @@ from notify.models.audiences import AudienceGroup, AudienceRule, Recipient
 from notify.models.audit import AuditEvent
 from notify.models.base import Base
 from notify.models.deliveries import Delivery, GatewayEvent, UnmatchedReport
+from notify.models.robots import ROBOT_KINDS, Robot
+from notify.models.scheduling import scheduled_jobs
 from notify.models.jurisdiction import Expert, Jurisdiction, MemberUnit, Township
 from notify.models.users import APPROVER_ROLES, Role, User
 from notify.models.tipoffs import Clarification, Reward, Tipoff, TipoffPhoto
@@ -17,4 +19,5 @@ __all__ = [
     "Base", "Consultation", "Expert", "Jurisdiction", "Level", "MemberUnit", "Revision", "Role",
     "Snapshot", "Township", "User", "Warning", "revision_townships",
     "Clarification", "Reward", "Tipoff", "TipoffPhoto",
+    "ROBOT_KINDS", "Robot", "scheduled_jobs",
 ]

@@ -62,6 +62,9 @@ class Warning(Base):
     # 'proposed' until the first revision is published, then 'active', then 'lifted';
     # 'abandoned' when its only proposal was rejected.
     status: Mapped[str] = mapped_column(String(20), default="proposed", index=True)
+    # An exercise (演练, CAP status Exercise): the whole flow runs, but only the test audience
+    # is reached and every message is marked as a drill.
+    is_exercise: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     jurisdiction: Mapped[Jurisdiction] = relationship()

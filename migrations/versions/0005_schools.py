@@ -1,0 +1,26 @@
+"""schools, school instructions and acknowledgements (issue 4)
+
+Revision ID: 0005_schools
+Revises: 0004_scheduling
+Create Date: 2026-11-23
+
+A placeholder in the chain until its issue's tables land here, so that work on several issues
+can proceed side by side without competing migration heads.
+"""
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+import notify.models.base  # noqa: F401
+
+revision = '0005_schools'
+down_revision = '0004_scheduling'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
