@@ -1,7 +1,7 @@
-"""CAP identifiers and imports, API tokens, public exports (issue 7)
+"""JSON API integrations and their tokens (issue 7)
 
-Revision ID: 0009_public_api
-Revises: 0008_screens
+Revision ID: 0010_api_tokens
+Revises: 0009_cap_public
 Create Date: 2026-11-23
 
 A placeholder in the chain until its issue's tables land here, so that work on several issues
@@ -12,8 +12,8 @@ import sqlalchemy as sa  # noqa: F401
 
 import notify.models.base  # noqa: F401
 
-revision = '0009_public_api'
-down_revision = '0008_screens'
+revision = '0010_api_tokens'
+down_revision = '0009_cap_public'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,26 @@
+"""CAP identifiers and imports, public site exports (issue 7)
+
+Revision ID: 0009_cap_public
+Revises: 0008_screens
+Create Date: 2026-11-23
+
+A placeholder in the chain until its issue's tables land here, so that work on several issues
+can proceed side by side without competing migration heads.
+"""
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+import notify.models.base  # noqa: F401
+
+revision = '0009_cap_public'
+down_revision = '0008_screens'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
