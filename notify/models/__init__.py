@@ -4,6 +4,7 @@ from notify.models.audiences import AudienceGroup, AudienceRule, Recipient
 from notify.models.audit import AuditEvent
 from notify.models.base import Base
 from notify.models.deliveries import Delivery, GatewayEvent, UnmatchedReport
+from notify.models.integrations import API_SCOPES, WRITE_SCOPES, ApiToken, Integration
 from notify.models.robots import ROBOT_KINDS, Robot
 from notify.models.scheduling import scheduled_jobs
 from notify.models.jurisdiction import Expert, Jurisdiction, MemberUnit, Township
@@ -20,4 +21,5 @@ __all__ = [
     "Snapshot", "Township", "User", "Warning", "revision_townships",
     "Clarification", "Reward", "Tipoff", "TipoffPhoto",
     "ROBOT_KINDS", "Robot", "scheduled_jobs",
+    "API_SCOPES", "WRITE_SCOPES", "ApiToken", "Integration",
 ]
