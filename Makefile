@@ -21,6 +21,8 @@ install: $(VENV)/.installed
 translations: install
 	$(BIN)/pybabel compile --statistics -d notify/translations
 
+# The timed jobs run inside the app (SCHEDULER_IN_PROCESS=1; production runs `flask scheduler`),
+# starting with the app's first request, which the line below makes as soon as it listens.
 # The SMS stand-ins of sandbox/ run beside the app (Twilio on :5101, Aliyun on :5102) and stop
 # with it; their receipts and status callbacks come back to this app's /callbacks/.
 run: translations
@@ -31,8 +33,9 @@ run: translations
 	@echo "  Console:      http://$(HOST):$(PORT)/admin/"
 	@echo "  (logins above; Ctrl-C stops the platform and the gateway stand-ins)"
 	@echo ""
-	@export CALLBACK_BASE_URL=http://$(HOST):$(PORT); \
+	@export CALLBACK_BASE_URL=http://$(HOST):$(PORT) SCHEDULER_IN_PROCESS=1; \
 	  $(BIN)/python -m sandbox & SANDBOX=$$!; \
+	  $(BIN)/python -c "import time, urllib.request; time.sleep(3); urllib.request.urlopen('http://$(HOST):$(PORT)/', timeout=30)" >/dev/null 2>&1 & \
 	  trap 'kill $$SANDBOX 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/flask run --host $(HOST) --port $(PORT)
 

@@ -60,4 +60,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(callbacks_bp)
     app.register_blueprint(admin_bp)
     dispatch_setup.init_app(app)
+    from notify import scheduling
+
+    scheduling.init_app(app)
     return app

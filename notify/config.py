@@ -79,6 +79,11 @@ def load(instance_path: str) -> dict:
         "TIPOFF_LIMIT_PER_PHONE": os.environ.get("TIPOFF_LIMIT_PER_PHONE", "3 per hour;5 per day"),
         "TIPOFF_LIMIT_STATUS_PER_IP": os.environ.get("TIPOFF_LIMIT_STATUS_PER_IP", "30 per hour"),
         "TIPOFF_MIN_FILL_SECONDS": int(os.environ.get("TIPOFF_MIN_FILL_SECONDS", "5")),
+        # Timed work (notify/scheduling): run jobs inside the app (the demo) or in `flask scheduler`.
+        "SCHEDULER_IN_PROCESS": os.environ.get("SCHEDULER_IN_PROCESS", "0") == "1",
+        "SCHEDULER_POLL_SECONDS": float(os.environ.get("SCHEDULER_POLL_SECONDS", "5")),
+        # A job running this much after its time is audited as a late run.
+        "SCHEDULER_LATE_SECONDS": int(os.environ.get("SCHEDULER_LATE_SECONDS", "60")),
         **dispatch_settings(),
     }
 
