@@ -7,12 +7,19 @@ from notify.models.deliveries import Delivery, GatewayEvent, UnmatchedReport
 from notify.models.integrations import API_SCOPES, WRITE_SCOPES, ApiToken, Integration
 from notify.models.robots import ROBOT_KINDS, Robot
 from notify.models.scheduling import scheduled_jobs
+from notify.models.screens import Screen, ScreenAlarm, ScreenFeedVersion
 from notify.models.jurisdiction import Expert, Jurisdiction, MemberUnit, Township
 from notify.models.users import APPROVER_ROLES, Role, User
 from notify.models.tipoffs import Clarification, Reward, Tipoff, TipoffPhoto
+from notify.models.webhooks import PartnerWebhook
 from notify.models.warnings import (
     ApprovalForm, Consultation, Revision, Snapshot, Warning, revision_townships,
 )
+from notify.models.timed import DeadlineAlert, PublicationSchedule
+from notify.models.daily_reports import (
+    DailyReport, DailyReportAttachment, DutyContact, ResponseDay, UnitTask,
+)
+from notify.models.records import DrillRecord, EffectEvaluation, ResponseSummary, WrittenReport
 
 __all__ = [
     "ADVISORY_BLOCKS", "APPROVER_ROLES", "Advisory", "AlertKind", "ApprovalForm", "AudienceGroup",
@@ -21,5 +28,9 @@ __all__ = [
     "Snapshot", "Township", "User", "Warning", "revision_townships",
     "Clarification", "Reward", "Tipoff", "TipoffPhoto",
     "ROBOT_KINDS", "Robot", "scheduled_jobs",
+    "Screen", "ScreenAlarm", "ScreenFeedVersion",
+    "PartnerWebhook",
     "API_SCOPES", "WRITE_SCOPES", "ApiToken", "Integration",
+    "DeadlineAlert", "PublicationSchedule", "DailyReport", "DailyReportAttachment", "DutyContact",
+    "ResponseDay", "UnitTask", "DrillRecord", "EffectEvaluation", "ResponseSummary", "WrittenReport",
 ]
