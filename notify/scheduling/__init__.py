@@ -12,7 +12,10 @@
 
 See notify/scheduling/runner.py for where jobs run and README "Timed work" for operating it.
 """
-from notify.scheduling.jobs import cancel, next_run_time, schedule_daily, schedule_once, task
+from notify.scheduling.jobs import (
+    cancel, install_standing, next_run_time, schedule_daily, schedule_once, standing_daily, task,
+)
 from notify.scheduling.runner import init_app, tick
 
-__all__ = ["cancel", "init_app", "next_run_time", "schedule_daily", "schedule_once", "task", "tick"]
+__all__ = ["cancel", "init_app", "install_standing", "next_run_time", "schedule_daily", "schedule_once",
+           "standing_daily", "task", "tick"]

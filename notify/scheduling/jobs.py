@@ -91,6 +91,40 @@ def schedule_daily(func: Callable[..., None], *, hour: int, minute: int, job_id:
                                         kwargs=kwargs, replace_existing=True))
 
 
+# Daily jobs that belong to the code rather than to a record (the 09:30 reminder): declared at
+# import, put into the store whenever a scheduler starts.
+_standing: dict[str, tuple[Callable[..., None], int, int, dict]] = {}
+
+
+def standing_daily(func: Callable[..., None], *, hour: int, minute: int, job_id: str,
+                   **kwargs: Any) -> None:
+    """Declare a daily job that exists as long as the code does (see install_standing)."""
+    _check(func)
+    _standing[job_id] = (func, hour, minute, kwargs)
+
+
+def install_standing(scheduler=None) -> list[str]:
+    """Put the standing daily jobs into the store; returns the ids added or changed.
+
+    A job already stored with the same time is left alone: replacing it would recompute its
+    next run from now and lose a run missed while no scheduler was running.
+    """
+    from apscheduler.triggers.cron import CronTrigger
+
+    from notify.scheduling import runner
+
+    scheduler = scheduler or runner.store_scheduler()
+    changed = []
+    for job_id, (func, hour, minute, kwargs) in _standing.items():
+        trigger = CronTrigger(hour=hour, minute=minute, timezone=scheduler.timezone)
+        job = scheduler.get_job(job_id)
+        if job is not None and str(job.trigger) == str(trigger) and job.kwargs == kwargs:
+            continue
+        scheduler.add_job(func, trigger, id=job_id, kwargs=kwargs, replace_existing=True)
+        changed.append(job_id)
+    return changed
+
+
 def cancel(job_id: str) -> None:
     """Remove a job; nothing happens when there is none."""
     from apscheduler.jobstores.base import JobLookupError

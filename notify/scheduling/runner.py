@@ -19,6 +19,7 @@ import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from apscheduler.events import EVENT_SCHEDULER_STARTED
 from apscheduler.executors.debug import DebugExecutor
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
@@ -30,6 +31,7 @@ from flask import Flask, current_app, has_app_context
 
 from notify.extensions import db
 from notify.models.scheduling import JOBS_TABLE
+from notify.scheduling import jobs
 
 log = logging.getLogger(__name__)
 
@@ -179,6 +181,7 @@ def start_in_process(app: Flask) -> BackgroundScheduler:
     _add_poll(scheduler, app)
     scheduler.start()
     app.extensions[_EXT] = scheduler
+    jobs.install_standing(scheduler)
     log.info("scheduler started in the app process")
     return scheduler
 
@@ -188,6 +191,8 @@ def run_forever(app: Flask) -> None:
     scheduler = _configure(BlockingScheduler(), app, _AuditedThreadPool(max_workers=4))
     _add_poll(scheduler, app)
     app.extensions[_EXT] = scheduler
+    # Installed once the scheduler is running, so it sees what the store already holds.
+    scheduler.add_listener(lambda _event: jobs.install_standing(scheduler), EVENT_SCHEDULER_STARTED)
 
     def stop(*_):
         scheduler.shutdown(wait=True)
