@@ -7,11 +7,9 @@ from notify.models.deliveries import Delivery, GatewayEvent, UnmatchedReport
 from notify.models.integrations import API_SCOPES, WRITE_SCOPES, ApiToken, Integration
 from notify.models.robots import ROBOT_KINDS, Robot
 from notify.models.scheduling import scheduled_jobs
-from notify.models.screens import Screen, ScreenAlarm, ScreenFeedVersion
 from notify.models.jurisdiction import Expert, Jurisdiction, MemberUnit, Township
 from notify.models.users import APPROVER_ROLES, Role, User
 from notify.models.tipoffs import Clarification, Reward, Tipoff, TipoffPhoto
-from notify.models.webhooks import PartnerWebhook
 from notify.models.warnings import (
     ApprovalForm, Consultation, Revision, Snapshot, Warning, revision_townships,
 )
@@ -28,8 +26,6 @@ __all__ = [
     "Snapshot", "Township", "User", "Warning", "revision_townships",
     "Clarification", "Reward", "Tipoff", "TipoffPhoto",
     "ROBOT_KINDS", "Robot", "scheduled_jobs",
-    "Screen", "ScreenAlarm", "ScreenFeedVersion",
-    "PartnerWebhook",
     "API_SCOPES", "WRITE_SCOPES", "ApiToken", "Integration",
     "DeadlineAlert", "PublicationSchedule", "DailyReport", "DailyReportAttachment", "DutyContact",
     "ResponseDay", "UnitTask", "DrillRecord", "EffectEvaluation", "ResponseSummary", "WrittenReport",
