@@ -55,10 +55,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     from notify.callbacks import bp as callbacks_bp
     from notify.dispatch import setup as dispatch_setup
     from admin import bp as admin_bp
+    from notify import api
 
     app.register_blueprint(public_bp)
     app.register_blueprint(callbacks_bp)
     app.register_blueprint(admin_bp)
+    api.init_app(app)
     dispatch_setup.init_app(app)
     from notify import scheduling
 

@@ -1,7 +1,7 @@
 """Error pages: every failure a person can cause is a 4xx with a message, never a 500 page."""
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -24,6 +24,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):
+        from notify import api  # routing failures under /api/ answer in the API's JSON shape
+
+        if api.is_api_request(request.path):
+            return api.errors.response(api.errors.from_http(err))
         code = err.code or 500
         message = MESSAGES.get(code, err.description)
         return render_template("error.html", code=code, message=message), code

@@ -11,10 +11,11 @@ from sqlalchemy import select
 from admin import bp
 from admin.access import roles_required
 from admin.forms import ConsultationForm, to_utc
-from notify import audit
 from notify.extensions import db
 from notify.lifecycle import queries
+from notify.lifecycle.consultations import ConsultationData, record_consultation
 from notify.lifecycle.criteria import suggest_for_kind
+from notify.lifecycle.errors import LifecycleError
 from notify.models import Consultation, Role
 
 
@@ -37,16 +38,22 @@ def new_consultation():
     form = ConsultationForm()
     if form.validate_on_submit():
         forecast = [int(v) for v in re.split(r"[,，\s]+", form.forecast_daily_aqi.data or "") if v]
-        c = Consultation(jurisdiction_id=current_user.jurisdiction_id, source=form.source.data,
-                         concluded_at=to_utc(form.concluded_at.data), conclusion=form.conclusion.data.strip(),
-                         reporter=form.reporter.data.strip(), reviewer=(form.reviewer.data or "").strip(),
-                         expert_opinion=(form.expert_opinion.data or "").strip(),
-                         forecast_daily_aqi=forecast or None, created_by=current_user)
-        db.session.add(c)
-        db.session.flush()
-        audit.record("consultation.create", actor=current_user, subject=c, summary=c.conclusion[:80])
-        db.session.commit()
-        flash(_("Consultation recorded."), "success")
-        return redirect(url_for("admin.consultations"))
+        data = ConsultationData(source=form.source.data, concluded_at=to_utc(form.concluded_at.data),
+                                conclusion=form.conclusion.data, reporter=form.reporter.data,
+                                reviewer=form.reviewer.data or "", expert_opinion=form.expert_opinion.data or "",
+                                forecast_daily_aqi=forecast or None)
+        try:
+            record_consultation(current_user.jurisdiction_id, data, current_user)
+            db.session.commit()
+        except LifecycleError as err:
+            db.session.rollback()
+            for name, message in getattr(err, "errors", {}).items():
+                field = getattr(form, name, None)
+                if field is not None:
+                    field.errors = list(field.errors) + [message]
+            flash(err.message, "error")
+        else:
+            flash(_("Consultation recorded."), "success")
+            return redirect(url_for("admin.consultations"))
     status = 400 if request.method == "POST" else 200
     return render_template("admin/consultation_form.html", form=form), status

@@ -1,0 +1,128 @@
+"""Revisions: list and detail (with the frozen snapshot), editing a draft, every state change
+through the lifecycle guard, the CAP document of a published revision and its delivery summary."""
+from __future__ import annotations
+
+import importlib
+
+from flask import Response, jsonify
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from notify.api import auth, bp, schemas, serialize, validation
+from notify.api.common import PAGE_PARAMS, own_revision, paginate, write
+from notify.api.errors import ApiError
+from notify.api.proposals import proposal_data
+from notify.dispatch import progress
+from notify.lifecycle.guard import ApprovalFormData, perform
+from notify.lifecycle.proposals import edit_draft
+from notify.models import Revision, Warning
+
+LIST_PARAMS = {
+    "warning_id": {"type": "integer", "minimum": 1, "maximum": schemas.MAX_ID},
+    "state": {"type": "string", "enum": schemas.REVISION_STATES},
+    "action": {"type": "string", "enum": schemas.REVISION_ACTIONS},
+    **PAGE_PARAMS,
+}
+
+
+@bp.get("/revisions")
+@auth.require("read")
+def revisions():
+    params = validation.query(LIST_PARAMS)
+    query = select(Revision).join(Warning, Warning.id == Revision.warning_id) \
+        .where(Warning.jurisdiction_id == auth.jurisdiction_id()).order_by(Revision.id.desc())
+    for name, column in (("warning_id", Revision.warning_id), ("state", Revision.state),
+                         ("action", Revision.action)):
+        if name in params:
+            query = query.where(column == params[name])
+    return jsonify(paginate(query, params, serialize.revision_summary))
+
+
+@bp.get("/revisions/<int:revision_id>")
+@auth.require("read")
+def revision(revision_id: int):
+    return jsonify(serialize.revision(own_revision(revision_id)))
+
+
+@bp.patch("/revisions/<int:revision_id>")
+@auth.require("draft")
+def edit_revision(revision_id: int):
+    r = own_revision(revision_id)
+    data = validation.body(schemas.EDIT_REVISION)
+    proposal = proposal_data(r.warning.kind, data, r)
+    write("revision.edit", lambda: edit_draft(r, proposal, auth.actor(), version=data["version"]),
+          warning_id=r.warning_id)
+    return jsonify(serialize.revision(r))
+
+
+def _transition(revision_id: int, action: str, schema: dict, **kwargs_from):
+    r = own_revision(revision_id)
+    data = validation.body(schema)
+    kwargs = {name: make(data) for name, make in kwargs_from.items()}
+    write(f"revision.{action}",
+          lambda: perform(r, action, auth.actor(), version=data["version"], **kwargs),
+          subject=r, warning_id=r.warning_id)
+    return jsonify(serialize.revision(r))
+
+
+@bp.post("/revisions/<int:revision_id>/submit")
+@auth.require("draft")
+def submit(revision_id: int):
+    return _transition(revision_id, "submit", schemas.SUBMIT, form=lambda d: ApprovalFormData(
+        basis=d["basis"], main_content=d["main_content"], department_opinion=d["department_opinion"],
+        planned_publish_at=d.get("planned_publish_at")))
+
+
+@bp.post("/revisions/<int:revision_id>/approve")
+@auth.require("approve")
+def approve(revision_id: int):
+    return _transition(revision_id, "approve", schemas.APPROVE,
+                       confirmed_audience_size=lambda d: d["confirmed_audience_size"],
+                       reason=lambda d: d.get("opinion", ""))
+
+
+@bp.post("/revisions/<int:revision_id>/return")
+@auth.require("approve")
+def return_(revision_id: int):
+    return _transition(revision_id, "return", schemas.DECIDE_WITH_REASON, reason=lambda d: d["reason"])
+
+
+@bp.post("/revisions/<int:revision_id>/reject")
+@auth.require("approve")
+def reject(revision_id: int):
+    return _transition(revision_id, "reject", schemas.DECIDE_WITH_REASON, reason=lambda d: d["reason"])
+
+
+@bp.post("/revisions/<int:revision_id>/publish")
+@auth.require("publish")
+def publish(revision_id: int):
+    return _transition(revision_id, "publish", schemas.PUBLISH)
+
+
+@bp.get("/revisions/<int:revision_id>/deliveries")
+@auth.require("read")
+def deliveries(revision_id: int):
+    r = own_revision(revision_id)
+    counts = progress.status_counts(r.id)
+    first, last = progress.period(r.id)
+    return jsonify({"revision_id": r.id, **counts, "first_at": serialize.when(first),
+                    "last_at": serialize.when(last)})
+
+
+def cap_document(revision: Revision) -> bytes:
+    # Written by the public-site work; imported when asked for, so the API stands without it.
+    try:
+        module = importlib.import_module("notify.cap.document")
+    except ImportError:
+        raise ApiError(404, _l("CAP documents are not available on this installation."),
+                       code="not_available") from None
+    return module.cap_xml(revision)
+
+
+@bp.get("/revisions/<int:revision_id>/cap")
+@auth.require("read")
+def cap(revision_id: int):
+    r = own_revision(revision_id)
+    if r.state != "published":
+        raise ApiError(409, _l("Only a published revision has a CAP document."), code="wrong_state")
+    return Response(cap_document(r), mimetype="application/cap+xml")
