@@ -153,6 +153,9 @@ def _publish(revision: Revision, actor: User, now: datetime, **_):
     # The outbox rows commit with the publication or not at all.
     db.session.flush()
     outbox.write_deliveries(revision, now)
+    # The CAP identifier is fixed with the publication, so its sequence follows publication order.
+    from notify.cap.identifiers import assign  # notify.cap builds on the lifecycle
+    assign(revision)
 
 
 _EFFECTS = {

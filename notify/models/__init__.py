@@ -3,6 +3,7 @@ from notify.models.alert_kinds import ADVISORY_BLOCKS, Advisory, AlertKind, Leve
 from notify.models.audiences import AudienceGroup, AudienceRule, Recipient
 from notify.models.audit import AuditEvent
 from notify.models.base import Base
+from notify.models.cap import CapImport, CapMessage
 from notify.models.deliveries import Delivery, GatewayEvent, UnmatchedReport
 from notify.models.integrations import API_SCOPES, WRITE_SCOPES, ApiToken, Integration
 from notify.models.robots import ROBOT_KINDS, Robot
@@ -26,6 +27,7 @@ __all__ = [
     "Snapshot", "Township", "User", "Warning", "revision_townships",
     "Clarification", "Reward", "Tipoff", "TipoffPhoto",
     "ROBOT_KINDS", "Robot", "scheduled_jobs",
+    "CapImport", "CapMessage",
     "API_SCOPES", "WRITE_SCOPES", "ApiToken", "Integration",
     "DeadlineAlert", "PublicationSchedule", "DailyReport", "DailyReportAttachment", "DutyContact",
     "ResponseDay", "UnitTask", "DrillRecord", "EffectEvaluation", "ResponseSummary", "WrittenReport",
