@@ -60,9 +60,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(public_bp)
     app.register_blueprint(callbacks_bp)
     app.register_blueprint(admin_bp)
+    from notify.screens.views import bp as screens_bp
+
+    app.register_blueprint(screens_bp)
     api.init_app(app)
     dispatch_setup.init_app(app)
     from notify import scheduling
 
     scheduling.init_app(app)
+    from notify.timed import setup as timed_setup
+
+    timed_setup.init_app(app)
     return app

@@ -8,6 +8,7 @@ from notify.models.deliveries import Delivery, GatewayEvent, UnmatchedReport
 from notify.models.integrations import API_SCOPES, WRITE_SCOPES, ApiToken, Integration
 from notify.models.robots import ROBOT_KINDS, Robot
 from notify.models.scheduling import scheduled_jobs
+from notify.models.screens import Screen, ScreenAlarm, ScreenFeedVersion
 from notify.models.jurisdiction import Expert, Jurisdiction, MemberUnit, Township
 from notify.models.users import APPROVER_ROLES, Role, User
 from notify.models.tipoffs import Clarification, Reward, Tipoff, TipoffPhoto
@@ -27,6 +28,7 @@ __all__ = [
     "Snapshot", "Township", "User", "Warning", "revision_townships",
     "Clarification", "Reward", "Tipoff", "TipoffPhoto",
     "ROBOT_KINDS", "Robot", "scheduled_jobs",
+    "Screen", "ScreenAlarm", "ScreenFeedVersion",
     "CapImport", "CapMessage",
     "API_SCOPES", "WRITE_SCOPES", "ApiToken", "Integration",
     "DeadlineAlert", "PublicationSchedule", "DailyReport", "DailyReportAttachment", "DutyContact",
