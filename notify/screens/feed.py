@@ -197,6 +197,7 @@ def render_text(data: dict[str, Any]) -> str:
         f"STATE {data['state']}",
         f"LEVEL {data['level']['code']} {data['level']['words']}",
         f"SIZE {profile['chars_per_line']}x{profile['lines']}",
+        f"COLOURS {profile['colours']}",
         f"PAGES {len(data['pages'])}",
         f"PAGE-SECONDS {data['page_seconds']}",
     ]

@@ -55,6 +55,9 @@ def _tokens(text: str) -> list[str]:
                 continue
             glued.append(tok)
             continue
+        if tok in NO_LINE_START and carry:
+            carry += tok
+            continue
         if tok in NO_LINE_START:
             while glued and glued[-1] == " ":
                 glued.pop()
