@@ -2,8 +2,6 @@
 through the lifecycle guard, the CAP document of a published revision and its delivery summary."""
 from __future__ import annotations
 
-import importlib
-
 from flask import Response, jsonify
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -13,6 +11,7 @@ from notify.api.common import PAGE_PARAMS, own_revision, paginate, write
 from notify.api.errors import ApiError
 from notify.api.proposals import proposal_data
 from notify.dispatch import progress
+from notify.extensions import db
 from notify.lifecycle.guard import ApprovalFormData, perform
 from notify.lifecycle.proposals import edit_draft
 from notify.models import Revision, Warning
@@ -109,20 +108,17 @@ def deliveries(revision_id: int):
                     "last_at": serialize.when(last)})
 
 
-def cap_document(revision: Revision) -> bytes:
-    # Written by the public-site work; imported when asked for, so the API stands without it.
-    try:
-        module = importlib.import_module("notify.cap.document")
-    except ImportError:
-        raise ApiError(404, _l("CAP documents are not available on this installation."),
-                       code="not_available") from None
-    return module.cap_xml(revision)
-
-
 @bp.get("/revisions/<int:revision_id>/cap")
 @auth.require("read")
 def cap(revision_id: int):
+    from notify.cap.document import cap_xml  # notify.cap builds on the lifecycle, like the public site
+    from notify.cap.identifiers import NotPublished
+
     r = own_revision(revision_id)
-    if r.state != "published":
-        raise ApiError(409, _l("Only a published revision has a CAP document."), code="wrong_state")
-    return Response(cap_document(r), mimetype="application/cap+xml")
+    try:
+        document = cap_xml(r)
+    except NotPublished:
+        raise ApiError(409, _l("Only a published revision has a CAP document."), code="wrong_state") from None
+    # A revision published before CAP existed gets its identifier on first use; keep it.
+    db.session.commit()
+    return Response(document, mimetype="application/cap+xml")

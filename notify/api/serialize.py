@@ -1,7 +1,7 @@
 """Models as the API's JSON, shaped exactly as notify.api.schemas describes them."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -16,7 +16,9 @@ def when(value: datetime | None) -> str | None:
     """Times are stored in UTC and given with the jurisdiction's offset (+08:00)."""
     if value is None:
         return None
-    return value.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).isoformat()
+    local = value.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+    # RFC 3339 offsets are whole minutes; a zone's local mean time before 1900 is not.
+    return (local if local.utcoffset().seconds % 60 == 0 else value.astimezone(timezone.utc)).isoformat()
 
 
 def user_ref(user: User | None) -> dict | None:

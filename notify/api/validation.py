@@ -23,6 +23,7 @@ TYPE_MESSAGES = {
     "array": _l("Must be a list."), "number": _l("Must be a number."),
 }
 # RFC 3339 date-time; Python's parser is then asked whether the values are real.
+YEARS = (1970, 2199)
 DATE_TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 
 
@@ -63,10 +64,12 @@ def parse_datetime(text: str) -> datetime | None:
     iso = f"{m.group(1)}-{m.group(2)}-{m.group(3)}T{m.group(4)}:{m.group(5)}:{m.group(6)}{fraction}" \
           f"{'+00:00' if zone in ('Z', 'z') else zone}"
     try:
-        value = datetime.fromisoformat(iso)
-        return value.astimezone(timezone.utc)
+        value = datetime.fromisoformat(iso).astimezone(timezone.utc)
     except (ValueError, OverflowError):
         return None
+    # Warnings and consultations live in this era; far dates are typing errors (and zones give
+    # them local mean time offsets such as +08:05:43 that no client expects back).
+    return value if YEARS[0] <= value.year <= YEARS[1] else None
 
 
 def check(value: Any, schema: dict, path: str, errors: dict) -> Any:
@@ -101,7 +104,8 @@ def check(value: Any, schema: dict, path: str, errors: dict) -> Any:
         if schema.get("format") == "date-time":
             parsed = parse_datetime(value)
             if parsed is None:
-                errors[name] = _l("A date and time with its offset, e.g. 2026-11-23T10:00:00+08:00.")
+                errors[name] = _l("A date and time between 1970 and 2199 with its offset, "
+                                  "e.g. 2026-11-23T10:00:00+08:00.")
             return parsed
         return value
     if kind in ("integer", "number"):
