@@ -68,4 +68,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from notify import scheduling
 
     scheduling.init_app(app)
+    from notify.timed import setup as timed_setup
+
+    timed_setup.init_app(app)
     return app

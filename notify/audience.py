@@ -15,7 +15,11 @@ def audience_select(revision: Revision) -> Select:
     """One row per (channel, address) the revision reaches: address, channel, recipient, locale.
 
     An address in two groups (a township head who is also a unit's duty officer) is warned once.
+    An exercise (演练) reaches the test groups only, whatever the rules say; a real warning never
+    reaches them.
     """
+    if revision.warning.is_exercise:
+        return _test_audience(revision)
     level_id = revision.level_id
     rules = select(AudienceRule.group_id, AudienceRule.channel).where(
         AudienceRule.kind_id == revision.warning.kind_id,
@@ -38,6 +42,21 @@ def audience_select(revision: Revision) -> Select:
         township_ids = [t.id for t in revision.townships]
         query = query.where(or_(Recipient.township_id.is_(None), Recipient.township_id.in_(township_ids)))
     return query
+
+
+def _test_audience(revision: Revision) -> Select:
+    return (
+        select(
+            Recipient.channel.label("channel"),
+            Recipient.address.label("address"),
+            func.min(Recipient.id).label("recipient_id"),
+            func.min(Recipient.locale).label("locale"),
+        )
+        .join(AudienceGroup, AudienceGroup.id == Recipient.group_id)
+        .where(Recipient.active.is_(True), AudienceGroup.is_test.is_(True),
+               AudienceGroup.jurisdiction_id == revision.warning.jurisdiction_id)
+        .group_by(Recipient.channel, Recipient.address)
+    )
 
 
 def audience_size(revision: Revision) -> int:

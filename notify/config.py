@@ -84,6 +84,11 @@ def load(instance_path: str) -> dict:
         "SCHEDULER_POLL_SECONDS": float(os.environ.get("SCHEDULER_POLL_SECONDS", "5")),
         # A job running this much after its time is audited as a late run.
         "SCHEDULER_LATE_SECONDS": int(os.environ.get("SCHEDULER_LATE_SECONDS", "60")),
+        # Timed work and records (issue 6): alerts this long before a §4.2.2 deadline passes, to
+        # these robots (ids; empty = every county-level robot); daily report attachments' store.
+        "ESCALATION_LEAD_MINUTES": int(os.environ.get("ESCALATION_LEAD_MINUTES", "15")),
+        "ESCALATION_ROBOT_IDS": os.environ.get("ESCALATION_ROBOT_IDS", ""),
+        "DAILY_REPORT_DIR": os.environ.get("DAILY_REPORT_DIR", str(Path(instance_path) / "daily_reports")),
         **dispatch_settings(),
     }
 

@@ -2,3 +2,4 @@
 here, so that admin/__init__.py's import line stays as it is."""
 from admin.views import audiences, dispatch, sms_preview  # noqa: F401
 from admin.views import integrations  # noqa: F401
+from admin.views import daily_reports, records  # noqa: F401

@@ -163,14 +163,18 @@ def new_warning(kind_code: str):
             consultation = None
     suggested = (suggest_for_kind(kind, consultation.forecast_daily_aqi)
                  if consultation is not None and consultation.forecast_daily_aqi else None)
+    # ?exercise=1: a drill (演练), reaching only the test audience; the form posts back to this URL.
+    exercise = request.args.get("exercise") == "1"
     if request.method == "GET":
         level = next((lv for lv in kind.levels if lv.code == request.args.get("level")), None)
         _prefill(form, level or suggested or kind.levels[0], consultation=consultation)
     elif form.validate_on_submit():
-        saved = _save_proposal(form, lambda: propose_issue(kind, _data_from(form, kind), current_user))
+        saved = _save_proposal(form, lambda: propose_issue(kind, _data_from(form, kind), current_user,
+                                                           exercise=exercise))
         if saved is not None:
             return saved
-    return _proposal_page(form, kind, "issue", suggested=suggested, consultation=consultation)
+    return _proposal_page(form, kind, "issue", suggested=suggested, consultation=consultation,
+                          exercise=exercise)
 
 
 @bp.route("/warnings/<int:warning_id>/revise/<action>", methods=["GET", "POST"])

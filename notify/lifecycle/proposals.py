@@ -119,22 +119,24 @@ def _next_reference(kind: AlertKind, now: datetime) -> str:
 
 
 def propose_issue(kind: AlertKind, data: ProposalData, author: User,
-                  now: datetime | None = None) -> Revision:
-    """A new warning and its first revision, as a draft."""
+                  now: datetime | None = None, *, exercise: bool = False) -> Revision:
+    """A new warning and its first revision, as a draft; an exercise (演练) if `exercise`."""
     _require_office(author)
     if author.jurisdiction_id != kind.jurisdiction_id:
         raise NotPermitted(_l("That alert kind belongs to another jurisdiction."))
     _validate(kind, "issue", data, None)
     now = now or clock.now()
     warning = Warning(jurisdiction_id=kind.jurisdiction_id, kind=kind,
-                      reference=_next_reference(kind, now), created_at=now)
+                      reference=_next_reference(kind, now), created_at=now, is_exercise=exercise)
     revision = Revision(sequence=1, action="issue", state="draft", author=author, created_at=now)
     _apply(revision, data)
     warning.revisions.append(revision)
     db.session.add(warning)
     db.session.flush()
     audit.record("revision.draft", actor=author, subject=revision, warning_id=warning.id,
-                 summary=f"{warning.reference} #1 issue ({revision.level.code})", at=now)
+                 summary=f"{warning.reference} #1 issue ({revision.level.code})"
+                         + (" 演练 exercise" if exercise else ""),
+                 detail={"exercise": exercise}, at=now)
     return revision
 
 

@@ -59,6 +59,8 @@ def content_of(revision: Revision, *, approver: User, now: datetime, audience: i
         },
         "advisories": revision.advisories or {},
         "approved": {"by": approver.display_name, "role": approver.role, "at": _iso(now)},
+        # An exercise (演练): CAP status Exercise, every text marked, the public shown nothing.
+        "exercise": bool(warning.is_exercise),
         "audience_size": audience,
     }
 
@@ -73,9 +75,21 @@ def render_texts(content: dict[str, Any]) -> dict[str, dict[str, str]]:
     }
 
 
+EXERCISE_MARK = {"zh": "【演练】", "en": "[EXERCISE] "}
+
+
+def mark_exercise(texts: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """Every channel's text of an exercise starts with the drill mark, in its language."""
+    return {channel: {lang: EXERCISE_MARK.get(lang, EXERCISE_MARK["zh"]) + text
+                      for lang, text in by_lang.items()}
+            for channel, by_lang in texts.items()}
+
+
 def freeze(revision: Revision, *, approver: User, now: datetime, audience: int) -> Snapshot:
     content = content_of(revision, approver=approver, now=now, audience=audience)
     content["texts"] = render_texts(content)
+    if content["exercise"]:
+        content["texts"] = mark_exercise(content["texts"])
     encoded = json.dumps(content, ensure_ascii=False, sort_keys=True).encode()
     snapshot = Snapshot(content=content, digest=hashlib.sha256(encoded).hexdigest(), frozen_at=now)
     revision.snapshot = snapshot
