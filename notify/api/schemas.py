@@ -192,8 +192,27 @@ for _name, _item in (("WarningPage", "WarningSummary"), ("RevisionPage", "Revisi
                             "per_page": _INT, "total": _INT})
 del RESPONSES["Page"]
 
+# Shown in the document and tried first by schemathesis: what a real client sends.
+EXAMPLES = {
+    "NewWarning": {"kind": "heavy_pollution", "level": "yellow", "headline_zh": "盂县发布重污染天气黄色预警",
+                   "headline_en": "Yu County issues a yellow heavy-pollution warning",
+                   "aqi_min": 160, "aqi_max": 240, "primary_pollutant": "PM2.5",
+                   "episode_start": "2026-11-23T08:00:00+08:00", "episode_end": "2026-11-25T08:00:00+08:00"},
+    "NewRevision": {"action": "upgrade", "level": "orange", "headline_zh": "盂县重污染天气预警升级为橙色"},
+    "EditRevision": {"version": 1, "aqi_max": 260},
+    "Submit": {"version": 1, "basis": "会商结论：预计日AQI>150持续48小时", "main_content": "发布黄色预警",
+               "department_opinion": "同意，请审批"},
+    "Approve": {"version": 2, "confirmed_audience_size": 316, "opinion": "同意发布"},
+    "DecideWithReason": {"version": 2, "reason": "AQI范围与会商结论不一致"},
+    "Publish": {"version": 3},
+    "NewConsultation": {"source": "consultation", "concluded_at": "2026-11-23T07:30:00+08:00",
+                        "conclusion": "预计未来48小时扩散条件不利", "reporter": "县环境监测站",
+                        "forecast_daily_aqi": [165, 185, 140]},
+}
 REQUESTS = {
     "NewWarning": NEW_WARNING, "NewRevision": NEW_REVISION, "EditRevision": EDIT_REVISION,
     "Submit": SUBMIT, "Approve": APPROVE, "DecideWithReason": DECIDE_WITH_REASON, "Publish": PUBLISH,
     "NewConsultation": NEW_CONSULTATION,
 }
+for _name, _example in EXAMPLES.items():
+    REQUESTS[_name]["examples"] = [_example]

@@ -14,6 +14,7 @@ from schemathesis.specs.openapi.checks import (
     content_type_conformance, response_schema_conformance, status_code_conformance,
 )
 
+from flask import has_app_context
 from sqlalchemy import select
 
 from notify.api.openapi import document
@@ -51,16 +52,26 @@ def _ours(original, known: st.SearchStrategy) -> st.SearchStrategy:
     return st.integers(0, 3).flatmap(lambda n: known if n else st.just(original))
 
 
-def _ids() -> list[int]:
-    return [r.id for r in db.session.scalars(select(Revision))] + [1, 2, 3]
+def _seeded(query, fallback: list) -> st.SearchStrategy:
+    """Values from the test's database, looked up when drawn (examples are also drawn when the
+    tests are collected, before any database exists: those keep the fallback)."""
+    def draw():
+        values = list(query()) if has_app_context() else []
+        return st.sampled_from(values or fallback)
+    return st.deferred(draw)
+
+
+IDS = _seeded(lambda: db.session.scalars(select(Revision.id)), [1, 2, 3])
+TOWNSHIPS = _seeded(lambda: db.session.scalars(select(Township.code).limit(6)), ["140322100"])
+SIZES = _seeded(lambda: (audience_size(r) for r in db.session.scalars(
+    select(Revision).where(Revision.state == "pending_approval"))), [0])
 
 
 @schema.hook
 def flatmap_path_parameters(context, path_parameters):
     if not isinstance(path_parameters, dict):
         return st.just(path_parameters)
-    known = st.sampled_from(_ids())
-    return st.fixed_dictionaries({k: _ours(v, known) if k.endswith("_id") else st.just(v)
+    return st.fixed_dictionaries({k: _ours(v, IDS) if k.endswith("_id") else st.just(v)
                                   for k, v in path_parameters.items()})
 
 
@@ -68,14 +79,11 @@ def flatmap_path_parameters(context, path_parameters):
 def flatmap_body(context, body):
     if not isinstance(body, dict):
         return st.just(body)
-    townships = [t.code for t in db.session.scalars(select(Township))][:6]
-    sizes = [audience_size(r) for r in db.session.scalars(select(Revision).where(
-        Revision.state == "pending_approval"))] or [0]
     known = {
         "kind": st.sampled_from(KINDS), "level": st.sampled_from(LEVELS),
-        "townships": st.lists(st.sampled_from(townships), max_size=3),
+        "townships": st.lists(TOWNSHIPS, max_size=3),
         "consultation_id": st.sampled_from([1, 2]), "version": st.integers(1, 4),
-        "confirmed_audience_size": st.sampled_from(sizes),
+        "confirmed_audience_size": SIZES,
         "episode_start": DATES, "episode_end": DATES, "response_start_at": DATES,
         "concluded_at": DATES, "planned_publish_at": DATES,
     }
