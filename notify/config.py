@@ -79,6 +79,13 @@ def load(instance_path: str) -> dict:
         "TIPOFF_LIMIT_PER_PHONE": os.environ.get("TIPOFF_LIMIT_PER_PHONE", "3 per hour;5 per day"),
         "TIPOFF_LIMIT_STATUS_PER_IP": os.environ.get("TIPOFF_LIMIT_STATUS_PER_IP", "30 per hour"),
         "TIPOFF_MIN_FILL_SECONDS": int(os.environ.get("TIPOFF_MIN_FILL_SECONDS", "5")),
+        # Public site (issue 7): pages, feeds and CAP documents exported as static files after each
+        # publication; the app serves them from memory. CAP_SENDER: the <sender> of CAP documents
+        # (an address or domain of the issuing office; default CN + the county's GB/T 2260 code).
+        "PUBLIC_EXPORT_DIR": os.environ.get("PUBLIC_EXPORT_DIR", str(Path(instance_path) / "public_site")),
+        "PUBLIC_EXPORT_ON_COMMIT": os.environ.get("PUBLIC_EXPORT_ON_COMMIT", "1") == "1",
+        "CAP_SENDER": os.environ.get("CAP_SENDER", ""),
+        "CAP_IMPORT_MAX_BYTES": int(os.environ.get("CAP_IMPORT_MAX_BYTES", str(512 * 1024))),
         # Timed work (notify/scheduling): run jobs inside the app (the demo) or in `flask scheduler`.
         "SCHEDULER_IN_PROCESS": os.environ.get("SCHEDULER_IN_PROCESS", "0") == "1",
         "SCHEDULER_POLL_SECONDS": float(os.environ.get("SCHEDULER_POLL_SECONDS", "5")),

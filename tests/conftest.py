@@ -45,7 +45,11 @@ def app(tmp_path_factory):
         _reset_schema(url)
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test-secret"})
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test-secret",
+                      # The public site's static export: off unless a test turns it on, and never
+                      # in the developer's instance/ (tests/notify/public/conftest.py: `exported`).
+                      "PUBLIC_EXPORT_DIR": str(tmp_path_factory.mktemp("public_site")),
+                      "PUBLIC_EXPORT_ON_COMMIT": False})
     with app.app_context():
         upgrade()
     return app
