@@ -189,11 +189,11 @@ class ScreenSimulator:
         self.etag = response.headers.get("ETag")
         shown = Shown(version=int(data["version"]), state=data["state"], level=data["level"],
                       pages=data["pages"], profile=data["screen"]["profile"], received_at=time.time())
+        if self.png_path:  # written before it counts as shown, so a watcher never sees it stale
+            Path(self.png_path).write_bytes(render_png(shown))
         with self._lock:
             self.shown = shown
             self.history.append(shown)
-        if self.png_path:
-            Path(self.png_path).write_bytes(render_png(shown))
         self.report_displayed(shown.version)
         return self._note("new", shown.version)
 

@@ -30,6 +30,9 @@ class Item:
     level: dict[str, Any]
     meta: dict[str, Any] = field(default_factory=dict)
     rank: tuple = ()
+    # Shown only on boards with room for them (see feed.SMALL_BOARD_CELLS): a small board
+    # cycling through a dozen pages of advice is not read by anyone walking past.
+    extras: list[str] = field(default_factory=list)
 
 
 def level_words(level: dict[str, Any]) -> str:
@@ -59,6 +62,7 @@ def from_snapshot(content: dict[str, Any], *, exercise: bool, published_at: date
         headers = [f"{mark}{kind_name}{words}", f"{mark}{words}", words]
         colour = level["colour"]
     paragraphs = [(content.get("headline") or {}).get("zh", "")]
+    extras: list[str] = []
     if not lifted:
         aqi = ""
         if details.get("aqi_min") is not None and details.get("aqi_max") is not None:
@@ -74,7 +78,7 @@ def from_snapshot(content: dict[str, Any], *, exercise: bool, published_at: date
             paragraphs.append(f"预计持续至{until}。")
         health = (content.get("advisories") or {}).get("health") or []
         if health and health[0].get("zh"):
-            paragraphs.append(health[0]["zh"])
+            extras.append(health[0]["zh"])
     elif details.get("trend"):
         paragraphs.append(details["trend"])
     if exercise:
@@ -84,6 +88,7 @@ def from_snapshot(content: dict[str, Any], *, exercise: bool, published_at: date
         state="lifted" if lifted else "warning",
         headers=headers,
         paragraphs=[p for p in paragraphs if p],
+        extras=extras,
         colour=colour,
         level={"code": level["code"], "words": words, "name": level.get("name_zh") or words,
                "colour": level["colour"]},

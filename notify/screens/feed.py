@@ -31,6 +31,8 @@ from notify.screens import colours, content, wrap
 FORMAT = 1
 DEFAULT_LIFT_NOTICE_HOURS = 12
 PAGE_SECONDS = 6
+# Text cells below the header line under which a board shows the essentials only.
+SMALL_BOARD_CELLS = 24
 
 
 def lift_notice() -> timedelta:
@@ -93,7 +95,10 @@ def layout(screen: Screen, items: list[content.Item]) -> dict[str, Any]:
     pages, described = [], []
     for index, item in enumerate(items):
         header = wrap.fit(item.headers, screen.chars_per_line)
-        body = wrap.wrap_paragraphs(item.paragraphs, screen.chars_per_line)
+        paragraphs = item.paragraphs
+        if screen.chars_per_line * max(screen.lines - 1, 1) >= SMALL_BOARD_CELLS:
+            paragraphs = paragraphs + item.extras
+        body = wrap.wrap_paragraphs(paragraphs, screen.chars_per_line)
         item_pages = wrap.paginate(header, body, screen.lines)
         fallback = colours.fallback(item.colour, screen.colours)
         described.append({**item.meta, "state": item.state, "header": header,

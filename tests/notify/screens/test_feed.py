@@ -51,6 +51,8 @@ def test_a_warning_is_laid_out_for_each_profile_with_the_level_in_words_on_every
     text = "".join(line for page in data["pages"] for line in page["lines"][1:])
     assert snapshot["headline"]["zh"] in text
     assert "AQI 200-260" in text and "PM2.5" in text
+    advice = snapshot["advisories"]["health"][0]["zh"]
+    assert advice in text
     item = data["items"][0]
     assert (item["warning"], item["revision_id"], item["action"]) == (revision.warning.reference, revision.id, "issue")
 
@@ -59,6 +61,9 @@ def test_a_warning_is_laid_out_for_each_profile_with_the_level_in_words_on_every
     assert {p["fallback_colour"] for p in data["pages"]} == {colours.YELLOW}
     assert {p["colour"] for p in data["pages"]} == {"#F08A00"}
     assert all(gbk.width(line) <= 16 for page in data["pages"] for line in page["lines"])
+    # A small board shows the essentials, not the advice.
+    small_text = "".join(line for page in data["pages"] for line in page["lines"][1:])
+    assert snapshot["headline"]["zh"] in small_text and advice[:6] not in small_text
 
     data = _feed(client, one, one_token).get_json()
     assert data["pages"][0]["lines"] == ["重污染天气橙色预警"]  # a one-line board: the level is a page
