@@ -44,6 +44,9 @@ def init_app(app: Flask) -> None:
         click.echo(f"Demo logins (password: {demo_password()}):")
         for login in DEMO_LOGINS:
             click.echo(f"  {login.username:<10} {login.role.value:<17} {login.display_name}")
+        from notify.demo.integrations import demo_token
+
+        click.echo(f"Demo API token (read only, 县融媒体中心): {demo_token()}")
 
     @app.cli.command("load-jurisdiction")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))

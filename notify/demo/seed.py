@@ -14,6 +14,7 @@ from sqlalchemy import select
 from notify import clock
 from notify.demo.loader import DATA_DIR, load_jurisdiction, read
 from notify.demo.recipients import seed_recipients
+from notify.demo.integrations import seed_integrations
 from notify.extensions import db
 from notify.lifecycle.guard import ApprovalFormData, perform
 from notify.lifecycle.proposals import ProposalData, propose_change, propose_issue
@@ -131,5 +132,6 @@ def seed_demo(now: datetime | None = None) -> bool:
     users = _create_users(j)
     seed_recipients(j)
     _demo_warning(j, users, now)
+    seed_integrations(j, users)
     db.session.commit()
     return True
