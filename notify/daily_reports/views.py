@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from notify import clock
@@ -25,7 +25,8 @@ def _resolve(token: str):
     except days.LinkInvalid as err:
         message = (_("This link has expired. Ask the command office for a new one.") if err.expired
                    else _("This link is not valid. Use the link from the office's message."))
-        abort(render_template("unit_reports/invalid.html", message=message), 410 if err.expired else 404)
+        abort(make_response(render_template("unit_reports/invalid.html", message=message),
+                            410 if err.expired else 404))
 
 
 @bp.route(days.LINK_PREFIX + "<token>", methods=["GET", "POST"])

@@ -76,7 +76,9 @@ def cancel(revision: Revision, actor: User, now: datetime | None = None) -> None
 def settle_after_publication(revision: Revision, now: datetime) -> None:
     """Published some other way (by hand): the timed publication has nothing left to do."""
     row = schedule_of(revision)
-    if row is not None and row.state == "scheduled":
+    if row is None or row.state == "publishing":
+        return  # no timed publication, or this is it: a running job must not remove itself
+    if row.state == "scheduled":
         row.state, row.finished_at = "done_by_hand", now
         row.note = "published before the set time"
     scheduling.cancel(job_id(revision.id))

@@ -14,6 +14,7 @@ from notify import clock
 from notify.models import Consultation, Revision
 
 _KEY = "notify.timed.changes"
+_NEW_KEY = "notify.timed.new_consultations"
 
 
 def _note(session: Session | None, item: tuple) -> None:
@@ -29,7 +30,20 @@ def _state_changed(target: Revision, value, oldvalue, _initiator) -> None:
 
 @event.listens_for(Consultation, "after_insert")
 def _consultation_recorded(_mapper, _connection, target: Consultation) -> None:
-    _note(Session.object_session(target), ("consultation", target, None))
+    # Inserts happen inside the commit's own flush, after before_commit: handled after the flush.
+    session = Session.object_session(target)
+    if session is not None:
+        session.info.setdefault(_NEW_KEY, []).append(target)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _consultations_flushed(session: Session, _context) -> None:
+    new = session.info.pop(_NEW_KEY, None)
+    if new:
+        from notify.timed import escalation
+
+        for consultation in new:
+            escalation.watch_consultation(consultation, clock.now())
 
 
 @event.listens_for(Session, "before_commit")
@@ -43,9 +57,7 @@ def _act(session: Session) -> None:
 
     now = clock.now()
     for kind, obj, state in changes:
-        if kind == "consultation":
-            escalation.watch_consultation(obj, now)
-        elif state == "pending_approval" and obj.consultation_id is not None:
+        if state == "pending_approval" and obj.consultation_id is not None:
             scheduling.cancel(escalation.approval_form_job(obj.consultation_id))
         elif state == "approved":
             escalation.watch_publication(obj, now)
@@ -61,3 +73,4 @@ def _forget(session: Session, transaction) -> None:
     # of what the transaction did before it.
     if transaction.parent is None and not transaction.nested:
         session.info.pop(_KEY, None)
+        session.info.pop(_NEW_KEY, None)
