@@ -91,6 +91,12 @@ def load(instance_path: str) -> dict:
         "SCHEDULER_POLL_SECONDS": float(os.environ.get("SCHEDULER_POLL_SECONDS", "5")),
         # A job running this much after its time is audited as a late run.
         "SCHEDULER_LATE_SECONDS": int(os.environ.get("SCHEDULER_LATE_SECONDS", "60")),
+        # Schools (issue 4): a school silent this long after its notice gets a reminder to its
+        # duty contact; silent this much longer, the education bureau and its township are told.
+        "SCHOOL_ACK_ESCALATE_MINUTES": float(os.environ.get("SCHOOL_ACK_ESCALATE_MINUTES", "30")),
+        "SCHOOL_ACK_REPORT_MINUTES": float(os.environ.get("SCHOOL_ACK_REPORT_MINUTES", "30")),
+        # The secret end of the uplink-SMS URL registered at Aliyun (like ALIYUN_RECEIPT_TOKEN).
+        "ALIYUN_UPLINK_TOKEN": os.environ.get("ALIYUN_UPLINK_TOKEN", "sandbox-uplink-token"),
         # Timed work and records (issue 6): alerts this long before a §4.2.2 deadline passes, to
         # these robots (ids; empty = every county-level robot); daily report attachments' store.
         "ESCALATION_LEAD_MINUTES": int(os.environ.get("ESCALATION_LEAD_MINUTES", "15")),

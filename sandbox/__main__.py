@@ -24,6 +24,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     key_id, secret = next(iter(DEFAULT_ACCESS_KEYS.items()))
     callback_base = _env("CALLBACK_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     receipt_token = _env("ALIYUN_RECEIPT_TOKEN", "sandbox-receipt-token")
+    uplink_token = _env("ALIYUN_UPLINK_TOKEN", "sandbox-uplink-token")
     parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default=_env("SANDBOX_HOST", "127.0.0.1"))
     parser.add_argument("--twilio-port", type=int, default=int(_env("SANDBOX_TWILIO_PORT", "5101")))
@@ -39,6 +40,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--receipt-url", default=_env(
         "SANDBOX_ALIYUN_RECEIPT_URL", f"{callback_base}/callbacks/aliyun/receipts/{receipt_token}"),
         help="where Aliyun receipts are pushed ('' for none)")
+    parser.add_argument("--uplink-url", default=_env(
+        "SANDBOX_ALIYUN_UPLINK_URL", f"{callback_base}/callbacks/aliyun/uplink/{uplink_token}"),
+        help="where replies (上行短信) are pushed; simulate one with POST /_sandbox/uplink")
     parser.add_argument("--report-delay-ms", type=int, default=int(_env("SANDBOX_REPORT_DELAY_MS", "500")),
                         help="from acceptance to the first status callback / receipt push")
     parser.add_argument("--repush-delays", default=_env("SANDBOX_REPUSH_DELAYS", "60,300,600"),
@@ -56,7 +60,7 @@ def main(argv: list[str] | None = None) -> None:
         sign_names=[*DEFAULT_SIGN_NAMES, args.aliyun_sign_name],
         templates={**DEFAULT_TEMPLATES, args.aliyun_template_code: "${content}"},
         report_delay_ms=args.report_delay_ms, repush_delays_s=repush,
-        receipt_url=args.receipt_url or None,
+        receipt_url=args.receipt_url or None, uplink_url=args.uplink_url or None,
     ).start(args.host, args.aliyun_port)
     print(f"Twilio stand-in  {twilio.url}  account {args.twilio_account_sid}  (faults: {twilio.url}/_sandbox/faults)")
     print(f"Aliyun stand-in  {aliyun.url}  AccessKey {args.aliyun_key_id}  receipts -> {args.receipt_url or 'none'}")

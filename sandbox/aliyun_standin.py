@@ -12,6 +12,11 @@ Accepted messages get delivery receipts pushed to the configured receipt URL (`r
 switch), as the console's "HTTP batch push" does: a JSON array, acknowledged by HTTP 200 with a
 numeric `code` (the platform answers {"code":0}); an unacknowledged push is re-pushed after
 `repush_delays_s` (real: 1, 5, 10 minutes), then given up. Aliyun signs nothing in these pushes.
+
+A phone replying (上行短信, SmsUp) is simulated with `reply(number, content)` or
+`POST /_sandbox/uplink {"phone_number": "138…", "content": "1"}`: the message is pushed to the
+`uplink_url` switch the same way, as a JSON array of objects with phone_number, send_time,
+content, sign_name, dest_code and sequence_id.
 """
 from __future__ import annotations
 
@@ -92,6 +97,7 @@ class AliyunStandin:
         self.reports = ReportLog()
         self.poster = DelayedPoster(workers=poster_workers, name="aliyun-receipts")
         self._biz_counter = itertools.count(1)
+        self._uplink_counter = itertools.count(int(time.time()) * 1000)
         self._nonces: dict[str, float] = {}
         self._nonce_lock = threading.Lock()
         self._pending_receipts: list[dict[str, Any]] = []
@@ -137,7 +143,39 @@ class AliyunStandin:
         app.json.ensure_ascii = False
         app.register_blueprint(control_blueprint(self))
         app.add_url_rule("/", "rpc", self._rpc, methods=["GET", "POST"])
+        app.add_url_rule("/_sandbox/uplink", "uplink", self._uplink_route, methods=["POST"])
         return app
+
+    # --- replies (上行短信) -------------------------------------------------------------------
+    def reply(self, phone_number: str, content: str, *, dest_code: str = "",
+              sign_name: str | None = None) -> dict[str, Any]:
+        """A phone sends `content` back to the service number: pushed to `uplink_url`."""
+        url = self.faults.current.uplink_url
+        if not url:
+            raise ValueError("set the uplink_url switch first")
+        number = phone_number.removeprefix("+86")
+        if not MAINLAND_MOBILE.match(number):
+            raise ValueError("a reply comes from a mainland China mobile number")
+        if sign_name is None:  # the signature of the last message this phone got from us
+            received = [m for m in self.messages.all(accepted=True, to=number)]
+            sign_name = received[-1].sender if received else sorted(self.sign_names)[0]
+        item = {"phone_number": number, "send_time": _now_shanghai(), "content": content,
+                "sign_name": sign_name, "dest_code": dest_code,
+                "sequence_id": next(self._uplink_counter)}
+        self.poster.schedule(self.faults.current.report_delay_ms / 1000,
+                             lambda s: self._push(s, url, [item], attempt=0, kind="uplink"))
+        return item
+
+    def _uplink_route(self):
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or not isinstance(body.get("phone_number"), str) \
+                or not isinstance(body.get("content"), str):
+            return jsonify(error="send {\"phone_number\": \"138…\", \"content\": \"…\"}"), 400
+        try:
+            item = self.reply(body["phone_number"], body["content"], dest_code=str(body.get("dest_code", "")))
+        except ValueError as exc:
+            return jsonify(error=str(exc)), 400
+        return jsonify(item), 202
 
     @staticmethod
     def _answer(status: int, code: str, message: str, **extra: Any):
@@ -317,7 +355,8 @@ class AliyunStandin:
                 receipt["report_time"] = report_time
             self._push(session, url, batch, attempt=0)
 
-    def _push(self, session: requests.Session, url: str, batch: list[dict[str, Any]], attempt: int) -> None:
+    def _push(self, session: requests.Session, url: str, batch: list[dict[str, Any]], attempt: int,
+              kind: str = "receipt") -> None:
         acknowledged, http_status, error = False, None, None
         try:
             answer = session.post(
@@ -329,12 +368,12 @@ class AliyunStandin:
             acknowledged = http_status == 200 and _is_acknowledgement(answer.content)
         except requests.RequestException as exc:
             error = type(exc).__name__
-        self.reports.add(service=self.service, url=url, attempt=attempt, count=len(batch),
-                         biz_ids=sorted({r["biz_id"] for r in batch}), acknowledged=acknowledged,
-                         http_status=http_status, error=error)
+        self.reports.add(service=self.service, url=url, attempt=attempt, count=len(batch), kind=kind,
+                         biz_ids=sorted({r["biz_id"] for r in batch if "biz_id" in r}),
+                         acknowledged=acknowledged, http_status=http_status, error=error)
         delays = self.faults.current.repush_delays_s
         if not acknowledged and attempt < len(delays):
-            self.poster.schedule(delays[attempt], lambda s: self._push(s, url, batch, attempt + 1))
+            self.poster.schedule(delays[attempt], lambda s: self._push(s, url, batch, attempt + 1, kind))
 
 
 def _is_acknowledgement(content: bytes) -> bool:

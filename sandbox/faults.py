@@ -41,6 +41,7 @@ class Switches:
     receipt_url: str | None = None  # Aliyun: the console-configured receipt address
     receipt_batch_size: int = 100  # Aliyun: receipts per push
     repush_delays_s: list[float] = field(default_factory=lambda: [60.0, 300.0, 600.0])
+    uplink_url: str | None = None  # Aliyun: where replies to our messages (上行短信) are pushed
     # --- bookkeeping ----------------------------------------------------------------------
     record_messages: bool = True  # off for million-message benchmarks (memory)
     seed: int | None = None  # makes the random fault draws repeatable

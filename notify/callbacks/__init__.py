@@ -1,8 +1,9 @@
-"""Where gateways report back: Twilio status callbacks and Aliyun SMS receipts.
+"""Where gateways report back: Twilio status callbacks, Aliyun SMS receipts and replies.
 
 Both are outside the session login and CSRF (gateways cannot hold either); each is
 authenticated by its own gateway's scheme instead, and refused with 403 when that fails.
 """
 from notify.callbacks.views import bp
+from notify.callbacks import uplink  # noqa: E402,F401  (Aliyun's uplink SMS, on the same blueprint)
 
 __all__ = ["bp"]

@@ -86,6 +86,7 @@ def load_jurisdiction(data: dict[str, Any]) -> Jurisdiction:
             db.session.add(kind)
         _load_audiences(j, data)
         db.session.flush()
+        _load_school_instructions(j, data)
     except KeyError as exc:
         raise DataError(f"missing field {exc}") from exc
     return j
@@ -112,3 +113,13 @@ def _load_audiences(j: Jurisdiction, data: dict[str, Any]) -> None:
                 raise DataError(f"audience rule names an unknown level: {rule}")
         db.session.add(AudienceRule(kind=kind, level=level, group=group,
                                     channel=rule.get("channel", "sms")))
+
+
+def _load_school_instructions(j: Jurisdiction, data: dict[str, Any]) -> None:
+    """What each level (and each lifting) tells schools to do; see notify.schools.instructions."""
+    from notify.schools.instructions import InstructionError, load
+
+    try:
+        load(j, data.get("school_instructions", []))
+    except InstructionError as exc:
+        raise DataError(str(exc)) from exc

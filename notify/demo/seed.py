@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from notify import clock
 from notify.demo.loader import DATA_DIR, load_jurisdiction, read
+from notify.demo import schools as demo_schools
 from notify.demo.recipients import seed_recipients
 from notify.demo.integrations import seed_integrations
 from notify.extensions import db
@@ -89,6 +90,7 @@ def _demo_warning(j: Jurisdiction, users: dict[str, User], now: datetime) -> Non
         degree="中度污染", primary_pollutant="PM2.5", response_start_at=start, consultation=c1,
     ), office, now=start - timedelta(hours=3, minutes=45))
     _through_approval(first, office, deputy, start - timedelta(hours=3, minutes=30))
+    demo_schools.answer(first, published=first.published_at, seed=1)
 
     c2 = Consultation(
         jurisdiction_id=j.id, concluded_at=now - timedelta(hours=3),
@@ -108,6 +110,7 @@ def _demo_warning(j: Jurisdiction, users: dict[str, User], now: datetime) -> Non
         consultation=c2,
     ), office, now=now - timedelta(hours=2, minutes=40))
     _through_approval(second, office, deputy, now - timedelta(hours=2, minutes=20))
+    demo_schools.answer(second, published=second.published_at, seed=2)
 
 
 def _through_approval(revision, office: User, approver: User, at: datetime) -> None:
@@ -131,6 +134,7 @@ def seed_demo(now: datetime | None = None) -> bool:
     j = load_jurisdiction(read(DATA_DIR / "yu_county.json"))
     users = _create_users(j)
     seed_recipients(j)
+    demo_schools.seed_schools(j)
     _demo_warning(j, users, now)
     seed_integrations(j, users)
     db.session.commit()

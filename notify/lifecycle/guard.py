@@ -17,6 +17,7 @@ from notify import audit, clock
 from notify.extensions import db
 from notify.audience import audience_size
 from notify.dispatch import outbox
+from notify.schools import notices as school_notices
 from notify.screens import publish as screen_feeds
 from notify.lifecycle.errors import NotPermitted, StaleForm, TransitionNotAllowed, InvalidProposal
 from notify.lifecycle.snapshot import freeze
@@ -154,6 +155,7 @@ def _publish(revision: Revision, actor: User, now: datetime, **_):
     # The outbox rows commit with the publication or not at all.
     db.session.flush()
     outbox.write_deliveries(revision, now)
+    school_notices.write_for(revision, now)
     screen_feeds.on_publish(revision, now)
     # The CAP identifier is fixed with the publication, so its sequence follows publication order.
     from notify.cap.identifiers import assign  # notify.cap builds on the lifecycle

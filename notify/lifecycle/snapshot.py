@@ -14,6 +14,7 @@ from typing import Any
 from flask import render_template
 
 from notify.models import Revision, Snapshot, User
+from notify.schools import instructions as school_instructions
 
 SCHEMA_VERSION = 1
 
@@ -58,6 +59,8 @@ def content_of(revision: Revision, *, approver: User, now: datetime, audience: i
             "response_start_at": _iso(revision.response_start_at),
         },
         "advisories": revision.advisories or {},
+        # What schools must do at this level (or on lifting), as the data said at approval.
+        "school_instructions": school_instructions.for_revision(revision),
         "approved": {"by": approver.display_name, "role": approver.role, "at": _iso(now)},
         # An exercise (演练): CAP status Exercise, every text marked, the public shown nothing.
         "exercise": bool(warning.is_exercise),

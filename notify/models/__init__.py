@@ -8,6 +8,7 @@ from notify.models.deliveries import Delivery, GatewayEvent, UnmatchedReport
 from notify.models.integrations import API_SCOPES, WRITE_SCOPES, ApiToken, Integration
 from notify.models.robots import ROBOT_KINDS, Robot
 from notify.models.scheduling import scheduled_jobs
+from notify.models.schools import InboundSms, School, SchoolContact, SchoolInstruction, SchoolNotice
 from notify.models.screens import Screen, ScreenAlarm, ScreenFeedVersion
 from notify.models.jurisdiction import Expert, Jurisdiction, MemberUnit, Township
 from notify.models.users import APPROVER_ROLES, Role, User
@@ -28,6 +29,7 @@ __all__ = [
     "Snapshot", "Township", "User", "Warning", "revision_townships",
     "Clarification", "Reward", "Tipoff", "TipoffPhoto",
     "ROBOT_KINDS", "Robot", "scheduled_jobs",
+    "InboundSms", "School", "SchoolContact", "SchoolInstruction", "SchoolNotice",
     "Screen", "ScreenAlarm", "ScreenFeedVersion",
     "CapImport", "CapMessage",
     "API_SCOPES", "WRITE_SCOPES", "ApiToken", "Integration",

@@ -40,7 +40,8 @@ class Status:
 class Delivery(Base):
     __tablename__ = "deliveries"
     __table_args__ = (
-        UniqueConstraint("revision_id", "channel", "address"),
+        # A school's phone may get the warning and its school notice of the same revision.
+        UniqueConstraint("revision_id", "channel", "address", "purpose"),
         # The claim query: due rows of one route, oldest first.
         Index("ix_deliveries_status_gateway_next_attempt_at", "status", "gateway", "next_attempt_at"),
         Index("ix_deliveries_provider_id_address", "provider_id", "address"),

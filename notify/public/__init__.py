@@ -7,6 +7,7 @@ from flask import Blueprint
 bp = Blueprint("public", __name__, cli_group=None)
 
 from notify.public import views, tipoffs  # noqa: E402,F401
+from notify.public import ack  # noqa: E402,F401  (schools' acknowledgement links)
 
 
 @bp.record_once

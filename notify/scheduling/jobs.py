@@ -165,16 +165,27 @@ def _when_committed(operation: Callable[[Any], None]) -> None:
 
 
 def _listen_once(session, app) -> None:
-    # once=True: a listener left over from an earlier transaction of the same session finds an
-    # empty list and does nothing, so the order of commits and rollbacks cannot mix them up.
+    # SQLAlchemy signals after_commit and after_rollback for savepoints too (a nested
+    # begin_nested() inside the publish transaction): those must neither run nor drop the
+    # operations, which wait for the outermost transaction. `done` makes a listener left over
+    # from an earlier transaction of the same session do nothing.
+    done: list[bool] = []
+
     def after_commit(sess) -> None:
         from notify.scheduling import runner
 
+        if done or sess.in_nested_transaction():
+            return
+        done.append(True)
         for operation in sess.info.pop(_PENDING_KEY, []):
             operation(runner.store_scheduler(app))
 
-    def after_rollback(sess) -> None:
+    def after_transaction_end(sess, transaction) -> None:
+        # The outermost transaction ended without after_commit having run them: rolled back.
+        if done or transaction.parent is not None or transaction.nested:
+            return
+        done.append(True)
         sess.info.pop(_PENDING_KEY, None)
 
-    event.listen(session, "after_commit", after_commit, once=True)
-    event.listen(session, "after_rollback", after_rollback, once=True)
+    event.listen(session, "after_commit", after_commit)
+    event.listen(session, "after_transaction_end", after_transaction_end)

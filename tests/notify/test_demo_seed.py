@@ -37,7 +37,8 @@ def test_seed_builds_the_plan_and_a_published_warning(app, client):
         ("issue", "yellow", "published"), ("upgrade", "orange", "published")]
     assert all(r.approval_form.decision == "approved" and r.snapshot for r in warning.revisions)
     actions = [e.action for e in db.session.scalars(
-        select(AuditEvent).where(AuditEvent.warning_id == warning.id).order_by(AuditEvent.occurred_at))]
+        select(AuditEvent).where(AuditEvent.warning_id == warning.id).order_by(AuditEvent.occurred_at))
+        if e.action.startswith("revision.")]  # schools' notices and answers have their own test
     assert actions == ["revision.draft", "revision.submit", "revision.approve", "revision.publish"] * 2
 
     page = client.get("/").get_data(as_text=True)
