@@ -51,7 +51,7 @@ def wait_for_port(port: int, timeout: float = 20.0) -> None:
 def start_standins() -> tuple[subprocess.Popen, str, str]:
     tp, ap = free_port(), free_port()
     proc = subprocess.Popen([PYTHON, "-m", "sandbox", "--twilio-port", str(tp), "--aliyun-port", str(ap),
-                             "--receipt-url", ""], cwd=ROOT, stdout=subprocess.DEVNULL,
+                             "--receipt-url", "", "--robots-port", "0", "--partner-port", "0"], cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     for port in (tp, ap):
         wait_for_port(port)

@@ -1,4 +1,4 @@
-"""`python -m sandbox`: run the Twilio and Aliyun SMS stand-ins until Ctrl-C.
+"""`python -m sandbox`: run the SMS, group-robot and partner-webhook stand-ins until Ctrl-C.
 
 Reads the same environment variables as the platform (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN,
 ALIYUN_ACCESS_KEY_ID, ALIYUN_ACCESS_KEY_SECRET, ALIYUN_SMS_SIGN_NAME, ALIYUN_SMS_TEMPLATE_CODE,
@@ -14,6 +14,8 @@ import threading
 
 from sandbox.aliyun_standin import DEFAULT_ACCESS_KEYS, DEFAULT_SIGN_NAMES, DEFAULT_TEMPLATES, AliyunStandin
 from sandbox.twilio_standin import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, TwilioStandin
+from sandbox.robot_standins import DEMO_ROBOTS, RobotStandins
+from sandbox.webhook_receiver import DEMO_PARTNERS, WebhookReceiver
 
 
 def _env(name: str, default: str) -> str:
@@ -43,6 +45,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--uplink-url", default=_env(
         "SANDBOX_ALIYUN_UPLINK_URL", f"{callback_base}/callbacks/aliyun/uplink/{uplink_token}"),
         help="where replies (上行短信) are pushed; simulate one with POST /_sandbox/uplink")
+    parser.add_argument("--robots-port", type=int, default=int(_env("SANDBOX_ROBOTS_PORT", "5105")),
+                        help="WeCom, DingTalk and Feishu robot stand-ins (0 = do not start)")
+    parser.add_argument("--partner-port", type=int, default=int(_env("SANDBOX_PARTNER_PORT", "5106")),
+                        help="a partner's webhook receiver that verifies signatures (0 = do not start)")
     parser.add_argument("--report-delay-ms", type=int, default=int(_env("SANDBOX_REPORT_DELAY_MS", "500")),
                         help="from acceptance to the first status callback / receipt push")
     parser.add_argument("--repush-delays", default=_env("SANDBOX_REPUSH_DELAYS", "60,300,600"),
@@ -64,7 +70,14 @@ def main(argv: list[str] | None = None) -> None:
     ).start(args.host, args.aliyun_port)
     print(f"Twilio stand-in  {twilio.url}  account {args.twilio_account_sid}  (faults: {twilio.url}/_sandbox/faults)")
     print(f"Aliyun stand-in  {aliyun.url}  AccessKey {args.aliyun_key_id}  receipts -> {args.receipt_url or 'none'}")
-    print("Ctrl-C stops both.", flush=True)
+    robots = RobotStandins(DEMO_ROBOTS).start(args.host, args.robots_port) if args.robots_port else None
+    partner = WebhookReceiver(DEMO_PARTNERS).start(args.host, args.partner_port) if args.partner_port else None
+    if robots:
+        print(f"Robot stand-ins  {robots.url}  WeCom/DingTalk/Feishu, {len(DEMO_ROBOTS)} demo robots  "
+              f"(messages: {robots.url}/_sandbox/messages)")
+    if partner:
+        print(f"Partner webhook  {partner.url}/partner/<name>  (received: {partner.url}/_sandbox/messages)")
+    print("Ctrl-C stops them all.", flush=True)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     try:
@@ -74,6 +87,9 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         twilio.stop()
         aliyun.stop()
+        for extra in (robots, partner):
+            if extra:
+                extra.stop()
 
 
 if __name__ == "__main__":

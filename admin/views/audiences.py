@@ -25,7 +25,9 @@ from notify.models import AlertKind, AudienceGroup, AudienceRule, Recipient, Rol
 ADMIN = Role.ADMIN.value
 READERS = (Role.ADMIN.value, Role.OFFICE_STAFF.value)
 PAGE_SIZE = 50
-CHANNEL = "sms"  # the only channel with recipients so far (notify.models.audiences.CHANNELS)
+# The rules matrix is edited per channel (?channel=robot): a group may get SMS at every level
+# and robot posts only at red, say.
+RULE_CHANNELS = ("sms", "robot")
 RULE_FIELD = re.compile(r"^rule-(\d+)-(\d+)-(\d+)$")  # rule-<kind>-<level or 0 = every level>-<group>
 TEMPLATE_CSV = "name,phone,township,locale\n县生态环境局值班员,13903530100,,zh\nVisiting scholar,+447911123456,,en\n"
 
@@ -55,9 +57,16 @@ def _kinds() -> list[AlertKind]:
         AlertKind.jurisdiction_id == current_user.jurisdiction_id).order_by(AlertKind.id)))
 
 
-def _current_rules(kind_ids: list[int]) -> set[tuple[int, int, int]]:
+def _channel() -> str:
+    channel = request.args.get("channel", "sms")
+    if channel not in RULE_CHANNELS:
+        abort(400)
+    return channel
+
+
+def _current_rules(kind_ids: list[int], channel: str = "sms") -> set[tuple[int, int, int]]:
     rows = db.session.execute(select(AudienceRule.kind_id, AudienceRule.level_id, AudienceRule.group_id)
-                              .where(AudienceRule.kind_id.in_(kind_ids), AudienceRule.channel == CHANNEL)).all()
+                              .where(AudienceRule.kind_id.in_(kind_ids), AudienceRule.channel == channel)).all()
     return {(k, lv or 0, g) for k, lv, g in rows}
 
 
@@ -68,9 +77,10 @@ def audiences():
     counts = {gid: (total, active) for gid, total, active in db.session.execute(
         select(Recipient.group_id, func.count(), func.count().filter(Recipient.active.is_(True)))
         .where(Recipient.group_id.in_([g.id for g in groups])).group_by(Recipient.group_id))}
+    channel = _channel()
     return render_template("admin/audiences.html", groups=groups, kinds=kinds, counts=counts,
-                           rules=_current_rules([k.id for k in kinds]), form=PlainForm(),
-                           editable=current_user.role == ADMIN)
+                           rules=_current_rules([k.id for k in kinds], channel), form=PlainForm(),
+                           editable=current_user.role == ADMIN, channel=channel)
 
 
 @bp.post("/audiences/rules")
@@ -78,6 +88,7 @@ def audiences():
 def save_audience_rules():
     if not PlainForm().validate():
         abort(400)
+    channel = _channel()
     kinds = {k.id: k for k in _kinds()}
     levels = {(lv.kind_id, lv.id) for k in kinds.values() for lv in k.levels}
     groups = {g.id for g in _groups()}
@@ -92,27 +103,27 @@ def save_audience_rules():
         if kind_id not in kinds or group_id not in groups or (level_id and (kind_id, level_id) not in levels):
             abort(400)
         wanted.add((kind_id, level_id, group_id))
-    current = _current_rules(list(kinds))
+    current = _current_rules(list(kinds), channel)
     added, removed = sorted(wanted - current), sorted(current - wanted)
     for kind_id, level_id, group_id in removed:
         db.session.execute(delete(AudienceRule).where(
             AudienceRule.kind_id == kind_id, AudienceRule.group_id == group_id,
-            AudienceRule.channel == CHANNEL,
+            AudienceRule.channel == channel,
             AudienceRule.level_id.is_(None) if level_id == 0 else AudienceRule.level_id == level_id))
     if added:
         db.session.execute(insert(AudienceRule), [
-            {"kind_id": k, "level_id": lv or None, "group_id": g, "channel": CHANNEL} for k, lv, g in added])
+            {"kind_id": k, "level_id": lv or None, "group_id": g, "channel": channel} for k, lv, g in added])
     if added or removed:
         audit.record("settings.audience_rules", actor=current_user,
                      summary=f"{len(added)} added, {len(removed)} removed",
                      detail={"added": [list(r) for r in added], "removed": [list(r) for r in removed],
-                             "channel": CHANNEL})
+                             "channel": channel})
         db.session.commit()
         flash(_("Audience rules saved: %(added)d added, %(removed)d removed.",
                 added=len(added), removed=len(removed)), "success")
     else:
         flash(_("Nothing changed."), "success")
-    return redirect(url_for("admin.audiences"))
+    return redirect(url_for("admin.audiences", channel=None if channel == "sms" else channel))
 
 
 def _group_page(group: AudienceGroup, *, import_form: ImportForm | None = None, errors=None, status=200):

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
-Outcome = Literal["accepted", "transient", "permanent"]
+# "deferred": not tried, or refused for sending too fast; try again after `retry_after` seconds
+# without counting it as an attempt (a robot without budget, a platform's throttling answer).
+Outcome = Literal["accepted", "transient", "permanent", "deferred"]
 # Statuses a gateway can report after accepting a message; "delivered", "undelivered" and
 # "failed" are terminal.
 ReportedStatus = Literal["sending", "sent", "delivered", "undelivered", "failed"]
@@ -31,6 +33,8 @@ class Result:
     provider_id: str | None = None  # Twilio's SM… sid, Aliyun's BizId
     code: str | None = None  # the gateway's own error code, kept as it came
     reason: str = ""
+    # Seconds the gateway asked us to wait (Retry-After, a robot's budget); None = our backoff.
+    retry_after: float | None = None
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from notify.demo.loader import DATA_DIR, load_jurisdiction, read
 from notify.demo import schools as demo_schools
 from notify.demo.recipients import seed_recipients
 from notify.demo.integrations import seed_integrations
+from notify.demo.robots import seed_robots
 from notify.extensions import db
 from notify.lifecycle.guard import ApprovalFormData, perform
 from notify.lifecycle.proposals import ProposalData, propose_change, propose_issue
@@ -134,6 +135,7 @@ def seed_demo(now: datetime | None = None) -> bool:
     j = load_jurisdiction(read(DATA_DIR / "yu_county.json"))
     users = _create_users(j)
     seed_recipients(j)
+    seed_robots(j)
     demo_schools.seed_schools(j)
     _demo_warning(j, users, now)
     seed_integrations(j, users)

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import aliased
 
+from notify.dispatch import routing
 from notify.extensions import db
 from notify.models import Delivery
 from notify.models.deliveries import Status
@@ -43,6 +44,7 @@ def _due(route: str, now: datetime, ordering_hold: timedelta):
     )
     return and_(
         d.gateway == route,
+        d.channel.not_in(routing.PULL_CHANNELS),
         or_(and_(d.status == Status.PENDING, d.next_attempt_at <= now),
             and_(d.status == Status.SENDING, d.lease_expires_at < now)),
         or_(d.expires_at.is_(None), d.expires_at > now),

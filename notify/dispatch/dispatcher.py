@@ -9,6 +9,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -32,7 +33,8 @@ def worker_id(suffix: str = "") -> str:
 
 @dataclass
 class Settings:
-    claim_size: dict[str, int] = field(default_factory=lambda: {"aliyun": 1000, "twilio": 50})
+    claim_size: dict[str, int] = field(default_factory=lambda: {
+        "aliyun": 1000, "twilio": 50, "wecom": 60, "dingtalk": 60, "feishu": 60, "webhook": 50})
     lease: timedelta = timedelta(seconds=60)
     ordering_hold: timedelta = timedelta(seconds=60)
     retry: results.RetryPolicy = field(default_factory=results.RetryPolicy)
@@ -41,6 +43,9 @@ class Settings:
     breaker_threshold: int = 5
     breaker_cooldown: float = 30.0
     expire_every: timedelta = timedelta(seconds=2)
+    # A push route other than SMS that had nothing due is asked again only after this long, so
+    # that idle robot and webhook routes cost the SMS path nothing but a clock read.
+    idle_poll: float = 0.25
 
 
 class Dispatcher:
@@ -55,6 +60,9 @@ class Dispatcher:
             for name in gateways
         }
         self._failing_over: set[str] = set()
+        # Every configured gateway that is not an SMS route is drained on its own, no failover.
+        self._push_routes = [name for name in gateways if name not in routing.SMS_ROUTES]
+        self._idle_until: dict[str, float] = {}
         self._last_expiry: datetime | None = None
         self._unmatched_after = 0
         self._lock = threading.Lock()
@@ -65,7 +73,7 @@ class Dispatcher:
         now = now or clock.now()
         self._expire(now)
         handled = 0
-        for route in (routing.DOMESTIC, routing.INTERNATIONAL):
+        for route in routing.SMS_ROUTES:
             sender = self._sender_for(route)
             if sender is None:
                 continue
@@ -77,7 +85,25 @@ class Dispatcher:
                 continue
             handled += len(batch)
             self._deliver(batch, sender, worker)
+        for route in self._push_routes:
+            handled += self._drain_push_route(route, worker, now)
         return handled
+
+    def _drain_push_route(self, route: str, worker: str, now: datetime) -> int:
+        if self._idle_until.get(route, 0.0) > time.monotonic():
+            return 0
+        sender, breaker = self.gateways[route], self.breakers[route]
+        if not breaker.allow():
+            return 0
+        batch = claims.claim(route, limit=self.settings.claim_size.get(route, 50), worker=worker,
+                             lease=self.settings.lease, now=now,
+                             ordering_hold=self.settings.ordering_hold)
+        if not batch:
+            breaker.cancel_trial()
+            self._idle_until[route] = time.monotonic() + self.settings.idle_poll
+            return 0
+        self._deliver(batch, sender, worker)
+        return len(batch)
 
     def _expire(self, now: datetime) -> None:
         """Housekeeping every few seconds: expire what ran out, apply receipts kept for later."""
@@ -106,7 +132,8 @@ class Dispatcher:
         return None
 
     def _deliver(self, batch: list[claims.Claimed], sender: Gateway, worker: str) -> None:
-        messages = [Message(c.id, c.address, texts.body_for(c.revision_id, c.locale, c.body))
+        key = getattr(sender, "text_key", "sms")
+        messages = [Message(c.id, c.address, texts.body_for(c.revision_id, c.locale, c.body, key))
                     for c in batch]
         limiter = self.limiters.get(sender.name)
         if limiter is not None:
@@ -133,7 +160,8 @@ class Dispatcher:
                            reason=f"{sender.name} gave no result for this message")
                     for m in messages if m.delivery_id not in answered]
         results.apply(outcome, attempts={c.id: c.attempts for c in batch}, sender=sender.name,
-                      worker=worker, now=clock.now(), policy=self.settings.retry)
+                      worker=worker, now=clock.now(), policy=self.settings.retry,
+                      delivered=getattr(sender, "confirms_delivery", False))
 
     def _record(self, gateway: str, event: str, detail: str) -> None:
         log.warning("gateway %s: %s (%s)", gateway, event, detail)

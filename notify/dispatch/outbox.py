@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import case, insert, literal, select
+from sqlalchemy import String, case, cast, insert, literal, or_, select
 
 from notify import clock
 from notify.channels import phone, sms_segments
 from notify.dispatch import routing, wakeup
 from notify.extensions import db
 from notify.audience import audience_select
-from notify.models import Delivery, Revision
+from notify.models import Delivery, PartnerWebhook, Revision
 from notify.models.deliveries import Status
 
 
@@ -31,17 +31,38 @@ def write_deliveries(revision: Revision, now: datetime | None = None) -> int:
     source = select(
         literal(revision.id), literal(revision.supersedes_id, table.c.after_revision_id.type),
         literal("warning"), sub.c.channel, sub.c.address, sub.c.recipient_id, sub.c.locale,
-        literal(Status.PENDING), routing.gateway_sql(sub.c.address), literal(0),
+        literal(Status.PENDING), routing.route_sql(sub.c.channel, sub.c.address), literal(0),
         literal(now, ts), literal(expires, ts),
         _segments_case(sub.c.locale, segments),
         literal(now, ts), literal(now, ts),
-    )
+    # A robot deactivated or removed in the console is not written (it would wait for ever).
+    ).where(or_(sub.c.channel != routing.ROBOT_CHANNEL,
+                routing.robot_kind_sql(sub.c.address).is_not(None)))
     columns = ["revision_id", "after_revision_id", "purpose", "channel", "address", "recipient_id",
                "locale", "status", "gateway", "attempts", "next_attempt_at", "expires_at",
                "segments", "created_at", "updated_at"]
     result = db.session.execute(insert(table).from_select(columns, source))
+    written = result.rowcount + _write_partner_webhooks(revision, now, expires)
     wakeup.after_commit(db.session)
-    return result.rowcount
+    return written
+
+
+def _write_partner_webhooks(revision: Revision, now: datetime, expires: datetime | None) -> int:
+    """One delivery per active partner webhook of the jurisdiction; exercises stay in-house."""
+    if revision.warning.is_exercise:
+        return 0
+    table = Delivery.__table__
+    ts = table.c.created_at.type
+    hook = PartnerWebhook.__table__
+    source = select(
+        literal(revision.id), literal(revision.supersedes_id, table.c.after_revision_id.type),
+        literal("warning"), literal(routing.WEBHOOK), literal("webhook:") + cast(hook.c.id, String),
+        literal("zh"), literal(Status.PENDING), literal(routing.WEBHOOK), literal(0),
+        literal(now, ts), literal(expires, ts), literal(now, ts), literal(now, ts),
+    ).where(hook.c.active.is_(True), hook.c.jurisdiction_id == revision.warning.jurisdiction_id)
+    columns = ["revision_id", "after_revision_id", "purpose", "channel", "address", "locale", "status",
+               "gateway", "attempts", "next_attempt_at", "expires_at", "created_at", "updated_at"]
+    return db.session.execute(insert(table).from_select(columns, source)).rowcount
 
 
 def _segments_case(locale_column, segments: dict[str, int]):

@@ -7,7 +7,7 @@ outcome, and a status callback that already moved the row on is not undone.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, case, update
 
@@ -28,16 +28,21 @@ class RetryPolicy:
 
 
 def apply(results: list[Result], *, attempts: dict[int, int], sender: str, worker: str,
-          now: datetime, policy: RetryPolicy) -> dict[str, int]:
+          now: datetime, policy: RetryPolicy, delivered: bool = False) -> dict[str, int]:
+    """`delivered`: the gateway's acceptance is the delivery itself (a robot's errcode 0, a
+    partner's 2xx), so the row is final at once instead of waiting for a report."""
     owned = (TABLE.c.status == Status.SENDING) & (TABLE.c.lease_owner == worker)
     accepted = [r for r in results if r.outcome == "accepted"]
     permanent = [r for r in results if r.outcome == "permanent"]
     transient = [r for r in results if r.outcome == "transient"]
+    deferred = [r for r in results if r.outcome == "deferred"]
     conn = db.session.connection()
     if accepted:
         accepted_values = dict(status=Status.ACCEPTED, gateway=sender, attempts=TABLE.c.attempts + 1,
                                accepted_at=now, updated_at=now, lease_owner=None,
                                lease_expires_at=None, error_code=None, error_reason="")
+        if delivered:
+            accepted_values.update(status=Status.DELIVERED, finished_at=now)
         by_provider: dict[str | None, list[int]] = {}
         for r in accepted:
             by_provider.setdefault(r.provider_id, []).append(r.delivery_id)
@@ -67,10 +72,10 @@ def apply(results: list[Result], *, attempts: dict[int, int], sender: str, worke
         rows = []
         for r in transient:
             tried = attempts.get(r.delivery_id, 0) + 1
-            rows.append({
-                "_id": r.delivery_id, "_code": r.code, "_reason": r.reason[:300],
-                "_next": retry.next_attempt(tried, now, base=policy.base_seconds, cap=policy.cap_seconds),
-            })
+            backoff = retry.next_attempt(tried, now, base=policy.base_seconds, cap=policy.cap_seconds)
+            if r.retry_after is not None:  # the gateway said when (Retry-After): not sooner
+                backoff = max(backoff, now + timedelta(seconds=r.retry_after))
+            rows.append({"_id": r.delivery_id, "_code": r.code, "_reason": r.reason[:300], "_next": backoff})
         last_try = TABLE.c.attempts + 1 >= policy.max_attempts
         conn.execute(
             update(TABLE).where(TABLE.c.id == bindparam("_id"), owned).values(
@@ -81,8 +86,19 @@ def apply(results: list[Result], *, attempts: dict[int, int], sender: str, worke
                 updated_at=now, lease_owner=None, lease_expires_at=None),
             rows,
         )
+    if deferred:
+        # Not an attempt: the message waits for its robot's budget (or the platform's block).
+        conn.execute(
+            update(TABLE).where(TABLE.c.id == bindparam("_id"), owned).values(
+                status=Status.PENDING, next_attempt_at=bindparam("_next"),
+                error_code=bindparam("_code"), error_reason=bindparam("_reason"),
+                updated_at=now, lease_owner=None, lease_expires_at=None),
+            [{"_id": r.delivery_id, "_code": r.code, "_reason": r.reason[:300],
+              "_next": now + timedelta(seconds=max(r.retry_after or 0.0, 0.05))} for r in deferred],
+        )
     db.session.commit()
-    return {"accepted": len(accepted), "permanent": len(permanent), "transient": len(transient)}
+    return {"accepted": len(accepted), "permanent": len(permanent), "transient": len(transient),
+            "deferred": len(deferred)}
 
 
 def release(ids: list[int], *, worker: str, now: datetime) -> None:

@@ -1,4 +1,4 @@
-"""Which SMS gateway a number goes to, and where it may fail over.
+"""Which gateway a delivery goes to, and where SMS may fail over.
 
 Chinese carriers accept only registered signatures and templates, so +86 numbers go through the
 domestic gateway; Twilio serves the rest. Twilio can also reach +86 numbers, so it is the
@@ -7,13 +7,19 @@ traffic has no fallback.
 """
 from __future__ import annotations
 
-from sqlalchemy import case
+from sqlalchemy import String, case, cast, literal, select
 
 from notify.channels.phone import DOMESTIC_PREFIX, is_domestic
 
 DOMESTIC = "aliyun"
 INTERNATIONAL = "twilio"
 FALLBACK = {DOMESTIC: INTERNATIONAL}
+SMS_ROUTES = (DOMESTIC, INTERNATIONAL)
+# A robot's deliveries go to the gateway of its kind; partner webhooks to "webhook".
+ROBOT_CHANNEL = "robot"
+WEBHOOK = "webhook"
+# Pull channels (LED screen feeds) are fetched by the screens' gateways: never claimed or sent.
+PULL_CHANNELS = ("led",)
 
 
 def gateway_for(address: str) -> str:
@@ -23,3 +29,18 @@ def gateway_for(address: str) -> str:
 def gateway_sql(address_column):
     """The same rule as gateway_for, as a SQL expression for set-based fan-out."""
     return case((address_column.like(DOMESTIC_PREFIX + "%"), DOMESTIC), else_=INTERNATIONAL)
+
+
+def robot_kind_sql(address_column):
+    """The kind of the active robot an address `robot:<id>` names, NULL if there is none."""
+    from notify.models import Robot
+
+    return (select(Robot.kind)
+            .where(Robot.active.is_(True), literal("robot:") + cast(Robot.id, String) == address_column)
+            .scalar_subquery())
+
+
+def route_sql(channel_column, address_column):
+    """The gateway of every audience row, set-based: robots by their kind, the rest by number."""
+    return case((channel_column == ROBOT_CHANNEL, robot_kind_sql(address_column)),
+                else_=gateway_sql(address_column))

@@ -36,12 +36,50 @@ def build_gateways(config) -> dict:
             sign_name=config["ALIYUN_SMS_SIGN_NAME"], template_code=config["ALIYUN_SMS_TEMPLATE_CODE"],
             endpoint=config["ALIYUN_SMS_ENDPOINT"], timeout=timeout,
         )
+    gateways.update(build_push_gateways(config))
     return gateways
+
+
+def push_setting(config, name: str, default: str, cast=str):
+    """Robot and webhook settings: app config first, then the environment, then the default."""
+    import os
+
+    value = config.get(name)
+    return cast(value if value is not None else os.environ.get(name, default))
+
+
+def build_push_gateways(config) -> dict:
+    """The three robot kinds and partner webhooks. They need no account: each robot and each
+    webhook carries its own URL and secret in the registry (notify.dispatch.targets)."""
+    from notify.channels.dingtalk_robot import DingTalkRobotGateway
+    from notify.channels.feishu_robot import FeishuRobotGateway
+    from notify.channels.partner_webhook import PartnerWebhookGateway
+    from notify.channels.wecom_robot import WeComRobotGateway
+    from notify.dispatch import robot_limits, targets
+
+    timeout = push_setting(config, "ROBOT_TIMEOUT_SECONDS", "10", float)
+    workers = push_setting(config, "ROBOT_PARALLEL_CALLS", "8", int)
+    budgets = robot_limits.build(
+        push_setting(config, "RATE_LIMIT_STORAGE", "memory"),
+        margin=push_setting(config, "ROBOT_LIMIT_MARGIN_SECONDS", "0.5", float),
+        prefix=push_setting(config, "ROBOT_LIMIT_PREFIX", "notify:robot:"))
+    common = dict(timeout=timeout, workers=workers)
+    return {
+        "wecom": WeComRobotGateway(targets.robots, budget=budgets["wecom"], **common),
+        "dingtalk": DingTalkRobotGateway(
+            targets.robots, budget=budgets["dingtalk"],
+            block_seconds=push_setting(config, "ROBOT_DINGTALK_BLOCK_SECONDS", "600", float), **common),
+        "feishu": FeishuRobotGateway(targets.robots, budget=budgets["feishu"], **common),
+        "webhook": PartnerWebhookGateway(
+            targets.webhooks, timeout=push_setting(config, "WEBHOOK_TIMEOUT_SECONDS", "10", float),
+            workers=workers),
+    }
 
 
 def build_settings(config) -> Settings:
     return Settings(
-        claim_size={"aliyun": config["DISPATCH_BATCH_ALIYUN"], "twilio": config["DISPATCH_BATCH_TWILIO"]},
+        claim_size={"aliyun": config["DISPATCH_BATCH_ALIYUN"], "twilio": config["DISPATCH_BATCH_TWILIO"],
+                    "wecom": 60, "dingtalk": 60, "feishu": 60, "webhook": 50},
         lease=timedelta(seconds=config["DISPATCH_LEASE_SECONDS"]),
         ordering_hold=timedelta(seconds=config["DISPATCH_ORDERING_HOLD_SECONDS"]),
         retry=RetryPolicy(max_attempts=config["DISPATCH_MAX_ATTEMPTS"],

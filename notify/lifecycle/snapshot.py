@@ -75,9 +75,11 @@ def render_texts(content: dict[str, Any]) -> dict[str, dict[str, str]]:
             lang: " ".join(render_template(f"messages/sms_{lang}.txt", s=content).split())
             for lang in ("zh", "en")
         },
+        "robot": robot_markdown(content),
     }
 
 
+def robot_markdown(content: dict[str, Any]) -> dict[str, str]:
 EXERCISE_MARK = {"zh": "【演练】", "en": "[EXERCISE] "}
 
 

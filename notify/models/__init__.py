@@ -13,6 +13,7 @@ from notify.models.screens import Screen, ScreenAlarm, ScreenFeedVersion
 from notify.models.jurisdiction import Expert, Jurisdiction, MemberUnit, Township
 from notify.models.users import APPROVER_ROLES, Role, User
 from notify.models.tipoffs import Clarification, Reward, Tipoff, TipoffPhoto
+from notify.models.webhooks import PartnerWebhook
 from notify.models.warnings import (
     ApprovalForm, Consultation, Revision, Snapshot, Warning, revision_townships,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "InboundSms", "School", "SchoolContact", "SchoolInstruction", "SchoolNotice",
     "Screen", "ScreenAlarm", "ScreenFeedVersion",
     "CapImport", "CapMessage",
+    "PartnerWebhook",
     "API_SCOPES", "WRITE_SCOPES", "ApiToken", "Integration",
     "DeadlineAlert", "PublicationSchedule", "DailyReport", "DailyReportAttachment", "DutyContact",
     "ResponseDay", "UnitTask", "DrillRecord", "EffectEvaluation", "ResponseSummary", "WrittenReport",

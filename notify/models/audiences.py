@@ -18,7 +18,7 @@ from notify.models.jurisdiction import Jurisdiction, Township
 
 # The groups the plan names (§4.2.3, §5.3); an installation may add its own.
 GROUP_CODES = ("member_units", "townships", "schools", "enterprises", "media", "public", "test")
-CHANNELS = ("sms",)
+CHANNELS = ("sms", "robot")
 
 
 class AudienceGroup(Base):
