@@ -80,6 +80,13 @@ def render_texts(content: dict[str, Any]) -> dict[str, dict[str, str]]:
 
 
 def robot_markdown(content: dict[str, Any]) -> dict[str, str]:
+    """Group robots' markdown (WeCom, DingTalk, Feishu); each sender fits it to its size limit.
+
+    Also used at send time for snapshots frozen before robots had a text of their own."""
+    return {lang: render_template(f"messages/robot_{lang}.md", s=content).strip()
+            for lang in ("zh", "en")}
+
+
 EXERCISE_MARK = {"zh": "【演练】", "en": "[EXERCISE] "}
 
 
