@@ -43,8 +43,8 @@ class Settings:
     breaker_threshold: int = 5
     breaker_cooldown: float = 30.0
     expire_every: timedelta = timedelta(seconds=2)
-    # A push route other than SMS that had nothing due is asked again only after this long, so
-    # that idle robot and webhook routes cost the SMS path nothing but a clock read.
+    # When no robot or webhook row is due, the push routes are probed again only after this
+    # long, so that idle routes cost the SMS path one read four times a second at most.
     idle_poll: float = 0.25
 
 
@@ -62,7 +62,7 @@ class Dispatcher:
         self._failing_over: set[str] = set()
         # Every configured gateway that is not an SMS route is drained on its own, no failover.
         self._push_routes = [name for name in gateways if name not in routing.SMS_ROUTES]
-        self._idle_until: dict[str, float] = {}
+        self._push_idle_until = 0.0
         self._last_expiry: datetime | None = None
         self._unmatched_after = 0
         self._lock = threading.Lock()
@@ -85,22 +85,24 @@ class Dispatcher:
                 continue
             handled += len(batch)
             self._deliver(batch, sender, worker)
-        for route in self._push_routes:
-            handled += self._drain_push_route(route, worker, now)
+        if self._push_routes and self._push_idle_until <= time.monotonic():
+            due = claims.due_routes(self._push_routes, now)
+            if not due:
+                self._push_idle_until = time.monotonic() + self.settings.idle_poll
+            for route in self._push_routes:
+                if route in due:
+                    handled += self._drain_push_route(route, worker, now)
         return handled
 
     def _drain_push_route(self, route: str, worker: str, now: datetime) -> int:
-        if self._idle_until.get(route, 0.0) > time.monotonic():
-            return 0
         sender, breaker = self.gateways[route], self.breakers[route]
         if not breaker.allow():
             return 0
         batch = claims.claim(route, limit=self.settings.claim_size.get(route, 50), worker=worker,
                              lease=self.settings.lease, now=now,
                              ordering_hold=self.settings.ordering_hold)
-        if not batch:
+        if not batch:  # due rows held back by ordering, or taken by another worker
             breaker.cancel_trial()
-            self._idle_until[route] = time.monotonic() + self.settings.idle_poll
             return 0
         self._deliver(batch, sender, worker)
         return len(batch)
