@@ -6,6 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+SCREENS_PORT ?= 5111
 export FLASK_APP := wsgi
 
 .PHONY: run test install translations messages clean
@@ -31,12 +32,14 @@ run: translations
 	@echo ""
 	@echo "  Public site:  http://$(HOST):$(PORT)/"
 	@echo "  Console:      http://$(HOST):$(PORT)/admin/"
+	@echo "  LED screens:  http://$(HOST):$(SCREENS_PORT)/screen.png?screen=1  (simulated gateways; screen 9 is left silent)"
 	@echo "  (logins above; Ctrl-C stops the platform and the gateway stand-ins)"
 	@echo ""
 	@export CALLBACK_BASE_URL=http://$(HOST):$(PORT) SCHEDULER_IN_PROCESS=1; \
 	  $(BIN)/python -m sandbox & SANDBOX=$$!; \
+	  $(BIN)/python -m sandbox.screen_simulator --demo-fleet http://$(HOST):$(PORT) --control-port $(SCREENS_PORT) & SCREENS=$$!; \
 	  $(BIN)/python -c "import time, urllib.request; time.sleep(3); urllib.request.urlopen('http://$(HOST):$(PORT)/', timeout=30)" >/dev/null 2>&1 & \
-	  trap 'kill $$SANDBOX 2>/dev/null' EXIT INT TERM; \
+	  trap 'kill $$SANDBOX $$SCREENS 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 # TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test make test  runs on PostgreSQL.

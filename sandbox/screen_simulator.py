@@ -14,6 +14,11 @@ Like the small per-vendor gateways in the field (Onbon/BX, Huidu, Listen, NovaSt
 
 With --control-port it also serves GET /screen.png (what it shows now), GET /state and
 POST /_sandbox/faults {"silent": true, "drop_polls": 0.5}, so a person can watch and break it.
+
+    python -m sandbox.screen_simulator --demo-fleet http://127.0.0.1:5000 --control-port 5111
+
+runs one simulator per screen of the demo seed (what `make run` starts), all but one reporting,
+so the console shows that one's offline alarm; /screen.png?screen=<n> shows screen n.
 """
 from __future__ import annotations
 
@@ -40,6 +45,8 @@ CAPTION = 22
 BACKGROUND = (0, 0, 0)
 CHROME = (32, 32, 32)
 CAPTION_COLOUR = (150, 150, 150)
+# Kept in step with notify.demo.screens.SILENT_SCREEN (the sandbox does not import the product).
+DEMO_SILENT_SCREEN = 9
 
 
 @dataclass
@@ -252,30 +259,43 @@ class ScreenSimulator:
         self._client.close()
 
 
-def control_app(simulator: ScreenSimulator):
-    """/screen.png, /state and /_sandbox/faults for a person watching the demo."""
+def control_app(simulators: dict[int, ScreenSimulator]):
+    """/screen.png, /state and /_sandbox/faults for a person watching the demo; with several
+    simulators, ?screen=<id> picks one (the first by default)."""
     from flask import Flask, Response, jsonify, request
 
     app = Flask("screen_simulator")
 
+    def pick() -> ScreenSimulator | None:
+        wanted = request.args.get("screen", type=int)
+        return simulators.get(wanted) if wanted is not None else next(iter(simulators.values()))
+
     @app.get("/screen.png")
     def screen_png():
-        png = simulator.png()
+        simulator = pick()
+        png = simulator.png() if simulator else None
         if png is None:
             return Response("nothing shown yet\n", status=404, mimetype="text/plain")
         return Response(png, mimetype="image/png", headers={"Cache-Control": "no-store"})
 
     @app.get("/state")
     def state():
-        shown = simulator.shown
-        return jsonify(feed=simulator.feed_url, faults=vars(simulator.faults),
-                       version=shown.version if shown else None, state=shown.state if shown else None,
-                       level=shown.level if shown else None,
-                       history=[s.version for s in simulator.history],
-                       recent=[list(e) for e in simulator.events[-20:]])
+        out = {}
+        for key, simulator in simulators.items():
+            shown = simulator.shown
+            out[key] = {"feed": simulator.feed_url, "faults": vars(simulator.faults),
+                        "version": shown.version if shown else None,
+                        "state": shown.state if shown else None,
+                        "level": shown.level if shown else None,
+                        "history": [s.version for s in simulator.history],
+                        "recent": [list(e) for e in simulator.events[-5:]]}
+        return jsonify(out)
 
     @app.post("/_sandbox/faults")
     def faults():
+        simulator = pick()
+        if simulator is None:
+            return jsonify(error="no such screen"), 404
         changes = request.get_json(silent=True)
         if not isinstance(changes, dict):
             return jsonify(error="send a JSON object, e.g. {\"silent\": true}"), 400
@@ -291,8 +311,12 @@ def control_app(simulator: ScreenSimulator):
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m sandbox.screen_simulator",
                                      description=__doc__.splitlines()[0])
-    parser.add_argument("--feed", required=True, help="the screen's feed URL (.json or .txt)")
-    parser.add_argument("--token", required=True, help="the screen's token from the console")
+    parser.add_argument("--feed", help="the screen's feed URL (.json or .txt)")
+    parser.add_argument("--token", help="the screen's token from the console")
+    parser.add_argument("--demo-fleet", metavar="BASE_URL",
+                        help="simulate every screen of the demo seed (tokens demo-screen-<n>) at this "
+                             "platform address, leaving one silent so its alarm shows")
+    parser.add_argument("--fleet-size", type=int, default=20)
     parser.add_argument("--png", help="write what the screen shows to this PNG file")
     parser.add_argument("--poll", type=float, default=5.0, help="seconds between polls")
     parser.add_argument("--heartbeat", type=float, default=None, help="seconds between heartbeats")
@@ -302,32 +326,54 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--silent", action="store_true", help="start with the 'silent' fault on")
     parser.add_argument("--drop-polls", type=float, default=0.0, help="share of polls lost (0..1)")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if not args.demo_fleet and not (args.feed and args.token):
+        parser.error("give --feed and --token, or --demo-fleet")
+    return args
+
+
+def _fleet(args) -> dict[int, ScreenSimulator]:
+    base = args.demo_fleet.rstrip("/")
+    fleet = {}
+    for n in range(1, args.fleet_size + 1):
+        simulator = ScreenSimulator(f"{base}/screens/{n}/feed.json", f"demo-screen-{n}",
+                                    poll_seconds=args.poll, heartbeat_seconds=args.heartbeat or 30.0,
+                                    seed=n)
+        simulator.faults.update(silent=(n == DEMO_SILENT_SCREEN), drop_polls=args.drop_polls)
+        fleet[n] = simulator
+    return fleet
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    simulator = ScreenSimulator(args.feed, args.token, poll_seconds=args.poll,
-                                heartbeat_seconds=args.heartbeat, png_path=args.png)
-    simulator.faults.update(silent=args.silent, drop_polls=args.drop_polls)
+    if args.demo_fleet:
+        simulators = _fleet(args)
+    else:
+        simulator = ScreenSimulator(args.feed, args.token, poll_seconds=args.poll,
+                                    heartbeat_seconds=args.heartbeat, png_path=args.png)
+        simulator.faults.update(silent=args.silent, drop_polls=args.drop_polls)
+        simulators = {0: simulator}
     if args.once:
-        outcome = simulator.poll_once()
-        simulator.heartbeat()
-        shown = simulator.shown
-        print(json.dumps({"poll": outcome, "version": shown.version if shown else None,
-                          "state": shown.state if shown else None,
-                          "errors": [e for e in simulator.events if e[0] == "error"]},
-                         ensure_ascii=False))
-        simulator.stop()
+        for simulator in simulators.values():
+            outcome = simulator.poll_once()
+            simulator.heartbeat()
+            shown = simulator.shown
+            print(json.dumps({"feed": simulator.feed_url, "poll": outcome,
+                              "version": shown.version if shown else None,
+                              "state": shown.state if shown else None,
+                              "errors": [e for e in simulator.events if e[0] == "error"]},
+                             ensure_ascii=False))
+            simulator.stop()
         return
     server = None
     if args.control_port is not None:
         from sandbox.server import BackgroundServer
 
-        server = BackgroundServer(control_app(simulator), args.host, args.control_port).start()
-        print(f"Screen simulator for {args.feed}: {server.url}/screen.png  (faults: {server.url}/_sandbox/faults)",
-              flush=True)
-    simulator.start()
+        server = BackgroundServer(control_app(simulators), args.host, args.control_port).start()
+        print(f"Screen simulator(s): {server.url}/screen.png?screen=<n>  state: {server.url}/state  "
+              f"faults: POST {server.url}/_sandbox/faults?screen=<n>", flush=True)
+    for simulator in simulators.values():
+        simulator.start()
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     try:
@@ -335,7 +381,8 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         pass
     finally:
-        simulator.stop()
+        for simulator in simulators.values():
+            simulator.stop()
         if server is not None:
             server.stop()
 

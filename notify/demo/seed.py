@@ -15,6 +15,7 @@ from notify import clock
 from notify.demo.loader import DATA_DIR, load_jurisdiction, read
 from notify.demo import schools as demo_schools
 from notify.demo.recipients import seed_recipients
+from notify.demo.screens import seed_screens
 from notify.demo.integrations import seed_integrations
 from notify.demo.robots import seed_robots
 from notify.extensions import db
@@ -137,6 +138,7 @@ def seed_demo(now: datetime | None = None) -> bool:
     seed_recipients(j)
     seed_robots(j)
     demo_schools.seed_schools(j)
+    seed_screens(j, now - timedelta(days=30))
     _demo_warning(j, users, now)
     seed_integrations(j, users)
     db.session.commit()

@@ -71,7 +71,8 @@ def from_snapshot(content: dict[str, Any], *, exercise: bool, published_at: date
                  f"首要污染物{details['primary_pollutant']}" if details.get("primary_pollutant") else ""]
         paragraphs.append("，".join(f for f in facts if f) + ("。" if any(facts) else ""))
         response = level.get("response_level_zh") or ""
-        if response and response not in paragraphs[0]:
+        # 启动Ⅱ级响应 says nothing new after a headline that already names the Ⅱ级 response.
+        if response and response.replace("响应", "") not in paragraphs[0]:
             paragraphs.append(f"启动{response}。")
         until = _when(details.get("episode_end"), tz)
         if until:
