@@ -15,6 +15,7 @@ from notify import clock
 from notify.demo.loader import DATA_DIR, load_jurisdiction, read
 from notify.demo import schools as demo_schools
 from notify.demo.recipients import seed_recipients
+from notify.demo import records as demo_records
 from notify.demo.screens import seed_screens
 from notify.demo.integrations import seed_integrations
 from notify.demo.robots import seed_robots
@@ -139,7 +140,10 @@ def seed_demo(now: datetime | None = None) -> bool:
     seed_robots(j)
     demo_schools.seed_schools(j)
     seed_screens(j, now - timedelta(days=30))
+    demo_records.seed_contacts(j, users)
     _demo_warning(j, users, now)
+    demo_records.seed_day_of_reports(j, now)
+    demo_records.seed_exercise(j, users, now)
     seed_integrations(j, users)
     db.session.commit()
     return True

@@ -43,3 +43,19 @@ def test_seed_builds_the_plan_and_a_published_warning(app, client):
 
     page = client.get("/").get_data(as_text=True)
     assert 'data-level="orange"' in page and "橙色预警" in page
+
+
+def test_seed_has_daily_reports_contacts_and_a_drill(app):
+    from notify.models import DrillRecord, DutyContact, EffectEvaluation, ResponseDay
+
+    from datetime import datetime, timezone
+
+    seed_demo(now=datetime(2026, 11, 23, 6, 0, tzinfo=timezone.utc))  # 14:00; the warning began at 18:00 the day before
+    assert _count(DutyContact) == 25
+    real = db.session.scalar(select(Warning).where(Warning.is_exercise.is_(False)))
+    drill = db.session.scalar(select(Warning).where(Warning.is_exercise.is_(True)))
+    assert drill.status == "active" and drill.current.snapshot.content["exercise"] is True
+    assert (_count(DrillRecord), _count(EffectEvaluation)) == (1, 1)
+    day = db.session.scalar(select(ResponseDay))
+    assert str(day.day) == "2026-11-23" and day.warning_id == real.id
+    assert day.closed_at is not None and day.filed_at_close == 21 and day.missing_at_close.count("、") == 2
