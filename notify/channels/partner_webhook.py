@@ -8,13 +8,16 @@ Headers of every POST:
 
 A partner verifies by recomputing the HMAC over the timestamp, a dot and the raw body bytes,
 comparing in constant time and refusing a timestamp older than a few minutes (README has the
-snippet). Outcome: 2xx delivered; connection errors, timeouts, 5xx and 429 tried again with
+snippet). The body is the JSON document (application/json; with the CAP XML in `cap_xml` when
+the webhook takes both formats) or, for a CAP-only webhook, the CAP 1.2 XML
+(application/cap+xml). Outcome: 2xx delivered; connection errors, timeouts, 5xx and 429 tried again with
 backoff (429 and 503 honour Retry-After); any other 4xx is final.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -32,11 +35,32 @@ USER_AGENT = "county-warning-platform/1 (+partner webhook)"
 MAX_RETRY_AFTER = 3600.0
 
 
+JSON_TYPE = "application/json; charset=utf-8"
+CAP_TYPE = "application/cap+xml; charset=utf-8"
+
+
 @dataclass(frozen=True)
 class WebhookTarget:
     url: str
     secret: str
-    content_type: str = "application/json; charset=utf-8"
+    formats: tuple[str, ...] = ("json",)
+
+
+def body_for(target: WebhookTarget, document: str) -> tuple[bytes, str] | None:
+    """What this webhook gets of the document: JSON (with or without `cap_xml`) or the CAP XML
+    alone. None when it wants CAP only and there is none."""
+    try:
+        doc = json.loads(document)
+    except ValueError:
+        doc = None
+    if not isinstance(doc, dict):  # a one-off message with a body of its own
+        return document.encode(), JSON_TYPE
+    if "cap" in target.formats and "json" not in target.formats:
+        cap = doc.get("cap_xml")
+        return (cap.encode(), CAP_TYPE) if isinstance(cap, str) else None
+    if "cap" not in target.formats:
+        doc.pop("cap_xml", None)
+    return json.dumps(doc, ensure_ascii=False, sort_keys=True).encode(), JSON_TYPE
 
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:
@@ -86,10 +110,14 @@ class PartnerWebhookGateway:
         if target is None:
             return Result(rid, "permanent", code="webhook_unknown",
                           reason=f"{message.address} is not an active partner webhook")
-        body = message.body.encode()
+        shaped = body_for(target, message.body)
+        if shaped is None:
+            return Result(rid, "transient", code="cap_unavailable",
+                          reason="this webhook takes CAP only and no CAP document could be made")
+        body, content_type = shaped
         timestamp = int(self._clock())
         headers = {
-            "Content-Type": target.content_type, "User-Agent": USER_AGENT,
+            "Content-Type": content_type, "User-Agent": USER_AGENT,
             TIMESTAMP_HEADER: str(timestamp), SIGNATURE_HEADER: signature(target.secret, timestamp, body),
             DELIVERY_HEADER: str(rid),
         }

@@ -37,7 +37,9 @@ def webhooks(addresses: list[str]) -> dict[str, WebhookTarget]:
     ids = _ids(addresses, "webhook")
     if not ids:
         return {}
-    rows = db.session.execute(select(PartnerWebhook.id, PartnerWebhook.url, PartnerWebhook.secret)
+    rows = db.session.execute(select(PartnerWebhook.id, PartnerWebhook.url, PartnerWebhook.secret,
+                                     PartnerWebhook.send_json, PartnerWebhook.send_cap)
                               .where(PartnerWebhook.id.in_(ids), PartnerWebhook.active.is_(True))).all()
     db.session.commit()
-    return {ids[wid]: WebhookTarget(url, secret) for wid, url, secret in rows}
+    return {ids[wid]: WebhookTarget(url, secret, tuple(f for f, on in (("json", js), ("cap", cap)) if on) or ("json",))
+            for wid, url, secret, js, cap in rows}

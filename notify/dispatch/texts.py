@@ -56,6 +56,12 @@ def channel_texts(revision_id: int, key: str = "sms") -> dict[str, str]:
     return texts
 
 
+def clear_cache() -> None:
+    """Forget the texts read (tests reuse revision ids after emptying the tables)."""
+    with _lock:
+        _cache.clear()
+
+
 def sms_texts(revision_id: int) -> dict[str, str]:
     return channel_texts(revision_id, "sms")
 

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from notify import clock
+from notify.dispatch import texts
 from notify.dispatch.executor import ThreadExecutor
 from notify.dispatch.setup import build_dispatcher
 from notify.extensions import db
@@ -24,6 +25,14 @@ from tests.conftest import proposal, take_to
 from tests.robot_fixtures import new_robot, robot_standins, robot_standins_server  # noqa: F401
 
 REDIS = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_texts():
+    # Revision ids start again at 1 in every test; texts cached by id must not leak across.
+    texts.clear_cache()
+    yield
+    texts.clear_cache()
 
 
 @pytest.fixture

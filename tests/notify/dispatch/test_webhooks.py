@@ -20,6 +20,7 @@ from notify.channels.partner_webhook import (
     DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, PartnerWebhookGateway, WebhookTarget,
     retry_after_seconds, signature,
 )
+from notify.dispatch import texts
 from notify.dispatch.executor import ThreadExecutor
 from notify.dispatch.setup import build_dispatcher
 from notify.extensions import db
@@ -31,6 +32,14 @@ from tests.conftest import proposal, take_to
 from tests.robot_fixtures import webhook_receiver, webhook_receiver_server  # noqa: F401
 
 SECRET = "partner-secret-0123456789abcdef"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_texts():
+    # Revision ids start again at 1 in every test; texts cached by id must not leak across.
+    texts.clear_cache()
+    yield
+    texts.clear_cache()
 
 
 @pytest.fixture
@@ -54,8 +63,9 @@ def executor(hook_app):
         e.stop()
 
 
-def register(j, url, *, name="阳泉日报", active=True, secret=SECRET):
-    hook = PartnerWebhook(jurisdiction_id=j.id, name=name, url=url, secret=secret, active=active)
+def register(j, url, *, name="阳泉日报", active=True, secret=SECRET, json_=True, cap=False):
+    hook = PartnerWebhook(jurisdiction_id=j.id, name=name, url=url, secret=secret, active=active,
+                          send_json=json_, send_cap=cap)
     db.session.add(hook)
     db.session.commit()
     return hook
@@ -120,6 +130,31 @@ def test_every_published_revision_is_posted_signed_to_each_active_webhook(
     delivery_ids = {str(r.id) for r in rows if r.address == f"webhook:{daily.id}"}
     assert {p.headers[DELIVERY_HEADER] for p in posts} == delivery_ids
     assert not [p for p in webhook_receiver.posts if p.status != 200]
+
+
+def test_each_webhook_gets_the_formats_it_asked_for(sample_users, sample_kind, sample_levels,
+                                                    webhook_receiver, executor):
+    from notify.cap.validation import validate
+
+    j = sample_kind.jurisdiction
+    for name in ("json", "cap", "both"):
+        webhook_receiver.partners[name] = SECRET
+    register(j, webhook_receiver.endpoint("json"), name="json")
+    register(j, webhook_receiver.endpoint("cap"), name="cap", json_=False, cap=True)
+    register(j, webhook_receiver.endpoint("both"), name="both", cap=True)
+    executor()
+    revision = propose_issue(sample_kind, proposal(sample_levels["orange"]), sample_users["office"])
+    db.session.commit()
+    take_to(revision, "published", sample_users)
+    assert wait_for(lambda: len(deliveries(status=Status.DELIVERED)) == 3)
+    [only_json] = webhook_receiver.accepted("json")
+    assert "cap_xml" not in only_json.document and only_json.document["level"]["code"] == "orange"
+    [only_cap] = webhook_receiver.accepted("cap")
+    assert only_cap.headers["Content-Type"].startswith("application/cap+xml")
+    root = validate(only_cap.body)  # the OASIS CAP 1.2 schema, via notify.cap
+    assert root.findtext("{urn:oasis:names:tc:emergency:cap:1.2}msgType") == "Alert"
+    [both] = webhook_receiver.accepted("both")
+    assert both.document["cap_xml"].encode() == only_cap.body
 
 
 def test_exercises_are_not_posted_to_partners(sample_users, sample_kind, sample_levels, webhook_receiver):
