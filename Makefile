@@ -29,6 +29,7 @@ translations: install
 run: translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo
+	$(BIN)/flask public-export
 	@echo ""
 	@echo "  Public site:  http://$(HOST):$(PORT)/"
 	@echo "  Console:      http://$(HOST):$(PORT)/admin/"
