@@ -24,8 +24,9 @@ translations: install
 
 # The timed jobs run inside the app (SCHEDULER_IN_PROCESS=1; production runs `flask scheduler`),
 # starting with the app's first request, which the line below makes as soon as it listens.
-# The SMS stand-ins of sandbox/ run beside the app (Twilio on :5101, Aliyun on :5102) and stop
-# with it; their receipts and status callbacks come back to this app's /callbacks/.
+# The stand-ins of sandbox/ run beside the app (Twilio on :5101, Aliyun on :5102, the WeCom,
+# DingTalk and Feishu robots on :5105, a partner's webhook receiver on :5106) and stop with it;
+# SMS receipts and status callbacks come back to this app's /callbacks/.
 run: translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo
