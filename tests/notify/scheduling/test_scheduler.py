@@ -183,6 +183,8 @@ def wait_for(predicate, seconds: float = 15) -> bool:
 
 def test_flask_scheduler_survives_a_kill_and_runs_the_missed_job_once(scheduler_process, restart):
     first = scheduler_process()
+    # Up and running once it has installed the standing jobs: only then is "soon" not already late.
+    assert wait_for(lambda: set(scheduling.jobs._standing) <= set(stored_jobs()))
     soon = datetime.now(timezone.utc) + timedelta(seconds=1)
     scheduling.schedule_once(sample_tasks.ping, soon, job_id="before-kill", label="before")
     db.session.commit()
