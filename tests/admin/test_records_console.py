@@ -147,3 +147,16 @@ def test_duty_contacts(client, sample_users, sample_jurisdiction):
     assert client.post("/admin/duty-contacts", data={"deactivate": str(contact.id)}).status_code == 302
     fresh()
     assert db.session.get(DutyContact, contact.id).active is False
+
+
+def test_an_exercise_is_marked_in_the_approval_queue_and_on_its_revision(client, sample_recipients, sample_kind,
+                                                                         sample_levels, sample_users):
+    from notify.lifecycle.proposals import propose_issue
+    from tests.conftest import proposal
+
+    drill = propose_issue(sample_kind, proposal(sample_levels["yellow"]), sample_users["office"], exercise=True)
+    db.session.commit()
+    take_to(drill, "pending_approval", sample_users)
+    login(client, "deputy")
+    assert 'data-test="exercise-badge"' in client.get("/admin/approvals").get_data(as_text=True)
+    assert 'data-test="exercise-badge"' in client.get(f"/admin/revisions/{drill.id}").get_data(as_text=True)
