@@ -1,8 +1,8 @@
 """The static export: every public page (both languages), the feeds and the CAP documents as
 files that any web server can serve, regenerated after each publication commits.
 
-Pages are rendered by the app itself (through its own test client, so a file is byte for byte
-what the app would answer) into PUBLIC_EXPORT_DIR:
+Pages are rendered by the app's own views (so a file is byte for byte what the app would
+answer) into PUBLIC_EXPORT_DIR:
 
     index.html, history.html, warnings/<ref>.html, advice.html, advice/<kind>/<level>.html
     en/index.html, en/history.html, en/warnings/<ref>.html, en/advice…      (English twins)
@@ -31,6 +31,7 @@ from pathlib import Path
 from flask import Flask, current_app
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
 
 from notify import clock
 from notify.extensions import db
@@ -157,13 +158,9 @@ def _export_locked(app: Flask, directory: Path) -> dict:
     old = read_manifest(directory) or {}
     old_files = old.get("files", {})
     now_http = format_datetime(clock.now().replace(microsecond=0), usegmt=True)
-    client = app.test_client()
     files: dict[str, dict] = {}
     for url in list(urls(app)):
-        response = client.get(url, environ_overrides={ENVIRON_KEY: True})
-        if response.status_code != 200:
-            raise RuntimeError(f"export: {url} answered {response.status_code}")
-        files[url] = _entry(directory, url, response.get_data(), old_files.get(url), now_http)
+        files[url] = _entry(directory, url, render(app, url), old_files.get(url), now_http)
     static_dir = Path(app.static_folder)
     for name in STATIC_FILES:
         url = f"{app.static_url_path}/{name}"
@@ -175,6 +172,22 @@ def _export_locked(app: Flask, directory: Path) -> dict:
         if path.is_file() and str(path.relative_to(directory)) not in keep:
             path.unlink()
     return manifest
+
+
+def render(app: Flask, url: str) -> bytes:
+    """The body the app answers for `url` to a visitor without cookies.
+
+    Only the view runs, not the before-request hooks: those start per-process machinery (the
+    dispatch threads) that has no business in a CLI command or a scheduler job that exports.
+    """
+    with app.test_request_context(url, environ_overrides={ENVIRON_KEY: True}):
+        try:
+            response = app.make_response(app.dispatch_request())
+        except HTTPException as exc:
+            raise RuntimeError(f"export: {url} answered {exc.code}") from None
+        if response.status_code != 200:
+            raise RuntimeError(f"export: {url} answered {response.status_code}")
+        return response.get_data()
 
 
 def _entry(directory: Path, url: str, body: bytes, old: dict | None, now_http: str) -> dict:
