@@ -25,7 +25,7 @@ def document(revision_id: int, content: dict[str, Any]) -> dict[str, Any]:
         "schema": SCHEMA,
         "event": EVENTS.get(revision.get("action"), "warning.updated"),
         "id": f"{content['warning']['reference']}#{revision.get('sequence')}",
-        "exercise": bool(content["warning"].get("is_exercise")),
+        "exercise": bool(content.get("exercise")),
         "warning": content["warning"],
         "revision": revision,
         "jurisdiction": content["jurisdiction"],
