@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -65,17 +65,14 @@ class RobotGateway:
 
     def __init__(self, resolve: Callable[[list[str]], dict[str, RobotTarget]], *,
                  budget: RobotBudget | None = None, timeout: float = 10.0, workers: int = 8,
-                 client: httpx.Client | None = None, clock: Callable[[], float] | None = None):
-        import time
-
+                 client: httpx.Client | None = None, clock: Callable[[], float] = time.time):
         self.resolve = resolve
         self.budget = budget
         self.timeout = timeout
         self.workers = max(1, workers)
         self._client = client or httpx.Client(timeout=timeout, follow_redirects=False,
                                               limits=httpx.Limits(max_connections=self.workers * 2))
-        self._clock = clock or time.time
-        self._local = threading.local()
+        self._clock = clock
 
     # -- the contract ------------------------------------------------------------------------
     def send(self, messages: list[Message]) -> list[Result]:

@@ -8,13 +8,11 @@ from __future__ import annotations
 import json
 import socket
 import time
-from datetime import timedelta
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from notify import clock
 from notify.channels.base import Message
 from notify.channels.partner_webhook import (
     DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, PartnerWebhookGateway, WebhookTarget,
