@@ -7,7 +7,7 @@ traffic has no fallback.
 """
 from __future__ import annotations
 
-from sqlalchemy import String, case, cast, literal, select
+from sqlalchemy import case
 
 from notify.channels.phone import DOMESTIC_PREFIX, is_domestic
 
@@ -30,17 +30,3 @@ def gateway_sql(address_column):
     """The same rule as gateway_for, as a SQL expression for set-based fan-out."""
     return case((address_column.like(DOMESTIC_PREFIX + "%"), DOMESTIC), else_=INTERNATIONAL)
 
-
-def robot_kind_sql(address_column):
-    """The kind of the active robot an address `robot:<id>` names, NULL if there is none."""
-    from notify.models import Robot
-
-    return (select(Robot.kind)
-            .where(Robot.active.is_(True), literal("robot:") + cast(Robot.id, String) == address_column)
-            .scalar_subquery())
-
-
-def route_sql(channel_column, address_column):
-    """The gateway of every audience row, set-based: robots by their kind, the rest by number."""
-    return case((channel_column == ROBOT_CHANNEL, robot_kind_sql(address_column)),
-                else_=gateway_sql(address_column))
