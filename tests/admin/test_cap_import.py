@@ -71,6 +71,7 @@ def upload(client, data: bytes, name="alert.xml"):
 @pytest.fixture
 def office(client, sample_users, sample_kind):
     login(client, "office")
+    client.set_cookie("lang", "en")  # the messages asserted below are the English ones
     return client
 
 
