@@ -159,8 +159,9 @@ def run_wrk(url: str, seconds: int, connections: int, threads: int) -> tuple[flo
     if "Requests/sec" not in out or "50%" not in out:
         raise RuntimeError(f"unexpected wrk output:\n{out}")
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = to_ms(re.search(r"50%\s+(\S+)", out).group(1))
-    p99 = to_ms(re.search(r"99%\s+(\S+)", out).group(1))
+    # The latency distribution's own lines (the thread stats also end in "…50.00%").
+    p50 = to_ms(re.search(r"^\s*50%\s+(\S+)", out, re.M).group(1))
+    p99 = to_ms(re.search(r"^\s*99%\s+(\S+)", out, re.M).group(1))
     errors = 0
     for pattern in (r"Non-2xx or 3xx responses:\s+(\d+)", r"Socket errors:.*?timeout (\d+)"):
         match = re.search(pattern, out)
