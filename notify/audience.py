@@ -18,7 +18,8 @@ def audience_select(revision: Revision) -> Select:
     An exercise (演练) reaches the test groups only, whatever the rules say; a real warning never
     reaches them.
     """
-    if revision.warning.is_exercise:
+    # getattr: the SMS preview passes a stand-in warning that has never been saved.
+    if getattr(revision.warning, "is_exercise", False):
         return _test_audience(revision)
     level_id = revision.level_id
     rules = select(AudienceRule.group_id, AudienceRule.channel).where(

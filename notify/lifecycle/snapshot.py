@@ -63,7 +63,7 @@ def content_of(revision: Revision, *, approver: User, now: datetime, audience: i
         "school_instructions": school_instructions.for_revision(revision),
         "approved": {"by": approver.display_name, "role": approver.role, "at": _iso(now)},
         # An exercise (演练): CAP status Exercise, every text marked, the public shown nothing.
-        "exercise": bool(warning.is_exercise),
+        "exercise": bool(getattr(warning, "is_exercise", False)),
         "audience_size": audience,
     }
 
