@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.events import EVENT_SCHEDULER_STARTED
 from apscheduler.executors.debug import DebugExecutor
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -89,7 +90,27 @@ def _write_late(job_id: str, missed: list[datetime], now: datetime) -> None:
     db.session.commit()
 
 
-class _HereScheduler(BaseScheduler):
+class _SelfCancelSafe:
+    """A one-off job may cancel its own id while it runs (a publication job that finds the
+    revision already published cleans up after itself). APScheduler then fails to remove the
+    finished job and, in its main loop, would stop the scheduler; the job is gone either way."""
+
+    def remove_job(self, job_id, jobstore=None):
+        try:
+            super().remove_job(job_id, jobstore)
+        except JobLookupError:
+            log.debug("job %s was already removed", job_id)
+
+
+class _Blocking(_SelfCancelSafe, BlockingScheduler):
+    pass
+
+
+class _Background(_SelfCancelSafe, BackgroundScheduler):
+    pass
+
+
+class _HereScheduler(_SelfCancelSafe, BaseScheduler):
     """A scheduler that never runs anything by itself: it writes jobs to the store, and
     tick() makes it run what is due, synchronously, in the calling thread."""
 
@@ -177,7 +198,7 @@ def _add_poll(scheduler: BaseScheduler, app: Flask) -> None:
 
 
 def start_in_process(app: Flask) -> BackgroundScheduler:
-    scheduler = _configure(BackgroundScheduler(daemon=True), app, _AuditedThreadPool(max_workers=4))
+    scheduler = _configure(_Background(daemon=True), app, _AuditedThreadPool(max_workers=4))
     _add_poll(scheduler, app)
     scheduler.start()
     app.extensions[_EXT] = scheduler
@@ -188,7 +209,7 @@ def start_in_process(app: Flask) -> BackgroundScheduler:
 
 def run_forever(app: Flask) -> None:
     """`flask scheduler`: the one process that runs jobs, until SIGTERM or Ctrl-C."""
-    scheduler = _configure(BlockingScheduler(), app, _AuditedThreadPool(max_workers=4))
+    scheduler = _configure(_Blocking(), app, _AuditedThreadPool(max_workers=4))
     _add_poll(scheduler, app)
     app.extensions[_EXT] = scheduler
     # Installed once the scheduler is running, so it sees what the store already holds.

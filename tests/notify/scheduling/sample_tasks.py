@@ -15,3 +15,9 @@ def explode(label: str) -> None:
 
 def not_a_task(label: str) -> None:
     pass
+
+
+@scheduling.task
+def cancel_myself(label: str) -> None:
+    audit.record("test.ping", actor_name="scheduler", summary=label)
+    scheduling.cancel(label)

@@ -208,3 +208,13 @@ def test_flask_scheduler_survives_a_kill_and_runs_the_missed_job_once(scheduler_
     assert stored_jobs() == sorted(scheduling.jobs._standing)
     second.terminate()
     assert second.wait(timeout=10) == 0
+
+
+def test_a_job_that_cancels_its_own_id_does_not_break_the_scheduler(restart):
+    scheduling.schedule_once(sample_tasks.cancel_myself, T0, job_id="self", label="self")
+    scheduling.schedule_once(sample_tasks.ping, T0, job_id="after", label="after")
+    db.session.commit()
+    with freeze_time(T0 + timedelta(seconds=1)):
+        scheduling.tick()
+    assert pings("self") == 1 and pings("after") == 1
+    assert stored_jobs() == []
