@@ -31,6 +31,9 @@ def after_commit(session) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _fire(session: Session) -> None:
+    # A savepoint's commit signals after_commit too, before the outbox rows are really committed.
+    if session.in_nested_transaction():
+        return
     if session.info.pop(_KEY, False):
         for waker in list(_wakers):
             waker()
@@ -38,4 +41,5 @@ def _fire(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
-    session.info.pop(_KEY, None)
+    if not session.in_nested_transaction():
+        session.info.pop(_KEY, None)

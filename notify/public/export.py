@@ -230,7 +230,9 @@ def _note_changes(session: Session, _context) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
-    if not session.info.pop(_SESSION_KEY, False):
+    # Savepoints (begin_nested inside the publish transaction) signal after_commit too; the
+    # export must wait for the outermost commit, or it would render the state before it.
+    if session.in_nested_transaction() or not session.info.pop(_SESSION_KEY, False):
         return
     try:
         app = current_app._get_current_object()
@@ -246,4 +248,5 @@ def _after_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
-    session.info.pop(_SESSION_KEY, None)
+    if not session.in_nested_transaction():  # a savepoint's rollback keeps the outer change
+        session.info.pop(_SESSION_KEY, None)
