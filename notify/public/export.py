@@ -25,6 +25,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
@@ -38,12 +39,14 @@ from notify.extensions import db
 from notify.lifecycle import queries as lifecycle_queries
 from notify.models import CapMessage, Revision, Warning
 from notify.public import queries
+from notify.scheduling import task as scheduling_task
 
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 ENVIRON_KEY = "notify.public.exporting"  # requests of the export itself skip the fast path
 _SESSION_KEY = "notify.public.export"
+_LIFTS_KEY = "notify.public.export.lifts"
 # Changes to these make some exported page out of date.
 _WATCHED = ("Revision", "Level", "Advisory", "AlertKind", "Jurisdiction", "Township", "Clarification")
 
@@ -214,8 +217,6 @@ def clear(app: Flask) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _note_changes(session: Session, _context) -> None:
-    if session.info.get(_SESSION_KEY):
-        return
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
         name = type(obj).__name__
         if name not in _WATCHED:
@@ -224,8 +225,9 @@ def _note_changes(session: Session, _context) -> None:
             history = inspect(obj).attrs.state.history
             if "published" not in (history.added or ()) and obj not in session.deleted:
                 continue
+            if obj.action == "lift" and obj.published_at is not None:
+                session.info.setdefault(_LIFTS_KEY, []).append(obj.published_at)
         session.info[_SESSION_KEY] = True
-        return
 
 
 @event.listens_for(Session, "after_commit")
@@ -239,11 +241,28 @@ def _after_commit(session: Session) -> None:
     except RuntimeError:
         return  # no app (a script's own session): `flask public-export` does it
     if not app.config.get("PUBLIC_EXPORT_ON_COMMIT", True):
+        session.info.pop(_LIFTS_KEY, None)
         return
     try:
         export(app)
     except Exception:
         log.exception("public export failed; the app renders pages until the next export")
+    for lifted_at in session.info.pop(_LIFTS_KEY, []):
+        _refresh_when_lifting_leaves_the_feed(lifted_at)
+
+
+def _refresh_when_lifting_leaves_the_feed(lifted_at) -> None:
+    """A lifting stays in the current-alerts feed for CANCEL_VISIBLE; nothing is published when
+    that time is over, so a job exports again then, or the exported feed would keep it."""
+    from notify import scheduling
+
+    due = lifted_at + queries.CANCEL_VISIBLE + timedelta(minutes=1)
+    scheduling.schedule_once(refresh_export, due, job_id=f"public-export:{due:%Y%m%d%H%M}")
+
+
+@scheduling_task
+def refresh_export() -> None:
+    export(current_app._get_current_object())
 
 
 @event.listens_for(Session, "after_rollback")

@@ -158,3 +158,35 @@ def test_the_cli_regenerates_the_export(app, sample_published):
         assert (export.export_dir(app) / "index.html").exists()
     finally:
         export.clear(app)
+
+
+def test_a_lifting_leaves_the_exported_feed_by_a_job_a_day_later(
+        app, exported, sample_users, sample_kind, sample_levels):
+    """Nothing is published when a lifting's day in the current feed is over; a stored job
+    exports again then, so the files nginx serves drop it too."""
+    from datetime import timedelta
+
+    from freezegun import freeze_time
+
+    from notify import scheduling
+
+    with freeze_time("2026-11-23 02:00:00"):
+        issue = propose_issue(sample_kind, proposal(sample_levels["orange"]), sample_users["office"])
+        db.session.commit()
+        take_to(issue, "published", sample_users)
+    with freeze_time("2026-11-24 00:00:00"):
+        lift = propose_change(issue.warning, "lift", proposal(sample_levels["orange"], headline_zh="解除"),
+                              sample_users["office"])
+        db.session.commit()
+        take_to(lift, "published", sample_users)
+    cap_feed = exported / "feeds" / "cap.atom"
+    assert "Cancel" in cap_feed.read_text()
+    job = "public-export:202611250001"
+    assert scheduling.next_run_time(job) == lift.published_at + timedelta(hours=24, minutes=1)
+    with freeze_time("2026-11-25 00:00:30"):
+        scheduling.tick()
+        assert "Cancel" in cap_feed.read_text()  # not yet due
+    with freeze_time("2026-11-25 00:01:00"):
+        scheduling.tick()
+    assert "Cancel" not in cap_feed.read_text()
+    assert scheduling.next_run_time(job) is None
