@@ -24,6 +24,7 @@ ROLE_CHOICES = [
     (Role.MEMBER_UNIT.value, _l("Member unit")),
     (Role.ADMIN.value, _l("Administrator")),
 ]
+ROLE_NAMES = dict(ROLE_CHOICES)
 APPROVER_CHOICES = ROLE_CHOICES[1:3]
 DEGREE_CHOICES = ["", "轻度污染", "中度污染", "重度污染", "严重污染"]
 POLLUTANT_CHOICES = ["", "PM2.5", "PM10", "O3", "SO2", "NO2", "CO"]

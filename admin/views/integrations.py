@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Length
 
 from admin import bp
 from admin.access import roles_required
+from admin.forms import ROLE_NAMES
 from admin.forms import MultiCheckboxField
 from notify import integrations
 from notify.extensions import db
@@ -52,7 +53,7 @@ def _own_integration(integration_id: int) -> Integration:
 def _user_choices(form: IntegrationForm) -> None:
     users = db.session.scalars(select(User).where(
         User.jurisdiction_id == current_user.jurisdiction_id, User.active.is_(True)).order_by(User.username))
-    form.acting_user.choices = [(0, "—")] + [(u.id, f"{u.username} · {u.display_name} ({u.role})") for u in users]
+    form.acting_user.choices = [(0, "—")] + [(u.id, f"{u.username} · {u.display_name} ({ROLE_NAMES.get(u.role, u.role)})") for u in users]
 
 
 def _data(form: IntegrationForm) -> integrations.IntegrationData:
@@ -81,7 +82,8 @@ def _token_page(integration: Integration, token: str):
 def integrations_list():
     rows = db.session.scalars(select(Integration).where(
         Integration.jurisdiction_id == current_user.jurisdiction_id).order_by(Integration.name)).all()
-    return render_template("admin/integrations.html", rows=rows, action_form=TokenActionForm())
+    return render_template("admin/integrations.html", rows=rows, action_form=TokenActionForm(),
+                           role_names=ROLE_NAMES)
 
 
 @bp.route("/integrations/new", methods=["GET", "POST"], defaults={"integration_id": None})

@@ -172,7 +172,7 @@ def _check_row(row: dict[str, str], townships: dict[str, int], robots: dict[str,
     if not name:
         return str(_l("The school name is missing."))
     if len(name) > 200:
-        return str(_l("The name is longer than 200 characters."))
+        return str(_l("The school name is longer than 200 characters."))
     raw_type = row.get("type", "")
     school_type = TYPE_ALIASES.get(raw_type, raw_type.lower())
     if school_type not in SCHOOL_TYPES:

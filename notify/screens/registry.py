@@ -47,7 +47,7 @@ def validate(jurisdiction: Jurisdiction, data: ScreenData) -> None:
     if not (data.name or "").strip():
         errors["name"] = _l("A name is required.")
     elif len(data.name.strip()) > 200:
-        errors["name"] = _l("The name is longer than 200 characters.")
+        errors["name"] = _l("The screen name is longer than 200 characters.")
     if len((data.location or "").strip()) > 300:
         errors["location"] = _l("The location is longer than 300 characters.")
     if data.township is None or data.township.jurisdiction_id != jurisdiction.id:
