@@ -23,7 +23,8 @@ translations: install
 	$(BIN)/pybabel compile --statistics -d notify/translations
 
 # The timed jobs run inside the app (SCHEDULER_IN_PROCESS=1; production runs `flask scheduler`),
-# starting with the app's first request, which the line below makes as soon as it listens.
+# starting with the app's first console request, which the line below makes as soon as it listens
+# (public pages may be served from the static export without running the app's request hooks).
 # The stand-ins of sandbox/ run beside the app (Twilio on :5101, Aliyun on :5102, the WeCom,
 # DingTalk and Feishu robots on :5105, a partner's webhook receiver on :5106) and stop with it;
 # SMS receipts and status callbacks come back to this app's /callbacks/.
@@ -40,7 +41,7 @@ run: translations
 	@export CALLBACK_BASE_URL=http://$(HOST):$(PORT) SCHEDULER_IN_PROCESS=1; \
 	  $(BIN)/python -m sandbox & SANDBOX=$$!; \
 	  $(BIN)/python -m sandbox.screen_simulator --demo-fleet http://$(HOST):$(PORT) --control-port $(SCREENS_PORT) & SCREENS=$$!; \
-	  $(BIN)/python -c "import time, urllib.request; time.sleep(3); urllib.request.urlopen('http://$(HOST):$(PORT)/', timeout=30)" >/dev/null 2>&1 & \
+	  $(BIN)/python -c "import time, urllib.request; time.sleep(3); urllib.request.urlopen('http://$(HOST):$(PORT)/admin/login', timeout=30)" >/dev/null 2>&1 & \
 	  trap 'kill $$SANDBOX $$SCREENS 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/flask run --host $(HOST) --port $(PORT)
 

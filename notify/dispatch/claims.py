@@ -103,10 +103,13 @@ def expire_overdue(now: datetime) -> int:
 
 
 def outstanding() -> int:
-    """Rows an executor still has to do something with (due now or later, or under a lease)."""
+    """Rows an executor still has to do something with (due now or later, or under a lease).
+
+    Pull deliveries (screens) wait for their gateway's report, not for an executor."""
     from sqlalchemy import func
 
     return int(db.session.scalar(
         select(func.count()).select_from(Delivery).where(
-            Delivery.status.in_((Status.PENDING, Status.SENDING)))
+            Delivery.status.in_((Status.PENDING, Status.SENDING)),
+            Delivery.channel.not_in(routing.PULL_CHANNELS))
     ) or 0)

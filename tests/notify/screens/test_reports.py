@@ -106,6 +106,8 @@ def test_no_executor_claims_led_deliveries(app, make_screen, sample_users, sampl
     revision = issue(sample_kind, sample_levels["yellow"], sample_users)
     later = clock.now() + timedelta(minutes=5)
     assert claims.claim("led", limit=100, worker="w", lease=timedelta(seconds=30), now=later) == []
+    # …and a Celery worker does not keep polling for them (the outbox has nothing else).
+    assert claims.outstanding() == 0
     # A dispatcher with no gateways at all still runs its claim pass over every route it knows.
     Dispatcher({}).run_once("w", now=later)
     assert set(_statuses(revision.id).values()) == {"pending"}
