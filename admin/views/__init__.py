@@ -5,5 +5,5 @@ from admin.views import schools  # noqa: F401,E402
 from admin.views import integrations  # noqa: F401
 from admin.views import cap_import  # noqa: F401,E402
 from admin.views import daily_reports, records  # noqa: F401
-from admin.views import screens  # noqa: F401,E402
 from admin.views import robots  # noqa: F401,E402
+from admin.views import screens  # noqa: F401,E402
