@@ -28,7 +28,7 @@ class ImportReport:
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, message)
 
 
-def _decode(raw: bytes) -> str:
+def decode(raw: bytes) -> str:
     # Spreadsheets saved on Chinese Windows are GB18030 (a superset of GBK); others UTF-8.
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -41,7 +41,7 @@ def _decode(raw: bytes) -> str:
 def import_csv(group: AudienceGroup, raw: bytes) -> ImportReport:
     report = ImportReport()
     try:
-        text = _decode(raw)
+        text = decode(raw)
     except ValueError:
         report.errors.append((0, str(_l("The file is not text in UTF-8 or GBK; save it as CSV."))))
         return report

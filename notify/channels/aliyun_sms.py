@@ -215,13 +215,18 @@ def receipt_is_authentic(token: str | None, shared_secret: str) -> bool:
 def parse_receipts(body: bytes) -> list[StatusReport]:
     """The StatusReports of one receipt push (a JSON array). Raises ValueError when the body or
     any receipt is malformed, so that nothing of a bad push is applied."""
+    return [_parse_receipt(i, receipt) for i, receipt in enumerate(json_array(body, "receipt push"))]
+
+
+def json_array(body: bytes, what: str) -> list:
+    """Aliyun pushes (receipts, replies) are one JSON array; ValueError says what is wrong."""
     try:
-        receipts = json.loads(body)
+        items = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ValueError(f"receipt push is not JSON: {exc}") from exc
-    if not isinstance(receipts, list):
-        raise ValueError("receipt push is not a JSON array")
-    return [_parse_receipt(i, receipt) for i, receipt in enumerate(receipts)]
+        raise ValueError(f"{what} is not JSON: {exc}") from exc
+    if not isinstance(items, list):
+        raise ValueError(f"{what} is not a JSON array")
+    return items
 
 
 def _parse_receipt(index: int, receipt: object) -> StatusReport:

@@ -5,10 +5,11 @@ registered URL authenticates it (see aliyun_sms.receipt_is_authentic).
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
+
+from notify.channels.aliyun_sms import json_array
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_CONTENT = 1000
@@ -27,13 +28,7 @@ class Uplink:
 def parse(body: bytes) -> list[Uplink]:
     """The messages of one push; ValueError (with the reason) when any is malformed, so that
     nothing of a bad push is applied."""
-    try:
-        items = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValueError(f"uplink push is not JSON: {exc}") from exc
-    if not isinstance(items, list):
-        raise ValueError("uplink push is not a JSON array")
-    return [_one(i, item) for i, item in enumerate(items)]
+    return [_one(i, item) for i, item in enumerate(json_array(body, "uplink push"))]
 
 
 def _one(index: int, item: object) -> Uplink:

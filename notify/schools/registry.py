@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 
 from notify import clock
+from notify.audience_csv import ImportReport, decode
 from notify.channels import phone
 from notify.extensions import db
 from notify.models import Jurisdiction, Robot, School, Township
@@ -42,29 +42,12 @@ TEMPLATE_CSV = ("学校代码,学校名称,类型,乡镇,校长,校长电话,值
                 "1403220001,盂县第一中学校,高中,秀水镇,张校长,13903534000,李老师,13903535000,\n")
 
 
-@dataclass
-class ImportReport:
-    added: int = 0
-    updated: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, message)
-
-
 def type_label(code: str) -> str:
     return str({
         "kindergarten": _l("Kindergarten"), "primary": _l("Primary school"),
         "middle": _l("Middle school"), "high": _l("High school"),
         "nine_year": _l("Nine-year school"),
     }.get(code, code))
-
-
-def _decode(raw: bytes) -> str:
-    # Sheets saved on Chinese Windows are GB18030 (a superset of GBK); others UTF-8.
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValueError("not UTF-8 or GB18030 text")
 
 
 def _column(name: str) -> str:
@@ -75,7 +58,7 @@ def _column(name: str) -> str:
 def import_csv(j: Jurisdiction, raw: bytes) -> ImportReport:
     report = ImportReport()
     try:
-        text = _decode(raw)
+        text = decode(raw)
     except ValueError:
         report.errors.append((0, str(_l("The file is not text in UTF-8 or GBK; save it as CSV."))))
         return report
