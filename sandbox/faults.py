@@ -47,8 +47,37 @@ class Switches:
     seed: int | None = None  # makes the random fault draws repeatable
 
 
-SWITCH_NAMES = frozenset(f.name for f in fields(Switches))
 
+
+
+def merged_switches(base: Any, changes: dict[str, Any]) -> dict[str, Any]:
+    """A stand-in's switches (a dataclass) with changes applied, as a dict for its own further
+    checks; unknown names and shares outside 0..1 are refused with ValueError."""
+    unknown = set(changes) - {f.name for f in fields(base)}
+    if unknown:
+        raise ValueError(f"unknown switches: {', '.join(sorted(unknown))}")
+    values = asdict(base)
+    values.update(changes)
+    for share in ("error_5xx_share", "timeout_share"):
+        if share in values and not 0.0 <= float(values[share]) <= 1.0:
+            raise ValueError(f"{share} must be between 0 and 1")
+    return values
+
+
+def switches_view(update, current):
+    """`POST /_sandbox/faults` of a stand-in: apply a JSON object of switches, answer them all."""
+
+    def set_faults():
+        changes = request.get_json(silent=True)
+        if not isinstance(changes, dict):
+            return jsonify(error="send a JSON object of switches"), 400
+        try:
+            update(**changes)
+        except (ValueError, TypeError) as exc:
+            return jsonify(error=str(exc)), 400
+        return jsonify(current())
+
+    return set_faults
 
 class FaultSwitches:
     """The switches of one stand-in, safe to change while requests are being served."""
@@ -64,14 +93,7 @@ class FaultSwitches:
 
     @staticmethod
     def _validated(base: Switches, changes: dict[str, Any]) -> Switches:
-        unknown = set(changes) - SWITCH_NAMES
-        if unknown:
-            raise ValueError(f"unknown switches: {', '.join(sorted(unknown))}")
-        values = asdict(base)
-        values.update(changes)
-        for share in ("error_5xx_share", "timeout_share"):
-            if not 0.0 <= float(values[share]) <= 1.0:
-                raise ValueError(f"{share} must be between 0 and 1")
+        values = merged_switches(base, changes)
         if not isinstance(values["number_errors"], dict):
             raise ValueError("number_errors must be an object keyed by number")
         for number, rule in values["number_errors"].items():
@@ -234,16 +256,8 @@ def control_blueprint(standin: Any) -> Blueprint:
     def get_faults():
         return jsonify(standin.faults.as_dict())
 
-    @bp.post("/faults")
-    def set_faults():
-        changes = request.get_json(silent=True)
-        if not isinstance(changes, dict):
-            return jsonify(error="send a JSON object of switches"), 400
-        try:
-            standin.faults.update(**changes)
-        except (ValueError, TypeError) as exc:
-            return jsonify(error=str(exc)), 400
-        return jsonify(standin.faults.as_dict())
+    bp.add_url_rule("/faults", "set_faults", switches_view(standin.faults.update, standin.faults.as_dict),
+                     methods=["POST"])
 
     @bp.get("/messages")
     def get_messages():

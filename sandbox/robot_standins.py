@@ -27,12 +27,13 @@ import random
 import threading
 import time
 from collections import deque
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 from urllib.parse import quote_plus
 
 from flask import Blueprint, Flask, jsonify, request
 
+from sandbox.faults import merged_switches, switches_view
 from sandbox.server import BackgroundServer
 
 KINDS = ("wecom", "dingtalk", "feishu")
@@ -70,7 +71,6 @@ class RobotSwitches:
     seed: int | None = None
 
 
-SWITCH_NAMES = frozenset(f.name for f in fields(RobotSwitches))
 
 
 @dataclass
@@ -134,14 +134,7 @@ class RobotStandins:
 
     @staticmethod
     def _validated(base: RobotSwitches, changes: dict[str, Any]) -> RobotSwitches:
-        unknown = set(changes) - SWITCH_NAMES
-        if unknown:
-            raise ValueError(f"unknown switches: {', '.join(sorted(unknown))}")
-        values = asdict(base)
-        values.update(changes)
-        for share in ("error_5xx_share", "timeout_share"):
-            if not 0.0 <= float(values[share]) <= 1.0:
-                raise ValueError(f"{share} must be between 0 and 1")
+        values = merged_switches(base, changes)
         if not isinstance(values["robot_errors"], dict) or not all(
                 isinstance(v, int) for v in values["robot_errors"].values()):
             raise ValueError("robot_errors must map a key or token to an integer error code")
@@ -385,16 +378,8 @@ class RobotStandins:
         def get_faults():
             return jsonify(asdict(self._switches))
 
-        @bp.post("/faults")
-        def set_faults():
-            changes = request.get_json(silent=True)
-            if not isinstance(changes, dict):
-                return jsonify(error="send a JSON object of switches"), 400
-            try:
-                self.update(**changes)
-            except (ValueError, TypeError) as exc:
-                return jsonify(error=str(exc)), 400
-            return jsonify(asdict(self._switches))
+        bp.add_url_rule("/faults", "set_faults", switches_view(self.update, lambda: asdict(self._switches)),
+                        methods=["POST"])
 
         @bp.get("/robots")
         def get_robots():

@@ -22,6 +22,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, jsonify, request
 
+from sandbox.faults import merged_switches, switches_view
 from sandbox.server import BackgroundServer
 
 TOLERANCE_S = 300
@@ -94,15 +95,13 @@ class WebhookReceiver:
             self.server.stop()
 
     def update(self, **changes: Any) -> None:
-        unknown = set(changes) - set(asdict(self.switches))
-        if unknown:
-            raise ValueError(f"unknown switches: {', '.join(sorted(unknown))}")
-        answers = changes.get("answers", self.switches.answers)
+        values = merged_switches(self.switches, changes)
+        answers = values["answers"]
         if not isinstance(answers, list) or not all(
                 isinstance(a, list) and len(a) == 2 and isinstance(a[0], int) for a in answers):
             raise ValueError("answers must be a list of [status, retry_after or null]")
         with self._lock:
-            self.switches = ReceiverSwitches(**{**asdict(self.switches), **changes})
+            self.switches = ReceiverSwitches(**values)
 
     def reset(self) -> None:
         with self._lock:
@@ -118,16 +117,8 @@ class WebhookReceiver:
         app.add_url_rule("/partner/<name>", "receive", self._receive, methods=["POST"])
         bp = Blueprint("receiver_sandbox", __name__, url_prefix="/_sandbox")
 
-        @bp.post("/faults")
-        def faults():
-            changes = request.get_json(silent=True)
-            if not isinstance(changes, dict):
-                return jsonify(error="send a JSON object of switches"), 400
-            try:
-                self.update(**changes)
-            except (ValueError, TypeError) as exc:
-                return jsonify(error=str(exc)), 400
-            return jsonify(asdict(self.switches))
+        bp.add_url_rule("/faults", "faults", switches_view(self.update, lambda: asdict(self.switches)),
+                        methods=["POST"])
 
         @bp.get("/messages")
         def messages():
