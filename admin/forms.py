@@ -1,15 +1,24 @@
 """Console forms. They turn text into typed values; the domain decides what is allowed."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, DateField, DateTimeLocalField, HiddenField, IntegerField, PasswordField, SelectField,
-    SelectMultipleField, StringField, TextAreaField,
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -38,7 +47,7 @@ def to_utc(local: datetime | None) -> datetime | None:
     """A wall-clock time typed in the console (Beijing time) as an aware UTC datetime."""
     if local is None:
         return None
-    return local.replace(tzinfo=_zone()).astimezone(timezone.utc)
+    return local.replace(tzinfo=_zone()).astimezone(UTC)
 
 
 def to_local(value: datetime | None) -> datetime | None:
@@ -49,7 +58,9 @@ def to_local(value: datetime | None) -> datetime | None:
 
 class LocalDateTimeField(DateTimeLocalField):
     def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators or [Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], **kwargs)
+        super().__init__(
+            label, validators or [Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], **kwargs
+        )
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -67,8 +78,9 @@ class ProposalForm(FlaskForm):
     level = SelectField(_l("Level"), validators=[DataRequired()])
     headline_zh = StringField(_l("Headline (Chinese)"), validators=[DataRequired(), Length(max=200)])
     headline_en = StringField(_l("Headline (English)"), validators=[Length(max=300)])
-    area_scope = SelectField(_l("Area"), choices=[("county", _l("Whole county")),
-                                                  ("townships", _l("Selected townships"))])
+    area_scope = SelectField(
+        _l("Area"), choices=[("county", _l("Whole county")), ("townships", _l("Selected townships"))]
+    )
     townships = MultiCheckboxField(_l("Townships"), coerce=int, validate_choice=False)
     consultation = SelectField(_l("Consultation record"), coerce=int, validate_choice=False)
     trend = TextAreaField(_l("Trend of meteorological conditions"), validators=[Length(max=2000)])
@@ -77,7 +89,9 @@ class ProposalForm(FlaskForm):
     aqi_min = IntegerField(_l("AQI from"), validators=[Optional(), NumberRange(0, 2000)])
     aqi_max = IntegerField(_l("AQI to"), validators=[Optional(), NumberRange(0, 2000)])
     degree = SelectField(_l("Degree of pollution"), choices=[(c, c or "—") for c in DEGREE_CHOICES])
-    primary_pollutant = SelectField(_l("Primary pollutant"), choices=[(c, c or "—") for c in POLLUTANT_CHOICES])
+    primary_pollutant = SelectField(
+        _l("Primary pollutant"), choices=[(c, c or "—") for c in POLLUTANT_CHOICES]
+    )
     response_start_at = LocalDateTimeField(_l("Response starts"))
 
 
@@ -90,8 +104,16 @@ def advisories_from_form(form: ProposalForm) -> dict[str, list[dict[str, str]]]:
     """One paragraph per line; the English line at the same position renders the Chinese one."""
     result = {}
     for block in ADVISORY_BLOCKS:
-        zh = [line.strip() for line in (getattr(form, f"adv_{block}_zh").data or "").splitlines() if line.strip()]
-        en = [line.strip() for line in (getattr(form, f"adv_{block}_en").data or "").splitlines() if line.strip()]
+        zh = [
+            line.strip()
+            for line in (getattr(form, f"adv_{block}_zh").data or "").splitlines()
+            if line.strip()
+        ]
+        en = [
+            line.strip()
+            for line in (getattr(form, f"adv_{block}_en").data or "").splitlines()
+            if line.strip()
+        ]
         result[block] = [{"zh": z, "en": en[i] if i < len(en) else ""} for i, z in enumerate(zh)]
     return result
 
@@ -105,18 +127,21 @@ def advisories_to_form(form: ProposalForm, advisories: dict) -> None:
 
 class SubmitForm(FlaskForm):
     """The office's half of the approval form (附件5)."""
+
     version = HiddenField(validators=[DataRequired()])
     basis = TextAreaField(_l("Basis for publishing (lifting)"), validators=[DataRequired(), Length(max=4000)])
     main_content = TextAreaField(_l("Main content"), validators=[DataRequired(), Length(max=4000)])
-    department_opinion = TextAreaField(_l("Opinion of the applying department's leader"),
-                                       validators=[DataRequired(), Length(max=2000)])
+    department_opinion = TextAreaField(
+        _l("Opinion of the applying department's leader"), validators=[DataRequired(), Length(max=2000)]
+    )
     planned_publish_at = LocalDateTimeField(_l("Planned publication time"))
 
 
 class DecisionForm(FlaskForm):
     version = HiddenField(validators=[DataRequired()])
-    decision = SelectField(choices=[("approve", _l("Approve")), ("return", _l("Return")),
-                                    ("reject", _l("Reject"))])
+    decision = SelectField(
+        choices=[("approve", _l("Approve")), ("return", _l("Return")), ("reject", _l("Reject"))]
+    )
     opinion = TextAreaField(_l("Opinion of the county government leader"), validators=[Length(max=2000)])
     audience_size = HiddenField()
     confirm_audience = BooleanField(_l("I have checked the audience size"))
@@ -127,8 +152,10 @@ class PublishForm(FlaskForm):
 
 
 class ConsultationForm(FlaskForm):
-    source = SelectField(_l("Source"), choices=[("consultation", _l("Forecast consultation")),
-                                                ("city_notice", _l("City warning notice"))])
+    source = SelectField(
+        _l("Source"),
+        choices=[("consultation", _l("Forecast consultation")), ("city_notice", _l("City warning notice"))],
+    )
     concluded_at = LocalDateTimeField(_l("Concluded at"), validators=[DataRequired()])
     conclusion = TextAreaField(_l("Conclusion"), validators=[DataRequired(), Length(max=4000)])
     reporter = StringField(_l("Reporter"), validators=[DataRequired(), Length(max=100)])
@@ -136,23 +163,38 @@ class ConsultationForm(FlaskForm):
     expert_opinion = TextAreaField(_l("Opinion of the expert group"), validators=[Length(max=4000)])
     forecast_daily_aqi = StringField(
         _l("Forecast daily AQI, one value per day"),
-        validators=[Optional(), Regexp(r"^\s*\d{1,4}(\s*[,，\s]\s*\d{1,4})*\s*$",
-                                       message=_l("Whole numbers separated by commas."))])
+        validators=[
+            Optional(),
+            Regexp(
+                r"^\s*\d{1,4}(\s*[,，\s]\s*\d{1,4})*\s*$", message=_l("Whole numbers separated by commas.")
+            ),
+        ],
+    )
 
 
 class MemberUnitForm(FlaskForm):
-    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40),
-                                               Regexp(r"^[a-z0-9_]+$", message=_l("Lower-case letters, digits and _ only."))])
+    code = StringField(
+        _l("Code"),
+        validators=[
+            DataRequired(),
+            Length(max=40),
+            Regexp(r"^[a-z0-9_]+$", message=_l("Lower-case letters, digits and _ only.")),
+        ],
+    )
     name_zh = StringField(_l("Name (Chinese)"), validators=[DataRequired(), Length(max=100)])
     name_en = StringField(_l("Name (English)"), validators=[Length(max=150)])
-    phone = StringField(_l("Phone"), validators=[Length(max=40), Regexp(r"^[0-9+\- ]*$", message=_l("Digits, + and - only."))])
+    phone = StringField(
+        _l("Phone"), validators=[Length(max=40), Regexp(r"^[0-9+\- ]*$", message=_l("Digits, + and - only."))]
+    )
     active = BooleanField(_l("Receives warnings"), default=True)
 
 
 class TownshipForm(FlaskForm):
     name_zh = StringField(_l("Name (Chinese)"), validators=[DataRequired(), Length(max=100)])
     name_en = StringField(_l("Name (English)"), validators=[Length(max=100)])
-    phone = StringField(_l("Phone"), validators=[Length(max=40), Regexp(r"^[0-9+\- ]*$", message=_l("Digits, + and - only."))])
+    phone = StringField(
+        _l("Phone"), validators=[Length(max=40), Regexp(r"^[0-9+\- ]*$", message=_l("Digits, + and - only."))]
+    )
 
 
 class ExpertForm(FlaskForm):
@@ -163,8 +205,14 @@ class ExpertForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    username = StringField(_l("User name"), validators=[DataRequired(), Length(min=2, max=50),
-                                                        Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Letters, digits, _ . - only."))])
+    username = StringField(
+        _l("User name"),
+        validators=[
+            DataRequired(),
+            Length(min=2, max=50),
+            Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Letters, digits, _ . - only.")),
+        ],
+    )
     display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=100)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     member_unit = SelectField(_l("Member unit"), coerce=int, validate_choice=False)
@@ -176,7 +224,10 @@ class UserForm(FlaskForm):
 class LevelForm(FlaskForm):
     name_zh = StringField(_l("Name (Chinese)"), validators=[DataRequired(), Length(max=50)])
     name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=80)])
-    colour = StringField(_l("Colour"), validators=[DataRequired(), Regexp(r"^#[0-9A-Fa-f]{6}$", message=_l("A colour like #F2C500."))])
+    colour = StringField(
+        _l("Colour"),
+        validators=[DataRequired(), Regexp(r"^#[0-9A-Fa-f]{6}$", message=_l("A colour like #F2C500."))],
+    )
     approver_role = SelectField(_l("Approved by"), choices=APPROVER_CHOICES)
     criteria_zh = TextAreaField(_l("Criteria (Chinese)"), validators=[Length(max=4000)])
     criteria_en = TextAreaField(_l("Criteria (English)"), validators=[Length(max=4000)])
@@ -198,10 +249,15 @@ class TipoffActionForm(FlaskForm):
     version = HiddenField(validators=[DataRequired()])
     reason = TextAreaField(_l("Reason"), filters=[clean_text], validators=[Length(max=2000)])
     unit_id = SelectField(_l("Member unit"), coerce=int, validate_choice=False)
-    duplicate_of = StringField(_l("Ticket number of the original"), filters=[clean_text], validators=[Length(max=30)])
+    duplicate_of = StringField(
+        _l("Ticket number of the original"), filters=[clean_text], validators=[Length(max=30)]
+    )
     outcome = SelectField(_l("Finding"), validate_choice=False)
     reply = TextAreaField(_l("Reply to the reporter"), filters=[clean_text], validators=[Length(max=4000)])
-    extension_days = IntegerField(_l("Extend by (days)"), validators=[Optional(), NumberRange(1, 30, message=_l("An extension is 1 to 30 days."))])
+    extension_days = IntegerField(
+        _l("Extend by (days)"),
+        validators=[Optional(), NumberRange(1, 30, message=_l("An extension is 1 to 30 days."))],
+    )
     title_zh = StringField(_l("Title (Chinese)"), filters=[clean_text], validators=[Length(max=200)])
     title_en = StringField(_l("Title (English)"), filters=[clean_text], validators=[Length(max=300)])
     body_zh = TextAreaField(_l("Text (Chinese)"), filters=[clean_text], validators=[Length(max=10000)])
@@ -209,7 +265,9 @@ class TipoffActionForm(FlaskForm):
     warning_id = SelectField(_l("Link to the warning in force"), coerce=int, validate_choice=False)
     amount = StringField(_l("Amount (yuan)"), filters=[clean_text], validators=[Length(max=20)])
     paid_on = DateField(_l("Paid on"), validators=[Optional()])
-    payment_reference = StringField(_l("Payment reference"), filters=[clean_text], validators=[Length(max=100)])
+    payment_reference = StringField(
+        _l("Payment reference"), filters=[clean_text], validators=[Length(max=100)]
+    )
 
 
 class TipoffPhotoForm(FlaskForm):

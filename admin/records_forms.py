@@ -1,4 +1,5 @@
 """Console forms of the timed work and records (issue 6)."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l

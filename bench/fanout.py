@@ -11,6 +11,7 @@ In the same run, a naive loop calls the Twilio SDK's `client.messages.create` on
 recipient for a sample, against the same stand-in, and the ratio of the two rates is printed.
 Figures are printed, never asserted: machines are shared and noisy.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,7 +24,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from datetime import timezone
+from datetime import UTC
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,22 +51,47 @@ def wait_for_port(port: int, timeout: float = 20.0) -> None:
 
 def start_standins() -> tuple[subprocess.Popen, str, str]:
     tp, ap = free_port(), free_port()
-    proc = subprocess.Popen([PYTHON, "-m", "sandbox", "--twilio-port", str(tp), "--aliyun-port", str(ap),
-                             "--receipt-url", "", "--robots-port", "0", "--partner-port", "0"], cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            PYTHON,
+            "-m",
+            "sandbox",
+            "--twilio-port",
+            str(tp),
+            "--aliyun-port",
+            str(ap),
+            "--receipt-url",
+            "",
+            "--robots-port",
+            "0",
+            "--partner-port",
+            "0",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for port in (tp, ap):
         wait_for_port(port)
-        req = urllib.request.Request(f"http://127.0.0.1:{port}/_sandbox/faults", method="POST",
-                                     data=json.dumps({"reports_enabled": False, "record_messages": False}).encode(),
-                                     headers={"Content-Type": "application/json"})
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{port}/_sandbox/faults",
+            method="POST",
+            data=json.dumps({"reports_enabled": False, "record_messages": False}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
         urllib.request.urlopen(req).read()
     return proc, f"http://127.0.0.1:{tp}", f"http://127.0.0.1:{ap}"
 
 
 def settings(database: str, twilio: str, aliyun: str, executor: str) -> dict:
     return {
-        "DATABASE_URL": database, "DISPATCH_EXECUTOR": executor, "TWILIO_BASE_URL": twilio,
-        "ALIYUN_SMS_ENDPOINT": aliyun, "CALLBACK_BASE_URL": "", "RATE_ALIYUN": "0", "RATE_TWILIO": "0",
+        "DATABASE_URL": database,
+        "DISPATCH_EXECUTOR": executor,
+        "TWILIO_BASE_URL": twilio,
+        "ALIYUN_SMS_ENDPOINT": aliyun,
+        "CALLBACK_BASE_URL": "",
+        "RATE_ALIYUN": "0",
+        "RATE_TWILIO": "0",
         "DEMO_PASSWORD": "bench-password",
     }
 
@@ -98,21 +124,41 @@ def prepare(app, n: int):
     j = load_jurisdiction(read(DATA_DIR / "yu_county.json"))
     users = {}
     for name, role in (("office", Role.OFFICE_STAFF), ("commander", Role.COMMANDER)):
-        users[name] = User(jurisdiction=j, username=name, display_name=name, role=role.value,
-                           password_hash="x")
+        users[name] = User(
+            jurisdiction=j, username=name, display_name=name, role=role.value, password_hash="x"
+        )
         db.session.add(users[name])
     db.session.flush()
     group = db.session.scalar(select(AudienceGroup).where(AudienceGroup.code == "public"))
     for start in range(0, n, 50_000):
-        db.session.execute(insert(Recipient), [
-            {"group_id": group.id, "channel": "sms", "address": f"+86138{i:08d}", "name": "",
-             "locale": "zh", "active": True} for i in range(start, min(n, start + 50_000))])
+        db.session.execute(
+            insert(Recipient),
+            [
+                {
+                    "group_id": group.id,
+                    "channel": "sms",
+                    "address": f"+86138{i:08d}",
+                    "name": "",
+                    "locale": "zh",
+                    "active": True,
+                }
+                for i in range(start, min(n, start + 50_000))
+            ],
+        )
     kind = db.session.scalar(select(AlertKind).where(AlertKind.code == "heavy_pollution"))
     red = next(lv for lv in kind.levels if lv.code == "red")
-    revision = propose_issue(kind, ProposalData(level=red, headline_zh="盂县发布重污染天气红色预警",
-                                                headline_en="Yu County issues a red warning",
-                                                primary_pollutant="PM2.5", aqi_min=300, aqi_max=450),
-                             users["office"])
+    revision = propose_issue(
+        kind,
+        ProposalData(
+            level=red,
+            headline_zh="盂县发布重污染天气红色预警",
+            headline_en="Yu County issues a red warning",
+            primary_pollutant="PM2.5",
+            aqi_min=300,
+            aqi_max=450,
+        ),
+        users["office"],
+    )
     perform(revision, "submit", users["office"], form=ApprovalFormData("会商结论", "红色预警", "同意"))
     db.session.commit()
     return revision, users
@@ -136,8 +182,8 @@ def run(args) -> dict:
     os.environ.update(env)
     from notify import create_app
     from notify.audience import audience_size
-    from notify.dispatch.setup import build_dispatcher
     from notify.dispatch.executor import ThreadExecutor
+    from notify.dispatch.setup import build_dispatcher
     from notify.extensions import db
     from notify.lifecycle.guard import perform
     from notify.models import Delivery
@@ -145,8 +191,11 @@ def run(args) -> dict:
 
     app = create_app()
     workers: list[subprocess.Popen] = []
-    result = {"recipients": args.n, "database": database.split(":")[0].split("+")[0],
-              "executor": args.executor}
+    result = {
+        "recipients": args.n,
+        "database": database.split(":")[0].split("+")[0],
+        "executor": args.executor,
+    }
     with app.app_context():
         t = time.perf_counter()
         revision, users = prepare(app, args.n)
@@ -156,11 +205,27 @@ def run(args) -> dict:
         else:
             worker_env = {**os.environ, **env}
             for i in range(args.workers):
-                workers.append(subprocess.Popen(
-                    [str(Path(PYTHON).parent / "celery"), "-A", "notify.dispatch.worker", "worker",
-                     "--concurrency", "1", "--loglevel", "WARNING", "-n", f"bench{i}@%h",
-                     "--without-gossip", "--without-mingle", "--without-heartbeat"],
-                    cwd=ROOT, env=worker_env))
+                workers.append(
+                    subprocess.Popen(
+                        [
+                            str(Path(PYTHON).parent / "celery"),
+                            "-A",
+                            "notify.dispatch.worker",
+                            "worker",
+                            "--concurrency",
+                            "1",
+                            "--loglevel",
+                            "WARNING",
+                            "-n",
+                            f"bench{i}@%h",
+                            "--without-gossip",
+                            "--without-mingle",
+                            "--without-heartbeat",
+                        ],
+                        cwd=ROOT,
+                        env=worker_env,
+                    )
+                )
             time.sleep(6)  # let them connect to the broker before the clock starts
         size = audience_size(revision)
         start = time.perf_counter()
@@ -173,28 +238,37 @@ def run(args) -> dict:
         result["fanout_s"] = round(time.perf_counter() - start, 2)
         while True:
             db.session.rollback()
-            left = db.session.scalar(select(func.count()).select_from(Delivery).where(
-                Delivery.status.in_((Status.PENDING, Status.SENDING))))
+            left = db.session.scalar(
+                select(func.count())
+                .select_from(Delivery)
+                .where(Delivery.status.in_((Status.PENDING, Status.SENDING)))
+            )
             if not left:
                 break
             time.sleep(0.05)
         elapsed = time.perf_counter() - start
         first = db.session.scalar(select(func.min(Delivery.accepted_at)))
-        counts = dict(db.session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all())
-        result.update({
-            "handed_over": counts.get(Status.ACCEPTED, 0),
-            "other_statuses": {k: v for k, v in counts.items() if k != Status.ACCEPTED},
-            "seconds_to_all_handed_over": round(elapsed, 2),
-            "deliveries_per_s": round(args.n / elapsed),
-            "first_message_ms": round((first.astimezone(timezone.utc) - t0).total_seconds() * 1000),
-        })
+        counts = dict(
+            db.session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all()
+        )
+        result.update(
+            {
+                "handed_over": counts.get(Status.ACCEPTED, 0),
+                "other_statuses": {k: v for k, v in counts.items() if k != Status.ACCEPTED},
+                "seconds_to_all_handed_over": round(elapsed, 2),
+                "deliveries_per_s": round(args.n / elapsed),
+                "first_message_ms": round((first.astimezone(UTC) - t0).total_seconds() * 1000),
+            }
+        )
         if args.executor == "threads":
             executor.stop()
             result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         else:
             result["peak_rss_mb_per_worker"] = [round(peak_rss_mb(w.pid)) for w in workers]
             result["peak_rss_mb_pool_children"] = _children_rss(workers)
-            result["peak_rss_mb_bench_process"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+            result["peak_rss_mb_bench_process"] = round(
+                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            )
             for w in workers:
                 w.terminate()
             for w in workers:
@@ -227,11 +301,17 @@ def naive(twilio_url: str, sample: int, pipeline_rate: float) -> dict:
         client.messages.create(to=f"+1415555{i % 10000:04d}", from_="+15005550006", body="naive loop")
     elapsed = time.perf_counter() - start
     rate = sample / elapsed
-    return {"naive_sample": sample, "naive_per_s": round(rate), "ratio_pipeline_to_naive": round(pipeline_rate / rate, 1)}
+    return {
+        "naive_sample": sample,
+        "naive_per_s": round(rate),
+        "ratio_pipeline_to_naive": round(pipeline_rate / rate, 1),
+    }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--database", default="", help="SQLAlchemy URL; default a new SQLite file")
     parser.add_argument("--executor", choices=("threads", "celery"), default="threads")

@@ -11,6 +11,7 @@ all of them; the median of the rounds is printed with its latency, and the machi
 measuring (CPU time used by everything else than the benchmark, from /proc) so the figures can
 be read for what they are. Needs Debian's nginx and wrk. Figures are printed, never asserted.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
-BARE_FLASK = '''
+BARE_FLASK = """
 from pathlib import Path
 from flask import Flask
 
@@ -42,9 +43,9 @@ app = Flask(__name__)
 @app.get("/")
 def page():
     return BODY
-'''
+"""
 
-NGINX_CONF = '''
+NGINX_CONF = """
 worker_processes {workers};
 pid {prefix}/nginx.pid;
 error_log {prefix}/error.log warn;
@@ -78,7 +79,7 @@ http {{
         }}
     }}
 }}
-'''
+"""
 
 
 def free_port() -> int:
@@ -154,8 +155,12 @@ def to_ms(value: str) -> float:
 
 
 def run_wrk(url: str, seconds: int, connections: int, threads: int) -> tuple[float, float, float, int]:
-    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     if "Requests/sec" not in out or "50%" not in out:
         raise RuntimeError(f"unexpected wrk output:\n{out}")
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
@@ -171,7 +176,9 @@ def run_wrk(url: str, seconds: int, connections: int, threads: int) -> tuple[flo
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
@@ -186,10 +193,16 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="public-load-"))
     work.chmod(0o755)  # nginx's workers run as nobody and must read the export
     site = work / "site"
-    env = {**os.environ, "FLASK_APP": "wsgi", "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",
-           "PUBLIC_EXPORT_DIR": str(site), "SECRET_KEY": "bench", "DISPATCH_EXECUTOR": "off",
-           "SCHEDULER_IN_PROCESS": "0",
-           "PUBLIC_BASE_URL": "http://127.0.0.1"}
+    env = {
+        **os.environ,
+        "FLASK_APP": "wsgi",
+        "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",
+        "PUBLIC_EXPORT_DIR": str(site),
+        "SECRET_KEY": "bench",
+        "DISPATCH_EXECUTOR": "off",
+        "SCHEDULER_IN_PROCESS": "0",
+        "PUBLIC_BASE_URL": "http://127.0.0.1",
+    }
     flask = [str(BIN / "flask")]
     print(f"seeding the demo database in {work} …", flush=True)
     for command in (["db", "upgrade"], ["seed-demo"], ["public-export"]):
@@ -199,17 +212,27 @@ def main() -> None:
 
     ports = {"app": free_port(), "bare": free_port(), "nginx": free_port()}
     (work / "tmp").mkdir()
-    (work / "nginx.conf").write_text(NGINX_CONF.format(workers=args.workers, prefix=work, port=ports["nginx"],
-                                                       root=site))
+    (work / "nginx.conf").write_text(
+        NGINX_CONF.format(workers=args.workers, prefix=work, port=ports["nginx"], root=site)
+    )
     gunicorn = [str(BIN / "gunicorn"), "--workers", str(args.workers), "--log-level", "warning"]
     processes: dict[str, subprocess.Popen] = {}
     try:
-        processes["app"] = subprocess.Popen(gunicorn + ["--bind", f"127.0.0.1:{ports['app']}", "wsgi:app"],
-                                            cwd=ROOT, env=env, start_new_session=True)
-        processes["bare"] = subprocess.Popen(gunicorn + ["--bind", f"127.0.0.1:{ports['bare']}", "bare_app:app"],
-                                             cwd=work, env=env, start_new_session=True)
-        processes["nginx"] = subprocess.Popen([nginx, "-p", str(work), "-c", str(work / "nginx.conf")],
-                                              start_new_session=True)
+        processes["app"] = subprocess.Popen(
+            gunicorn + ["--bind", f"127.0.0.1:{ports['app']}", "wsgi:app"],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+        )
+        processes["bare"] = subprocess.Popen(
+            gunicorn + ["--bind", f"127.0.0.1:{ports['bare']}", "bare_app:app"],
+            cwd=work,
+            env=env,
+            start_new_session=True,
+        )
+        processes["nginx"] = subprocess.Popen(
+            [nginx, "-p", str(work), "-c", str(work / "nginx.conf")], start_new_session=True
+        )
         urls = {name: f"http://127.0.0.1:{port}/" for name, port in ports.items()}
         exported = page.read_bytes()
         for name, url in urls.items():
@@ -227,13 +250,20 @@ def main() -> None:
                 before = os.times()
                 rate, p50, p99, errors = run_wrk(url, args.seconds, args.connections, args.wrk_threads)
                 after = os.times()
-                wrk_jiffies += round(((after.children_user - before.children_user)
-                                      + (after.children_system - before.children_system)) * os.sysconf("SC_CLK_TCK"))
+                wrk_jiffies += round(
+                    (
+                        (after.children_user - before.children_user)
+                        + (after.children_system - before.children_system)
+                    )
+                    * os.sysconf("SC_CLK_TCK")
+                )
                 r = results[name]
                 r.rates.append(rate), r.p50.append(p50), r.p99.append(p99)
                 r.errors += errors
-                print(f"  round {round_ + 1} {name:5s} {rate:9.0f} req/s  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms",
-                      flush=True)
+                print(
+                    f"  round {round_ + 1} {name:5s} {rate:9.0f} req/s  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms",
+                    flush=True,
+                )
         busy1, total1 = cpu_times()
         ours1 = process_tree_jiffies(descendants(own + [os.getpid()]))
     finally:
@@ -253,23 +283,32 @@ def main() -> None:
     machine = (busy1 - busy0) / max(total1 - total0, 1)
     ours = (ours1 - ours0 + wrk_jiffies) / max(total1 - total0, 1)
     print()
-    print(f"current-warning page, {args.rounds} rounds × {args.seconds} s, wrk -c{args.connections} "
-          f"-t{args.wrk_threads}, {args.workers} workers each, {cores} cores")
+    print(
+        f"current-warning page, {args.rounds} rounds × {args.seconds} s, wrk -c{args.connections} "
+        f"-t{args.wrk_threads}, {args.workers} workers each, {cores} cores"
+    )
     print(f"{'server':34s} {'req/s (median)':>15s} {'p50 ms':>8s} {'p99 ms':>8s} {'errors':>7s}   all rounds")
-    labels = {"app": "app (gunicorn, exported page)", "nginx": "nginx (exported files)",
-              "bare": "bare Flask (gunicorn, fixed bytes)"}
+    labels = {
+        "app": "app (gunicorn, exported page)",
+        "nginx": "nginx (exported files)",
+        "bare": "bare Flask (gunicorn, fixed bytes)",
+    }
     med = {}
     for name in ("app", "nginx", "bare"):
         r = results[name]
         med[name] = statistics.median(r.rates)
-        print(f"{labels[name]:34s} {med[name]:15.0f} {statistics.median(r.p50):8.2f} "
-              f"{statistics.median(r.p99):8.2f} {r.errors:7d}   {', '.join(f'{x:.0f}' for x in r.rates)}")
+        print(
+            f"{labels[name]:34s} {med[name]:15.0f} {statistics.median(r.p50):8.2f} "
+            f"{statistics.median(r.p99):8.2f} {r.errors:7d}   {', '.join(f'{x:.0f}' for x in r.rates)}"
+        )
     print(f"app / nginx      = {med['app'] / med['nginx']:.2f}")
     print(f"app / bare Flask = {med['app'] / med['bare']:.2f}")
     print(f"goal app ≥ 3,000 req/s: {'met' if med['app'] >= 3000 else 'NOT met'}")
-    print(f"machine busy while measuring: {machine:.0%} of {cores} cores; of that, this benchmark "
-          f"(servers + wrk) {ours:.0%}, everything else {max(machine - ours, 0):.0%}; "
-          f"load average {os.getloadavg()[0]:.2f}")
+    print(
+        f"machine busy while measuring: {machine:.0%} of {cores} cores; of that, this benchmark "
+        f"(servers + wrk) {ours:.0%}, everything else {max(machine - ours, 0):.0%}; "
+        f"load average {os.getloadavg()[0]:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """The county warning platform: app factory."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,6 +9,7 @@ from sqlalchemy import event
 
 from notify import config
 from notify.extensions import babel, csrf, db, limiter, login_manager, migrate
+
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # WAL lets the public site read while the console writes; foreign keys are off by default.
@@ -28,7 +30,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
 
-    from notify import i18n, errors, cli  # noqa: E402  (they need the app's config)
+    from notify import cli, errors, i18n  # noqa: E402  (they need the app's config)
     from notify.models import User
 
     db.init_app(app)
@@ -51,11 +53,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
 
-    from notify.public import bp as public_bp
-    from notify.callbacks import bp as callbacks_bp
-    from notify.dispatch import setup as dispatch_setup
     from admin import bp as admin_bp
     from notify import api
+    from notify.callbacks import bp as callbacks_bp
+    from notify.dispatch import setup as dispatch_setup
+    from notify.public import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(callbacks_bp)

@@ -2,6 +2,7 @@
 
 The approver confirms this number before approving; the outbox writes exactly these rows.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import Select, func, or_, select
@@ -22,10 +23,14 @@ def audience_select(revision: Revision) -> Select:
     if getattr(revision.warning, "is_exercise", False):
         return _test_audience(revision)
     level_id = revision.level_id
-    rules = select(AudienceRule.group_id, AudienceRule.channel).where(
-        AudienceRule.kind_id == revision.warning.kind_id,
-        or_(AudienceRule.level_id.is_(None), AudienceRule.level_id == level_id),
-    ).subquery()
+    rules = (
+        select(AudienceRule.group_id, AudienceRule.channel)
+        .where(
+            AudienceRule.kind_id == revision.warning.kind_id,
+            or_(AudienceRule.level_id.is_(None), AudienceRule.level_id == level_id),
+        )
+        .subquery()
+    )
     query = (
         select(
             Recipient.channel.label("channel"),
@@ -35,8 +40,11 @@ def audience_select(revision: Revision) -> Select:
         )
         .join(rules, (rules.c.group_id == Recipient.group_id) & (rules.c.channel == Recipient.channel))
         .join(AudienceGroup, AudienceGroup.id == Recipient.group_id)
-        .where(Recipient.active.is_(True), AudienceGroup.is_test.is_(False),
-               AudienceGroup.jurisdiction_id == revision.warning.jurisdiction_id)
+        .where(
+            Recipient.active.is_(True),
+            AudienceGroup.is_test.is_(False),
+            AudienceGroup.jurisdiction_id == revision.warning.jurisdiction_id,
+        )
         .group_by(Recipient.channel, Recipient.address)
     )
     if revision.area_scope == "townships":
@@ -54,8 +62,11 @@ def _test_audience(revision: Revision) -> Select:
             func.min(Recipient.locale).label("locale"),
         )
         .join(AudienceGroup, AudienceGroup.id == Recipient.group_id)
-        .where(Recipient.active.is_(True), AudienceGroup.is_test.is_(True),
-               AudienceGroup.jurisdiction_id == revision.warning.jurisdiction_id)
+        .where(
+            Recipient.active.is_(True),
+            AudienceGroup.is_test.is_(True),
+            AudienceGroup.jurisdiction_id == revision.warning.jurisdiction_id,
+        )
         .group_by(Recipient.channel, Recipient.address)
     )
 
@@ -70,5 +81,6 @@ def audience_segments(revision: Revision, texts: dict[str, str]) -> int:
     rows = db.session.execute(
         select(sub.c.locale, func.count()).where(sub.c.channel == "sms").group_by(sub.c.locale)
     ).all()
-    return sum(n * sms_segments.count(texts.get(locale) or texts.get("zh", "")).segments
-               for locale, n in rows)
+    return sum(
+        n * sms_segments.count(texts.get(locale) or texts.get("zh", "")).segments for locale, n in rows
+    )

@@ -4,6 +4,7 @@ Columns (header row required, in any order): name, phone, township (code or Chin
 optional), locale (zh or en, optional; numbers outside China default to en). A phone already in
 the group is updated, not duplicated, so the same list can be imported again after corrections.
 """
+
 from __future__ import annotations
 
 import csv
@@ -49,8 +50,9 @@ def import_csv(group: AudienceGroup, raw: bytes) -> ImportReport:
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        report.errors.append((1, str(_l("The header row lacks the column(s): %(cols)s",
-                                        cols=", ".join(missing)))))
+        report.errors.append(
+            (1, str(_l("The header row lacks the column(s): %(cols)s", cols=", ".join(missing))))
+        )
         return report
     reader.fieldnames = header
     townships = {}
@@ -68,8 +70,12 @@ def import_csv(group: AudienceGroup, raw: bytes) -> ImportReport:
         try:
             address = phone.normalise(row.get("phone", ""))
         except phone.InvalidNumber:
-            report.errors.append((line, str(_l("“%(value)s” is not a mobile number SMS can reach.",
-                                               value=row.get("phone", "")))))
+            report.errors.append(
+                (
+                    line,
+                    str(_l("“%(value)s” is not a mobile number SMS can reach.", value=row.get("phone", ""))),
+                )
+            )
             continue
         township_id = None
         if row.get("township"):
@@ -82,8 +88,18 @@ def import_csv(group: AudienceGroup, raw: bytes) -> ImportReport:
             report.errors.append((line, str(_l("Locale must be zh or en, not “%(value)s”.", value=locale))))
             continue
         if address in rows:
-            report.errors.append((line, str(_l("%(phone)s is already on line %(line)d.",
-                                               phone=address, line=rows[address]["line"]))))
+            report.errors.append(
+                (
+                    line,
+                    str(
+                        _l(
+                            "%(phone)s is already on line %(line)d.",
+                            phone=address,
+                            line=rows[address]["line"],
+                        )
+                    ),
+                )
+            )
             continue
         if len(name) > 200:
             report.errors.append((line, str(_l("The name is longer than 200 characters."))))
@@ -91,15 +107,37 @@ def import_csv(group: AudienceGroup, raw: bytes) -> ImportReport:
         rows[address] = {"line": line, "name": name, "township_id": township_id, "locale": locale}
     if report.errors:
         return report
-    existing = dict(db.session.execute(
-        select(Recipient.address, Recipient.id).where(Recipient.group_id == group.id,
-                                                      Recipient.channel == "sms")).all())
-    inserts = [{"group_id": group.id, "channel": "sms", "address": a, "name": r["name"],
-                "township_id": r["township_id"], "locale": r["locale"], "active": True}
-               for a, r in rows.items() if a not in existing]
-    updates = [{"id": existing[a], "name": r["name"], "township_id": r["township_id"],
-                "locale": r["locale"], "active": True}
-               for a, r in rows.items() if a in existing]
+    existing = dict(
+        db.session.execute(
+            select(Recipient.address, Recipient.id).where(
+                Recipient.group_id == group.id, Recipient.channel == "sms"
+            )
+        ).all()
+    )
+    inserts = [
+        {
+            "group_id": group.id,
+            "channel": "sms",
+            "address": a,
+            "name": r["name"],
+            "township_id": r["township_id"],
+            "locale": r["locale"],
+            "active": True,
+        }
+        for a, r in rows.items()
+        if a not in existing
+    ]
+    updates = [
+        {
+            "id": existing[a],
+            "name": r["name"],
+            "township_id": r["township_id"],
+            "locale": r["locale"],
+            "active": True,
+        }
+        for a, r in rows.items()
+        if a in existing
+    ]
     if inserts:
         db.session.execute(insert(Recipient), inserts)
     if updates:

@@ -1,4 +1,5 @@
 """Writing audit events. Every action of a person goes through record()."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Console commands: `flask seed-demo`, `flask load-jurisdiction FILE`, `flask create-user`."""
+
 from __future__ import annotations
 
 import click
@@ -66,9 +67,13 @@ def init_app(app: Flask) -> None:
     @click.option("--jurisdiction", required=True, help="GB/T 2260 code, e.g. 140322")
     @click.option("--username", required=True)
     @click.option("--name", "display_name", required=True)
-    @click.option("--role", required=True,
-                  type=click.Choice(["office_staff", "deputy_commander", "commander",
-                                     "publicity", "member_unit", "admin"]))
+    @click.option(
+        "--role",
+        required=True,
+        type=click.Choice(
+            ["office_staff", "deputy_commander", "commander", "publicity", "member_unit", "admin"]
+        ),
+    )
     @click.password_option()
     def create_user_command(jurisdiction, username, display_name, role, password):
         """Create a console user (the first administrator of a new installation, for instance)."""

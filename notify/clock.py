@@ -3,17 +3,18 @@
 `simulated(at)` moves this thread's clock (the compressed demo day, `flask demo-day`); other
 threads, the dispatcher's among them, keep the real time.
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 _simulated: ContextVar[datetime | None] = ContextVar("notify_simulated_now", default=None)
 
 
 def now() -> datetime:
-    return _simulated.get() or datetime.now(timezone.utc)
+    return _simulated.get() or datetime.now(UTC)
 
 
 @contextmanager

@@ -1,4 +1,5 @@
 """Settings come from environment variables; every one has a safe default for the demo."""
+
 from __future__ import annotations
 
 import base64
@@ -14,7 +15,7 @@ def _database_url(instance_path: str) -> str:
     # Hosting panels hand out postgres:// or postgresql:// URLs; we speak psycopg 3.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -46,8 +47,12 @@ def _tipoff_key(instance_path: str) -> str:
     Losing it makes them unreadable, so back it up apart from the database backups (a stolen
     database alone must not reveal reporters).
     """
-    return _kept_secret(instance_path, "TIPOFF_ENCRYPTION_KEY", "tipoff_key",
-                        lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+    return _kept_secret(
+        instance_path,
+        "TIPOFF_ENCRYPTION_KEY",
+        "tipoff_key",
+        lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+    )
 
 
 def load(instance_path: str) -> dict:

@@ -1,4 +1,5 @@
 """Error pages: every failure a person can cause is a 4xx with a message, never a 500 page."""
+
 from __future__ import annotations
 
 from flask import Flask, render_template, request

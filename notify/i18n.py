@@ -1,4 +1,5 @@
 """Language and time display: zh_CN first, en second; times shown in the jurisdiction's zone."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,7 +8,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, has_request_context, redirect, request
-from flask_babel import format_datetime, get_locale, lazy_gettext as _l
+from flask_babel import format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
 
 COOKIE = "lang"
 LOGIN_MESSAGE = _l("Please log in to use the console.")
@@ -77,8 +79,7 @@ def _safe_next(target: str | None) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(loc=loc, text=text, fmt_dt=fmt_dt, is_zh=is_zh,
-                                 get_locale=get_locale)
+    app.jinja_env.globals.update(loc=loc, text=text, fmt_dt=fmt_dt, is_zh=is_zh, get_locale=get_locale)
     app.jinja_env.filters["localtime"] = localtime
 
     @app.get("/lang/<code>")

@@ -4,6 +4,7 @@ The console and the API both call these; every change is an audit event. A token
 `cwp_` + 43 URL-safe characters (256 random bits). Only its SHA-256 is stored: with that much
 entropy a slow password hash buys nothing, and a lookup by digest stays one indexed query.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -58,42 +59,74 @@ def _validate(data: IntegrationData, jurisdiction_id: int) -> None:
 def create_integration(jurisdiction_id: int, data: IntegrationData, actor: User) -> Integration:
     _validate(data, jurisdiction_id)
     integration = Integration(
-        jurisdiction_id=jurisdiction_id, name=data.name.strip(), description=data.description.strip(),
-        scopes=[s for s in API_SCOPES if s in data.scopes], acting_user=data.acting_user,
-        active=data.active, created_by=actor, created_at=clock.now())
+        jurisdiction_id=jurisdiction_id,
+        name=data.name.strip(),
+        description=data.description.strip(),
+        scopes=[s for s in API_SCOPES if s in data.scopes],
+        acting_user=data.acting_user,
+        active=data.active,
+        created_by=actor,
+        created_at=clock.now(),
+    )
     db.session.add(integration)
     db.session.flush()
-    audit.record("integration.create", actor=actor, subject=integration, summary=integration.name,
-                 detail={"scopes": integration.scopes,
-                         "acting_user": data.acting_user.username if data.acting_user else None})
+    audit.record(
+        "integration.create",
+        actor=actor,
+        subject=integration,
+        summary=integration.name,
+        detail={
+            "scopes": integration.scopes,
+            "acting_user": data.acting_user.username if data.acting_user else None,
+        },
+    )
     return integration
 
 
 def update_integration(integration: Integration, data: IntegrationData, actor: User) -> dict:
     _validate(data, integration.jurisdiction_id)
-    new = {"name": data.name.strip(), "description": data.description.strip(),
-           "scopes": [s for s in API_SCOPES if s in data.scopes],
-           "acting_user_id": data.acting_user.id if data.acting_user else None, "active": data.active}
+    new = {
+        "name": data.name.strip(),
+        "description": data.description.strip(),
+        "scopes": [s for s in API_SCOPES if s in data.scopes],
+        "acting_user_id": data.acting_user.id if data.acting_user else None,
+        "active": data.active,
+    }
     changed = {}
     for name, value in new.items():
         old = getattr(integration, name)
         if old != value:
             changed[name] = [old, value]
             setattr(integration, name, value)
-    audit.record("integration.update", actor=actor, subject=integration, summary=integration.name,
-                 detail={"changed": changed})
+    audit.record(
+        "integration.update",
+        actor=actor,
+        subject=integration,
+        summary=integration.name,
+        detail={"changed": changed},
+    )
     return changed
 
 
 def issue_token(integration: Integration, actor: User) -> str:
     """A new token for the integration; the caller shows it once, it is never readable again."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(integration=integration, token_hash=digest(token), prefix=token[:10],
-                   created_by=actor, created_at=clock.now())
+    row = ApiToken(
+        integration=integration,
+        token_hash=digest(token),
+        prefix=token[:10],
+        created_by=actor,
+        created_at=clock.now(),
+    )
     db.session.add(row)
     db.session.flush()
-    audit.record("integration.token_issue", actor=actor, subject=integration, summary=integration.name,
-                 detail={"token_id": row.id, "prefix": row.prefix})
+    audit.record(
+        "integration.token_issue",
+        actor=actor,
+        subject=integration,
+        summary=integration.name,
+        detail={"token_id": row.id, "prefix": row.prefix},
+    )
     return token
 
 
@@ -101,8 +134,13 @@ def revoke_token(token: ApiToken, actor: User) -> bool:
     if token.revoked_at is not None:
         return False
     token.revoked_at = clock.now()
-    audit.record("integration.token_revoke", actor=actor, subject=token.integration,
-                 summary=token.integration.name, detail={"token_id": token.id, "prefix": token.prefix})
+    audit.record(
+        "integration.token_revoke",
+        actor=actor,
+        subject=token.integration,
+        summary=token.integration.name,
+        detail={"token_id": token.id, "prefix": token.prefix},
+    )
     return True
 
 

@@ -4,6 +4,7 @@ A robot joins an audience group as a Recipient(channel="robot", address="robot:<
 audience rules, the approver's count and the outbox treat it like any other recipient. Its key
 and secret stay in the robots table (see notify.models.robots).
 """
+
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
@@ -58,13 +59,19 @@ def mask_url(url: str) -> str:
         path = path[: len(path) - len(token)] + mask_secret(token)
     query = "&".join(
         f"{k}={mask_secret(v[0])}" if k in ("key", "access_token") else f"{k}={v[0]}"
-        for k, v in parse_qs(parts.query).items())
+        for k, v in parse_qs(parts.query).items()
+    )
     return f"{parts.scheme}://{parts.netloc}{path}" + (f"?{query}" if query else "")
 
 
 def group_ids(robot: Robot) -> set[int]:
-    return set(db.session.scalars(select(Recipient.group_id).where(
-        Recipient.channel == ROBOT_CHANNEL, Recipient.address == robot_address(robot.id))))
+    return set(
+        db.session.scalars(
+            select(Recipient.group_id).where(
+                Recipient.channel == ROBOT_CHANNEL, Recipient.address == robot_address(robot.id)
+            )
+        )
+    )
 
 
 def set_groups(robot: Robot, wanted: set[int]) -> tuple[set[int], set[int]]:
@@ -73,15 +80,32 @@ def set_groups(robot: Robot, wanted: set[int]) -> tuple[set[int], set[int]]:
     current = group_ids(robot)
     added, removed = wanted - current, current - wanted
     if removed:
-        db.session.execute(delete(Recipient).where(
-            Recipient.channel == ROBOT_CHANNEL, Recipient.address == address,
-            Recipient.group_id.in_(removed)))
+        db.session.execute(
+            delete(Recipient).where(
+                Recipient.channel == ROBOT_CHANNEL,
+                Recipient.address == address,
+                Recipient.group_id.in_(removed),
+            )
+        )
     if added:
         now = clock.now()
-        db.session.execute(insert(Recipient), [
-            {"group_id": gid, "name": robot.name, "township_id": robot.township_id,
-             "channel": ROBOT_CHANNEL, "address": address, "locale": "zh", "active": robot.active,
-             "created_at": now, "updated_at": now} for gid in sorted(added)])
+        db.session.execute(
+            insert(Recipient),
+            [
+                {
+                    "group_id": gid,
+                    "name": robot.name,
+                    "township_id": robot.township_id,
+                    "channel": ROBOT_CHANNEL,
+                    "address": address,
+                    "locale": "zh",
+                    "active": robot.active,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for gid in sorted(added)
+            ],
+        )
     sync_recipients(robot)
     return added, removed
 
@@ -89,13 +113,18 @@ def set_groups(robot: Robot, wanted: set[int]) -> tuple[set[int], set[int]]:
 def sync_recipients(robot: Robot) -> None:
     """Carry the robot's name, township and active flag to its recipient rows (one UPDATE)."""
     db.session.execute(
-        update(Recipient).where(Recipient.channel == ROBOT_CHANNEL,
-                                Recipient.address == robot_address(robot.id))
-        .values(name=robot.name, township_id=robot.township_id, active=robot.active,
-                updated_at=clock.now())
-        .execution_options(synchronize_session=False))
+        update(Recipient)
+        .where(Recipient.channel == ROBOT_CHANNEL, Recipient.address == robot_address(robot.id))
+        .values(name=robot.name, township_id=robot.township_id, active=robot.active, updated_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def groups_of_jurisdiction(jurisdiction_id: int) -> list[AudienceGroup]:
-    return list(db.session.scalars(select(AudienceGroup).where(
-        AudienceGroup.jurisdiction_id == jurisdiction_id).order_by(AudienceGroup.id)))
+    return list(
+        db.session.scalars(
+            select(AudienceGroup)
+            .where(AudienceGroup.jurisdiction_id == jurisdiction_id)
+            .order_by(AudienceGroup.id)
+        )
+    )

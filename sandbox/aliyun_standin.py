@@ -18,6 +18,7 @@ A phone replying (上行短信, SmsUp) is simulated with `reply(number, content)
 `uplink_url` switch the same way, as a JSON array of objects with phone_number, send_time,
 content, sign_name, dest_code and sequence_id.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -28,7 +29,7 @@ import re
 import threading
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -48,8 +49,14 @@ DEFAULT_SIGN_NAMES = ("盂县应急指挥部", "盂县人民政府", "盂县生�
 DEFAULT_TEMPLATES = {"SMS_0000001": "${content}"}
 MAX_NUMBERS = 1000
 MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-SIGNED_HEADERS_REQUIRED = {"host", "x-acs-action", "x-acs-version", "x-acs-date",
-                           "x-acs-signature-nonce", "x-acs-content-sha256"}
+SIGNED_HEADERS_REQUIRED = {
+    "host",
+    "x-acs-action",
+    "x-acs-version",
+    "x-acs-date",
+    "x-acs-signature-nonce",
+    "x-acs-content-sha256",
+}
 CLOCK_SKEW = timedelta(minutes=15)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TEMPLATE_VARIABLE = re.compile(r"\$\{(\w+)\}")
@@ -107,7 +114,7 @@ class AliyunStandin:
         self.server: BackgroundServer | None = None
 
     # --- running --------------------------------------------------------------------------
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> "AliyunStandin":
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> AliyunStandin:
         self.server = BackgroundServer(self.app, host, port).start()
         return self
 
@@ -147,8 +154,9 @@ class AliyunStandin:
         return app
 
     # --- replies (上行短信) -------------------------------------------------------------------
-    def reply(self, phone_number: str, content: str, *, dest_code: str = "",
-              sign_name: str | None = None) -> dict[str, Any]:
+    def reply(
+        self, phone_number: str, content: str, *, dest_code: str = "", sign_name: str | None = None
+    ) -> dict[str, Any]:
         """A phone sends `content` back to the service number: pushed to `uplink_url`."""
         url = self.faults.current.uplink_url
         if not url:
@@ -159,18 +167,28 @@ class AliyunStandin:
         if sign_name is None:  # the signature of the last message this phone got from us
             received = [m for m in self.messages.all(accepted=True, to=number)]
             sign_name = received[-1].sender if received else sorted(self.sign_names)[0]
-        item = {"phone_number": number, "send_time": _now_shanghai(), "content": content,
-                "sign_name": sign_name, "dest_code": dest_code,
-                "sequence_id": next(self._uplink_counter)}
-        self.poster.schedule(self.faults.current.report_delay_ms / 1000,
-                             lambda s: self._push(s, url, [item], attempt=0, kind="uplink"))
+        item = {
+            "phone_number": number,
+            "send_time": _now_shanghai(),
+            "content": content,
+            "sign_name": sign_name,
+            "dest_code": dest_code,
+            "sequence_id": next(self._uplink_counter),
+        }
+        self.poster.schedule(
+            self.faults.current.report_delay_ms / 1000,
+            lambda s: self._push(s, url, [item], attempt=0, kind="uplink"),
+        )
         return item
 
     def _uplink_route(self):
         body = request.get_json(silent=True)
-        if not isinstance(body, dict) or not isinstance(body.get("phone_number"), str) \
-                or not isinstance(body.get("content"), str):
-            return jsonify(error="send {\"phone_number\": \"138…\", \"content\": \"…\"}"), 400
+        if (
+            not isinstance(body, dict)
+            or not isinstance(body.get("phone_number"), str)
+            or not isinstance(body.get("content"), str)
+        ):
+            return jsonify(error='send {"phone_number": "138…", "content": "…"}'), 400
         try:
             item = self.reply(body["phone_number"], body["content"], dest_code=str(body.get("dest_code", "")))
         except ValueError as exc:
@@ -181,8 +199,10 @@ class AliyunStandin:
     def _answer(status: int, code: str, message: str, **extra: Any):
         body = {"RequestId": str(uuid.uuid4()).upper(), "Code": code, "Message": message, **extra}
         if status >= 400:
-            body.update(HostId="dysmsapi.aliyuncs.com",
-                        Recommend=f"https://api.aliyun.com/troubleshoot?q={code}&product=Dysmsapi")
+            body.update(
+                HostId="dysmsapi.aliyuncs.com",
+                Recommend=f"https://api.aliyun.com/troubleshoot?q={code}&product=Dysmsapi",
+            )
         response = jsonify(body)
         response.status_code = status
         response.headers["Content-Type"] = "application/json;charset=utf-8"
@@ -197,15 +217,17 @@ class AliyunStandin:
             if not faults.current.timeout_accepts:
                 return self._answer(504, "ServiceTimeout", "The request has timed out.")
         elif faults.draw(faults.current.error_5xx_share):
-            return self._answer(503, "ServiceUnavailable",
-                                "The request has failed due to a temporary failure of the server.")
+            return self._answer(
+                503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server."
+            )
         refused = self._verify_signature()
         if refused is not None:
             return refused
         action = request.headers.get("x-acs-action", "")
         if action != "SendSms" or request.headers.get("x-acs-version") != API_VERSION:
-            return self._answer(404, "InvalidAction.NotFound",
-                                "Specified api is not found, please check your url and method.")
+            return self._answer(
+                404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method."
+            )
         return self._send_sms(count_against_throttle=not timed_out)
 
     def _verify_signature(self):
@@ -214,36 +236,57 @@ class AliyunStandin:
             r"ACS3-HMAC-SHA256 Credential=([^,]+),SignedHeaders=([^,]+),Signature=([0-9a-f]{64})", header
         )
         if not match:
-            return self._answer(400, "IncompleteSignature",
-                                "The request signature does not conform to Aliyun standards.")
+            return self._answer(
+                400, "IncompleteSignature", "The request signature does not conform to Aliyun standards."
+            )
         key_id, signed_headers, signature = match.groups()
         secret = self.access_keys.get(key_id)
         if secret is None:
             return self._answer(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
         names = signed_headers.split(";")
         if not SIGNED_HEADERS_REQUIRED <= set(names) or names != sorted(names):
-            return self._answer(400, "IncompleteSignature",
-                                "The request signature does not conform to Aliyun standards.")
+            return self._answer(
+                400, "IncompleteSignature", "The request signature does not conform to Aliyun standards."
+            )
         body = request.get_data()
         payload_hash = hashlib.sha256(body).hexdigest()
         if request.headers.get("x-acs-content-sha256") != payload_hash:
-            return self._answer(400, "SignatureDoesNotMatch", "The payload hash does not match x-acs-content-sha256.")
+            return self._answer(
+                400, "SignatureDoesNotMatch", "The payload hash does not match x-acs-content-sha256."
+            )
         try:
-            signed_at = datetime.strptime(request.headers["x-acs-date"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+            signed_at = datetime.strptime(request.headers["x-acs-date"], "%Y-%m-%dT%H:%M:%SZ").replace(
+                tzinfo=UTC
+            )
         except ValueError:
-            return self._answer(400, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted.")
-        if abs(datetime.now(timezone.utc) - signed_at) > CLOCK_SKEW:
-            return self._answer(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")
+            return self._answer(
+                400, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted."
+            )
+        if abs(datetime.now(UTC) - signed_at) > CLOCK_SKEW:
+            return self._answer(
+                400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired."
+            )
 
         headers = "".join(f"{name}:{request.headers.get(name, '').strip()}\n" for name in names)
-        canonical = "\n".join([request.method, request.path or "/", _canonical_query(request.args),
-                               headers, signed_headers, payload_hash])
+        canonical = "\n".join(
+            [
+                request.method,
+                request.path or "/",
+                _canonical_query(request.args),
+                headers,
+                signed_headers,
+                payload_hash,
+            ]
+        )
         string_to_sign = "ACS3-HMAC-SHA256\n" + hashlib.sha256(canonical.encode()).hexdigest()
         expected = hmac.new(secret.encode(), string_to_sign.encode(), hashlib.sha256).hexdigest()
         if not hmac.compare_digest(expected, signature):
-            return self._answer(400, "SignatureDoesNotMatch",
-                                f"Specified signature does not match our calculation. "
-                                f"server string to sign is:{string_to_sign}")
+            return self._answer(
+                400,
+                "SignatureDoesNotMatch",
+                f"Specified signature does not match our calculation. "
+                f"server string to sign is:{string_to_sign}",
+            )
         # Only a correctly signed request uses up its nonce.
         nonce = request.headers["x-acs-signature-nonce"]
         now = time.time()
@@ -268,8 +311,20 @@ class AliyunStandin:
         def business_error(code: str):
             now = time.time()
             for number in numbers:
-                self.messages.add(ReceivedMessage(self.service, None, number, "", sign_name, out_id,
-                                                  None, now, accepted=False, code=code))
+                self.messages.add(
+                    ReceivedMessage(
+                        self.service,
+                        None,
+                        number,
+                        "",
+                        sign_name,
+                        out_id,
+                        None,
+                        now,
+                        accepted=False,
+                        code=code,
+                    )
+                )
             return self._answer(200, code, BUSINESS_MESSAGES.get(code, code))
 
         if len(numbers) > MAX_NUMBERS:
@@ -315,21 +370,34 @@ class AliyunStandin:
         send_time = _now_shanghai()
         receipts = []
         for number in numbers:
-            self.messages.add(ReceivedMessage(self.service, biz_id, number, text, sign_name, out_id,
-                                              self.faults.current.receipt_url, now, accepted=True,
-                                              segments=size))
+            self.messages.add(
+                ReceivedMessage(
+                    self.service,
+                    biz_id,
+                    number,
+                    text,
+                    sign_name,
+                    out_id,
+                    self.faults.current.receipt_url,
+                    now,
+                    accepted=True,
+                    segments=size,
+                )
+            )
             rule = self.faults.number_error(number, "report")
-            receipts.append({
-                "phone_number": number,
-                "send_time": send_time,
-                "report_time": None,  # filled in when pushed
-                "success": rule is None,
-                "err_code": "DELIVERED" if rule is None else str(rule["code"]),
-                "err_msg": "用户接收成功" if rule is None else "用户接收失败",
-                "sms_size": str(size),
-                "biz_id": biz_id,
-                "out_id": out_id or "",
-            })
+            receipts.append(
+                {
+                    "phone_number": number,
+                    "send_time": send_time,
+                    "report_time": None,  # filled in when pushed
+                    "success": rule is None,
+                    "err_code": "DELIVERED" if rule is None else str(rule["code"]),
+                    "err_msg": "用户接收成功" if rule is None else "用户接收失败",
+                    "sms_size": str(size),
+                    "biz_id": biz_id,
+                    "out_id": out_id or "",
+                }
+            )
         if self.faults.current.reports_enabled and self.faults.current.receipt_url:
             self._enqueue_receipts(receipts)
 
@@ -350,17 +418,24 @@ class AliyunStandin:
         url = self.faults.current.receipt_url
         report_time = _now_shanghai()
         for start in range(0, len(pending), size):
-            batch = pending[start:start + size]
+            batch = pending[start : start + size]
             for receipt in batch:
                 receipt["report_time"] = report_time
             self._push(session, url, batch, attempt=0)
 
-    def _push(self, session: requests.Session, url: str, batch: list[dict[str, Any]], attempt: int,
-              kind: str = "receipt") -> None:
+    def _push(
+        self,
+        session: requests.Session,
+        url: str,
+        batch: list[dict[str, Any]],
+        attempt: int,
+        kind: str = "receipt",
+    ) -> None:
         acknowledged, http_status, error = False, None, None
         try:
             answer = session.post(
-                url, data=json.dumps(batch, ensure_ascii=False).encode(),
+                url,
+                data=json.dumps(batch, ensure_ascii=False).encode(),
                 headers={"Content-Type": "application/json;charset=utf-8"},
                 timeout=self.faults.current.report_timeout_s,
             )
@@ -368,9 +443,17 @@ class AliyunStandin:
             acknowledged = http_status == 200 and _is_acknowledgement(answer.content)
         except requests.RequestException as exc:
             error = type(exc).__name__
-        self.reports.add(service=self.service, url=url, attempt=attempt, count=len(batch), kind=kind,
-                         biz_ids=sorted({r["biz_id"] for r in batch if "biz_id" in r}),
-                         acknowledged=acknowledged, http_status=http_status, error=error)
+        self.reports.add(
+            service=self.service,
+            url=url,
+            attempt=attempt,
+            count=len(batch),
+            kind=kind,
+            biz_ids=sorted({r["biz_id"] for r in batch if "biz_id" in r}),
+            acknowledged=acknowledged,
+            http_status=http_status,
+            error=error,
+        )
         delays = self.faults.current.repush_delays_s
         if not acknowledged and attempt < len(delays):
             self.poster.schedule(delays[attempt], lambda s: self._push(s, url, batch, attempt + 1, kind))

@@ -5,6 +5,7 @@ from Python (`standin.faults.update(error_5xx_share=0.3)`); the demo and a count
 HTTP (`POST /_sandbox/faults` with the same names in JSON). `reset()` goes back to the values the
 stand-in was started with, and empties both logs.
 """
+
 from __future__ import annotations
 
 import random
@@ -47,9 +48,6 @@ class Switches:
     seed: int | None = None  # makes the random fault draws repeatable
 
 
-
-
-
 def merged_switches(base: Any, changes: dict[str, Any]) -> dict[str, Any]:
     """A stand-in's switches (a dataclass) with changes applied, as a dict for its own further
     checks; unknown names and shares outside 0..1 are refused with ValueError."""
@@ -79,6 +77,7 @@ def switches_view(update, current):
 
     return set_faults
 
+
 class FaultSwitches:
     """The switches of one stand-in, safe to change while requests are being served."""
 
@@ -97,7 +96,11 @@ class FaultSwitches:
         if not isinstance(values["number_errors"], dict):
             raise ValueError("number_errors must be an object keyed by number")
         for number, rule in values["number_errors"].items():
-            if not isinstance(rule, dict) or rule.get("stage") not in ("create", "report") or not rule.get("code"):
+            if (
+                not isinstance(rule, dict)
+                or rule.get("stage") not in ("create", "report")
+                or not rule.get("code")
+            ):
                 raise ValueError(f"number_errors[{number}] needs stage create|report and a code")
         return Switches(**values)
 
@@ -209,8 +212,7 @@ class MessageLog:
         with self._lock:
             items = list(self._items)
         return [
-            m for m in items
-            if (accepted is None or m.accepted == accepted) and (to is None or m.to == to)
+            m for m in items if (accepted is None or m.accepted == accepted) and (to is None or m.to == to)
         ]
 
     def count_per_number(self) -> Counter[str]:
@@ -256,8 +258,12 @@ def control_blueprint(standin: Any) -> Blueprint:
     def get_faults():
         return jsonify(standin.faults.as_dict())
 
-    bp.add_url_rule("/faults", "set_faults", switches_view(standin.faults.update, standin.faults.as_dict),
-                     methods=["POST"])
+    bp.add_url_rule(
+        "/faults",
+        "set_faults",
+        switches_view(standin.faults.update, standin.faults.as_dict),
+        methods=["POST"],
+    )
 
     @bp.get("/messages")
     def get_messages():

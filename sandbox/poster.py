@@ -4,6 +4,7 @@ The create call of a stand-in only schedules a job; the job runs on a worker thr
 due, so a slow or dead receiver never blocks the API and never kills the stand-in (every error of
 a job is caught and recorded by the job itself).
 """
+
 from __future__ import annotations
 
 import heapq
@@ -11,7 +12,7 @@ import itertools
 import logging
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import requests
 

@@ -17,6 +17,7 @@ the demo's 40 robots of each kind (see DEMO_ROBOTS). Fault switches: latency, 5x
 a forced error code per robot; from Python (`standin.faults.update(...)`) or
 `POST /_sandbox/faults`.
 """
+
 from __future__ import annotations
 
 import base64
@@ -71,8 +72,6 @@ class RobotSwitches:
     seed: int | None = None
 
 
-
-
 @dataclass
 class RobotCall:
     kind: str
@@ -105,7 +104,7 @@ class RobotStandins:
         self.server: BackgroundServer | None = None
 
     # --- running ---------------------------------------------------------------------------
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> "RobotStandins":
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> RobotStandins:
         self.server = BackgroundServer(self.app, host, port).start()
         return self
 
@@ -121,9 +120,11 @@ class RobotStandins:
 
     def webhook_url(self, kind: str, token: str) -> str:
         """The URL the platform's console shows for a robot, pointing at this stand-in."""
-        return {"wecom": f"{self.url}/cgi-bin/webhook/send?key={token}",
-                "dingtalk": f"{self.url}/robot/send?access_token={token}",
-                "feishu": f"{self.url}/open-apis/bot/v2/hook/{token}"}[kind]
+        return {
+            "wecom": f"{self.url}/cgi-bin/webhook/send?key={token}",
+            "dingtalk": f"{self.url}/robot/send?access_token={token}",
+            "feishu": f"{self.url}/open-apis/bot/v2/hook/{token}",
+        }[kind]
 
     # --- registry and switches ---------------------------------------------------------------
     def add_robot(self, kind: str, token: str, secret: str = "") -> None:
@@ -136,7 +137,8 @@ class RobotStandins:
     def _validated(base: RobotSwitches, changes: dict[str, Any]) -> RobotSwitches:
         values = merged_switches(base, changes)
         if not isinstance(values["robot_errors"], dict) or not all(
-                isinstance(v, int) for v in values["robot_errors"].values()):
+            isinstance(v, int) for v in values["robot_errors"].values()
+        ):
             raise ValueError("robot_errors must map a key or token to an integer error code")
         return RobotSwitches(**values)
 
@@ -161,12 +163,18 @@ class RobotStandins:
             self._blocked.clear()
 
     # --- what was received ---------------------------------------------------------------------
-    def received(self, kind: str | None = None, token: str | None = None,
-                 accepted: bool | None = None) -> list[RobotCall]:
+    def received(
+        self, kind: str | None = None, token: str | None = None, accepted: bool | None = None
+    ) -> list[RobotCall]:
         with self._lock:
             calls = list(self.calls)
-        return [c for c in calls if (kind is None or c.kind == kind) and (token is None or c.token == token)
-                and (accepted is None or c.accepted == accepted)]
+        return [
+            c
+            for c in calls
+            if (kind is None or c.kind == kind)
+            and (token is None or c.token == token)
+            and (accepted is None or c.accepted == accepted)
+        ]
 
     def max_in_window(self, kind: str, token: str, seconds: float) -> int:
         """The most accepted messages this robot got within any `seconds` (from its own records)."""
@@ -201,7 +209,11 @@ class RobotStandins:
             failed = not timed_out and s.error_5xx_share > 0 and self._random.random() < s.error_5xx_share
         if timed_out:
             self.stopping.wait(s.timeout_hold_ms / 1000)
-            return "<html><body><h1>504 Gateway Time-out</h1></body></html>", 504, {"Content-Type": "text/html"}
+            return (
+                "<html><body><h1>504 Gateway Time-out</h1></body></html>",
+                504,
+                {"Content-Type": "text/html"},
+            )
         if failed:
             return "<html><body><h1>502 Bad Gateway</h1></body></html>", 502, {"Content-Type": "text/html"}
         return None
@@ -346,8 +358,9 @@ class RobotStandins:
         if not isinstance(payload, dict):
             return answer(9499, "Bad Request", payload)
         if secret and not self._feishu_signature(secret, payload):
-            return answer(19021, "sign match fail or timestamp is not within one hour from current time",
-                          payload)
+            return answer(
+                19021, "sign match fail or timestamp is not within one hour from current time", payload
+            )
         forced = self._switches.robot_errors.get(token)
         if forced:
             return answer(forced, "forced by the sandbox switch robot_errors", payload)
@@ -356,7 +369,9 @@ class RobotStandins:
             return answer(9499, "Bad Request: msg_type and its content are required", payload)
         code = self._admit("feishu", token, time.time())
         if code:
-            return answer(code, "frequency limited psm[lark.oapi.app_platform_runtime]appID[sandbox]", payload, text)
+            return answer(
+                code, "frequency limited psm[lark.oapi.app_platform_runtime]appID[sandbox]", payload, text
+            )
         return answer(0, "success", payload, text)
 
     @staticmethod
@@ -378,12 +393,18 @@ class RobotStandins:
         def get_faults():
             return jsonify(asdict(self._switches))
 
-        bp.add_url_rule("/faults", "set_faults", switches_view(self.update, lambda: asdict(self._switches)),
-                        methods=["POST"])
+        bp.add_url_rule(
+            "/faults",
+            "set_faults",
+            switches_view(self.update, lambda: asdict(self._switches)),
+            methods=["POST"],
+        )
 
         @bp.get("/robots")
         def get_robots():
-            return jsonify(robots=[{"kind": k, "token": t, "signed": bool(s)} for (k, t), s in self.robots.items()])
+            return jsonify(
+                robots=[{"kind": k, "token": t, "signed": bool(s)} for (k, t), s in self.robots.items()]
+            )
 
         @bp.post("/robots")
         def add_robot():
@@ -391,7 +412,9 @@ class RobotStandins:
             if not isinstance(data, dict):
                 return jsonify(error="send {kind, token, secret}"), 400
             try:
-                self.add_robot(str(data.get("kind", "")), str(data.get("token", "")), str(data.get("secret") or ""))
+                self.add_robot(
+                    str(data.get("kind", "")), str(data.get("token", "")), str(data.get("secret") or "")
+                )
             except ValueError as exc:
                 return jsonify(error=str(exc)), 400
             return jsonify(ok=True), 201
@@ -399,11 +422,15 @@ class RobotStandins:
         @bp.get("/messages")
         def get_messages():
             accepted = {"true": True, "false": False}.get(request.args.get("accepted", ""))
-            calls = self.received(request.args.get("kind") or None, request.args.get("token") or None, accepted)
-            return jsonify(accepted_total=sum(c.accepted for c in calls),
-                           refused_total=sum(not c.accepted for c in calls),
-                           throttled_total=sum(c.code in THROTTLE_CODES[c.kind] for c in calls),
-                           messages=[c.as_dict() for c in calls])
+            calls = self.received(
+                request.args.get("kind") or None, request.args.get("token") or None, accepted
+            )
+            return jsonify(
+                accepted_total=sum(c.accepted for c in calls),
+                refused_total=sum(not c.accepted for c in calls),
+                throttled_total=sum(c.code in THROTTLE_CODES[c.kind] for c in calls),
+                messages=[c.as_dict() for c in calls],
+            )
 
         @bp.post("/reset")
         def reset():

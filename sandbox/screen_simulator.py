@@ -20,6 +20,7 @@ POST /_sandbox/faults {"silent": true, "drop_polls": 0.5}, so a person can watch
 runs one simulator per screen of the demo seed (what `make run` starts), all but one reporting,
 so the console shows that one's offline alarm; /screen.png?screen=<n> shows screen n.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,7 +38,7 @@ from typing import Any
 import httpx
 
 FONT_PATH = os.environ.get("SCREEN_FONT", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
-CELL = 32          # pixels per full-width character; a half-width one takes 16
+CELL = 32  # pixels per full-width character; a half-width one takes 16
 LINE_HEIGHT = 40
 PAD = 12
 PAGE_GAP = 10
@@ -89,7 +90,7 @@ def parse_text_feed(body: bytes) -> dict[str, Any]:
         line = lines[i]
         if line.startswith("PAGE "):
             _, _number, colour, fallback = line.split(" ")
-            page_lines = lines[i + 1:i + 1 + size[1]]
+            page_lines = lines[i + 1 : i + 1 + size[1]]
             data["pages"].append({"lines": page_lines, "colour": colour, "fallback_colour": fallback})
             i += 1 + size[1]
             continue
@@ -113,7 +114,7 @@ def parse_text_feed(body: bytes) -> dict[str, Any]:
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
     value = hex_colour.lstrip("#")
-    return tuple(int(value[i:i + 2], 16) for i in (0, 2, 4))  # type: ignore[return-value]
+    return tuple(int(value[i : i + 2], 16) for i in (0, 2, 4))  # type: ignore[return-value]
 
 
 def render_png(shown: Shown, font_path: str = FONT_PATH) -> bytes:
@@ -134,8 +135,12 @@ def render_png(shown: Shown, font_path: str = FONT_PATH) -> bytes:
     draw = ImageDraw.Draw(image)
     y = 0
     for number, page in enumerate(pages, start=1):
-        draw.text((4, y + 3), f"v{shown.version} {shown.state} {number}/{len(pages)}", font=small,
-                  fill=CAPTION_COLOUR)
+        draw.text(
+            (4, y + 3),
+            f"v{shown.version} {shown.state} {number}/{len(pages)}",
+            font=small,
+            fill=CAPTION_COLOUR,
+        )
         y += CAPTION
         draw.rectangle([0, y, panel_w - 1, y + panel_h - 1], fill=BACKGROUND)
         colour = _rgb(page["colour"] if full else page["fallback_colour"])
@@ -167,14 +172,13 @@ class ScreenSimulator:
         self.text_feed = self.feed_url.endswith(".txt")
         self.etag: str | None = None
         self.shown: Shown | None = None
-        self.history: list[Shown] = []       # every version displayed, in order
+        self.history: list[Shown] = []  # every version displayed, in order
         self.events: list[tuple[str, Any]] = []  # (what, detail) for tests and the log
         self._random = random.Random(self.seed)
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._client = httpx.Client(timeout=self.timeout,
-                                    headers={"Authorization": f"Bearer {self.token}"})
+        self._client = httpx.Client(timeout=self.timeout, headers={"Authorization": f"Bearer {self.token}"})
 
     # --- one step each, for tests that drive it by hand ------------------------------------
     def poll_once(self) -> str:
@@ -194,8 +198,14 @@ class ScreenSimulator:
             return self._note("error", f"{response.status_code} {response.text[:200]}")
         data = parse_text_feed(response.content) if self.text_feed else response.json()
         self.etag = response.headers.get("ETag")
-        shown = Shown(version=int(data["version"]), state=data["state"], level=data["level"],
-                      pages=data["pages"], profile=data["screen"]["profile"], received_at=time.time())
+        shown = Shown(
+            version=int(data["version"]),
+            state=data["state"],
+            level=data["level"],
+            pages=data["pages"],
+            profile=data["screen"]["profile"],
+            received_at=time.time(),
+        )
         if self.png_path:  # written before it counts as shown, so a watcher never sees it stale
             Path(self.png_path).write_bytes(render_png(shown))
         with self._lock:
@@ -247,7 +257,7 @@ class ScreenSimulator:
                 next_beat = time.monotonic() + beat_every
             self._stop.wait(self.poll_seconds)
 
-    def start(self) -> "ScreenSimulator":
+    def start(self) -> ScreenSimulator:
         self._thread = threading.Thread(target=self.run, name="screen-simulator", daemon=True)
         self._thread.start()
         return self
@@ -283,12 +293,15 @@ def control_app(simulators: dict[int, ScreenSimulator]):
         out = {}
         for key, simulator in simulators.items():
             shown = simulator.shown
-            out[key] = {"feed": simulator.feed_url, "faults": vars(simulator.faults),
-                        "version": shown.version if shown else None,
-                        "state": shown.state if shown else None,
-                        "level": shown.level if shown else None,
-                        "history": [s.version for s in simulator.history],
-                        "recent": [list(e) for e in simulator.events[-5:]]}
+            out[key] = {
+                "feed": simulator.feed_url,
+                "faults": vars(simulator.faults),
+                "version": shown.version if shown else None,
+                "state": shown.state if shown else None,
+                "level": shown.level if shown else None,
+                "history": [s.version for s in simulator.history],
+                "recent": [list(e) for e in simulator.events[-5:]],
+            }
         return jsonify(out)
 
     @app.post("/_sandbox/faults")
@@ -298,7 +311,7 @@ def control_app(simulators: dict[int, ScreenSimulator]):
             return jsonify(error="no such screen"), 404
         changes = request.get_json(silent=True)
         if not isinstance(changes, dict):
-            return jsonify(error="send a JSON object, e.g. {\"silent\": true}"), 400
+            return jsonify(error='send a JSON object, e.g. {"silent": true}'), 400
         try:
             simulator.faults.update(**changes)
         except (TypeError, ValueError) as exc:
@@ -309,20 +322,28 @@ def control_app(simulators: dict[int, ScreenSimulator]):
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m sandbox.screen_simulator",
-                                     description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m sandbox.screen_simulator", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--feed", help="the screen's feed URL (.json or .txt)")
     parser.add_argument("--token", help="the screen's token from the console")
-    parser.add_argument("--demo-fleet", metavar="BASE_URL",
-                        help="simulate every screen of the demo seed (tokens demo-screen-<n>) at this "
-                             "platform address, leaving one silent so its alarm shows")
+    parser.add_argument(
+        "--demo-fleet",
+        metavar="BASE_URL",
+        help="simulate every screen of the demo seed (tokens demo-screen-<n>) at this "
+        "platform address, leaving one silent so its alarm shows",
+    )
     parser.add_argument("--fleet-size", type=int, default=20)
     parser.add_argument("--png", help="write what the screen shows to this PNG file")
     parser.add_argument("--poll", type=float, default=5.0, help="seconds between polls")
     parser.add_argument("--heartbeat", type=float, default=None, help="seconds between heartbeats")
     parser.add_argument("--once", action="store_true", help="poll once, report, and exit")
-    parser.add_argument("--control-port", type=int, default=None,
-                        help="serve /screen.png, /state and /_sandbox/faults on this port")
+    parser.add_argument(
+        "--control-port",
+        type=int,
+        default=None,
+        help="serve /screen.png, /state and /_sandbox/faults on this port",
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--silent", action="store_true", help="start with the 'silent' fault on")
     parser.add_argument("--drop-polls", type=float, default=0.0, help="share of polls lost (0..1)")
@@ -336,9 +357,13 @@ def _fleet(args) -> dict[int, ScreenSimulator]:
     base = args.demo_fleet.rstrip("/")
     fleet = {}
     for n in range(1, args.fleet_size + 1):
-        simulator = ScreenSimulator(f"{base}/screens/{n}/feed.json", f"demo-screen-{n}",
-                                    poll_seconds=args.poll, heartbeat_seconds=args.heartbeat or 30.0,
-                                    seed=n)
+        simulator = ScreenSimulator(
+            f"{base}/screens/{n}/feed.json",
+            f"demo-screen-{n}",
+            poll_seconds=args.poll,
+            heartbeat_seconds=args.heartbeat or 30.0,
+            seed=n,
+        )
         simulator.faults.update(silent=(n == DEMO_SILENT_SCREEN), drop_polls=args.drop_polls)
         fleet[n] = simulator
     return fleet
@@ -349,8 +374,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.demo_fleet:
         simulators = _fleet(args)
     else:
-        simulator = ScreenSimulator(args.feed, args.token, poll_seconds=args.poll,
-                                    heartbeat_seconds=args.heartbeat, png_path=args.png)
+        simulator = ScreenSimulator(
+            args.feed, args.token, poll_seconds=args.poll, heartbeat_seconds=args.heartbeat, png_path=args.png
+        )
         simulator.faults.update(silent=args.silent, drop_polls=args.drop_polls)
         simulators = {0: simulator}
     if args.once:
@@ -358,11 +384,18 @@ def main(argv: list[str] | None = None) -> None:
             outcome = simulator.poll_once()
             simulator.heartbeat()
             shown = simulator.shown
-            print(json.dumps({"feed": simulator.feed_url, "poll": outcome,
-                              "version": shown.version if shown else None,
-                              "state": shown.state if shown else None,
-                              "errors": [e for e in simulator.events if e[0] == "error"]},
-                             ensure_ascii=False))
+            print(
+                json.dumps(
+                    {
+                        "feed": simulator.feed_url,
+                        "poll": outcome,
+                        "version": shown.version if shown else None,
+                        "state": shown.state if shown else None,
+                        "errors": [e for e in simulator.events if e[0] == "error"],
+                    },
+                    ensure_ascii=False,
+                )
+            )
             simulator.stop()
         return
     server = None
@@ -370,8 +403,11 @@ def main(argv: list[str] | None = None) -> None:
         from sandbox.server import BackgroundServer
 
         server = BackgroundServer(control_app(simulators), args.host, args.control_port).start()
-        print(f"Screen simulator(s): {server.url}/screen.png?screen=<n>  state: {server.url}/state  "
-              f"faults: POST {server.url}/_sandbox/faults?screen=<n>", flush=True)
+        print(
+            f"Screen simulator(s): {server.url}/screen.png?screen=<n>  state: {server.url}/state  "
+            f"faults: POST {server.url}/_sandbox/faults?screen=<n>",
+            flush=True,
+        )
     for simulator in simulators.values():
         simulator.start()
     done = threading.Event()

@@ -5,6 +5,7 @@ GSM-7 (160 characters, 153 per part when split) applies only when every characte
 UCS-2: 70 code units, 67 per part. Both stand-ins compute num_segments / sms_size this way, so a
 test can compare the product's own estimate with what the "provider" billed.
 """
+
 from __future__ import annotations
 
 from math import ceil

@@ -1,4 +1,5 @@
 """Run a stand-in's WSGI app on a port in a background thread (tests, demo, benchmarks)."""
+
 from __future__ import annotations
 
 import threading
@@ -29,7 +30,7 @@ class BackgroundServer:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self) -> "BackgroundServer":
+    def start(self) -> BackgroundServer:
         self._thread.start()
         return self
 

@@ -4,6 +4,7 @@ real SDKs on this machine (stand-ins in this process, callbacks and receipts off
 Prints one line per case; use it to know whether a benchmark measures the platform or the
 stand-in.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,26 +36,40 @@ def main() -> None:
     naive = n / (time.perf_counter() - started)
     print(f"twilio  naive SDK loop (1 thread)          {n:>7} msgs  {naive:8.0f} msg/s")
 
-    gateway = TwilioGateway(twilio.account_sid, twilio.auth_token, from_number="+15005550006",
-                            base_url=twilio.url, timeout=10, workers=4)
+    gateway = TwilioGateway(
+        twilio.account_sid,
+        twilio.auth_token,
+        from_number="+15005550006",
+        base_url=twilio.url,
+        timeout=10,
+        workers=4,
+    )
     batch = gateway.max_batch
     messages = [Message(i, f"+1415{i:07d}", "Red alert") for i in range(args.twilio)]
     started = time.perf_counter()
     for i in range(0, len(messages), batch):
-        gateway.send(messages[i:i + batch])
+        gateway.send(messages[i : i + batch])
     rate = len(messages) / (time.perf_counter() - started)
-    print(f"twilio  TwilioGateway.send ({gateway.workers} threads)    {len(messages):>7} msgs  {rate:8.0f} msg/s")
+    print(
+        f"twilio  TwilioGateway.send ({gateway.workers} threads)    {len(messages):>7} msgs  {rate:8.0f} msg/s"
+    )
     gateway.close()
     twilio.stop()
 
     aliyun = AliyunStandin(**quiet).start()
     key_id, secret = next(iter(DEFAULT_ACCESS_KEYS.items()))
-    gateway = AliyunGateway(key_id, secret, DEFAULT_SIGN_NAMES[0], next(iter(DEFAULT_TEMPLATES)),
-                            endpoint=f"http://{aliyun.endpoint}", timeout=10)
+    gateway = AliyunGateway(
+        key_id,
+        secret,
+        DEFAULT_SIGN_NAMES[0],
+        next(iter(DEFAULT_TEMPLATES)),
+        endpoint=f"http://{aliyun.endpoint}",
+        timeout=10,
+    )
     messages = [Message(i, f"+86138{i:08d}", "【盂县】重污染天气橙色预警") for i in range(args.aliyun)]
     started = time.perf_counter()
     for i in range(0, len(messages), gateway.max_batch):
-        gateway.send(messages[i:i + gateway.max_batch])
+        gateway.send(messages[i : i + gateway.max_batch])
     rate = len(messages) / (time.perf_counter() - started)
     print(f"aliyun  AliyunGateway.send (1,000 a call)  {len(messages):>7} msgs  {rate:8.0f} msg/s")
     aliyun.stop()

@@ -8,12 +8,13 @@ Twilio signs them. Faults: see sandbox/faults.py.
 
 Point the SDK at it with `client.api.base_url = standin_url` (see notify/channels/twilio_sms.py).
 """
+
 from __future__ import annotations
 
 import re
 import secrets
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -55,7 +56,7 @@ DELIVERY_ERRORS = {
 
 
 def _rfc2822(at: datetime) -> str:
-    return format_datetime(at.astimezone(timezone.utc))  # "Mon, 23 Nov 2026 04:05:19 +0000"
+    return format_datetime(at.astimezone(UTC))  # "Mon, 23 Nov 2026 04:05:19 +0000"
 
 
 def twilio_error(status: int, code: int | str, message: str, **extra: Any):
@@ -91,7 +92,7 @@ class TwilioStandin:
         self.server: BackgroundServer | None = None
 
     # --- running --------------------------------------------------------------------------
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> "TwilioStandin":
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> TwilioStandin:
         self.server = BackgroundServer(self.app, host, port).start()
         return self
 
@@ -126,8 +127,9 @@ class TwilioStandin:
     def _authenticate(self, account_sid: str):
         auth = request.authorization
         if auth is None or auth.username != self.account_sid or auth.password != self.auth_token:
-            response, status = twilio_error(401, 20003, "Authenticate",
-                                            detail="Your AccountSid or AuthToken was incorrect.")
+            response, status = twilio_error(
+                401, 20003, "Authenticate", detail="Your AccountSid or AuthToken was incorrect."
+            )
             response.headers["WWW-Authenticate"] = 'Basic realm="Twilio API"'
             return response, status
         if account_sid != self.account_sid:
@@ -166,10 +168,20 @@ class TwilioStandin:
 
         def refuse(status: int, code: str, message: str):
             if to:
-                self.messages.add(ReceivedMessage(
-                    self.service, None, to, body, sender or service_sid, None, callback,
-                    time.time(), accepted=False, code=code,
-                ))
+                self.messages.add(
+                    ReceivedMessage(
+                        self.service,
+                        None,
+                        to,
+                        body,
+                        sender or service_sid,
+                        None,
+                        callback,
+                        time.time(),
+                        accepted=False,
+                        code=code,
+                    )
+                )
             return twilio_error(status, code, message)
 
         if not to:
@@ -201,7 +213,7 @@ class TwilioStandin:
 
     def _accept(self, to: str, sender: str | None, service_sid: str | None, body: str, callback: str | None):
         sid = "SM" + secrets.token_hex(16)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         segments = segment_count(body)
         uri = f"/{API_VERSION}/Accounts/{self.account_sid}/Messages/{sid}.json"
         resource = {
@@ -231,10 +243,20 @@ class TwilioStandin:
         if record:
             self._resources[sid] = resource
         out_id = urlsplit(callback).query or None if callback else None
-        self.messages.add(ReceivedMessage(
-            self.service, sid, to, body, sender or service_sid, out_id, callback,
-            time.time(), accepted=True, segments=segments,
-        ))
+        self.messages.add(
+            ReceivedMessage(
+                self.service,
+                sid,
+                to,
+                body,
+                sender or service_sid,
+                out_id,
+                callback,
+                time.time(),
+                accepted=True,
+                segments=segments,
+            )
+        )
         if callback and self.faults.current.reports_enabled:
             self._schedule_callbacks(resource, callback)
         return jsonify(resource), 201
@@ -269,7 +291,7 @@ class TwilioStandin:
             if error_code:
                 params["ErrorCode"] = error_code
             if status == "delivered":
-                params["RawDlrDoneDate"] = datetime.now(timezone.utc).strftime("%y%m%d%H%M")
+                params["RawDlrDoneDate"] = datetime.now(UTC).strftime("%y%m%d%H%M")
             self.poster.schedule(gap * (i + 1), self._callback_job(callback, params))
 
     def _callback_job(self, url: str, params: dict[str, str]):
@@ -278,20 +300,35 @@ class TwilioStandin:
             resource = self._resources.get(sid)
             if resource is not None and status != "queued":
                 resource["status"] = status
-                resource["date_updated"] = _rfc2822(datetime.now(timezone.utc))
+                resource["date_updated"] = _rfc2822(datetime.now(UTC))
                 if "ErrorCode" in params:
                     resource["error_code"] = int(params["ErrorCode"])
                     resource["error_message"] = DELIVERY_ERRORS.get(params["ErrorCode"])
             signature = self._validator.compute_signature(url, params)
             try:
                 answer = session.post(
-                    url, data=params, timeout=self.faults.current.report_timeout_s,
+                    url,
+                    data=params,
+                    timeout=self.faults.current.report_timeout_s,
                     headers={"X-Twilio-Signature": signature, "User-Agent": "TwilioProxy/1.1"},
                 )
-                self.reports.add(service=self.service, url=url, provider_id=sid, status=status,
-                                 http_status=answer.status_code, error=None)
+                self.reports.add(
+                    service=self.service,
+                    url=url,
+                    provider_id=sid,
+                    status=status,
+                    http_status=answer.status_code,
+                    error=None,
+                )
             except requests.RequestException as exc:
                 # Twilio does not retry a callback whose receiver is down; neither do we.
-                self.reports.add(service=self.service, url=url, provider_id=sid, status=status,
-                                 http_status=None, error=type(exc).__name__)
+                self.reports.add(
+                    service=self.service,
+                    url=url,
+                    provider_id=sid,
+                    status=status,
+                    http_status=None,
+                    error=type(exc).__name__,
+                )
+
         return post

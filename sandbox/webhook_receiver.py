@@ -9,6 +9,7 @@ claims to be; 404 for an unknown partner. Fault switches (from Python or POST /_
 `answers`, a list of [status, retry_after or null] given in turn before the normal answer
 (e.g. [[503, null], [429, "2"]]), `latency_ms` and `error_5xx_share`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -30,8 +31,14 @@ TOLERANCE_S = 300
 DEMO_PARTNERS = {"yangquan-daily": "sandbox-partner-secret-yangquan-daily"}
 
 
-def verify(secret: str, timestamp: str | None, signature: str | None, body: bytes,
-           now: float | None = None, tolerance: int = TOLERANCE_S) -> str | None:
+def verify(
+    secret: str,
+    timestamp: str | None,
+    signature: str | None,
+    body: bytes,
+    now: float | None = None,
+    tolerance: int = TOLERANCE_S,
+) -> str | None:
     """None when the request is authentic; otherwise why not (the README's recipe)."""
     if not timestamp or not signature:
         return "missing X-Notify-Timestamp or X-Notify-Signature"
@@ -39,7 +46,9 @@ def verify(secret: str, timestamp: str | None, signature: str | None, body: byte
         return "X-Notify-Timestamp is not a Unix time"
     if abs((now if now is not None else time.time()) - int(timestamp)) > tolerance:
         return "timestamp outside the tolerance (replayed or clock skew)"
-    expected = "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    expected = (
+        "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    )
     if not hmac.compare_digest(expected, signature):
         return "signature does not match"
     return None
@@ -78,7 +87,7 @@ class WebhookReceiver:
         self.app = self._build_app()
         self.server: BackgroundServer | None = None
 
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> "WebhookReceiver":
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> WebhookReceiver:
         self.server = BackgroundServer(self.app, host, port).start()
         return self
 
@@ -98,7 +107,8 @@ class WebhookReceiver:
         values = merged_switches(self.switches, changes)
         answers = values["answers"]
         if not isinstance(answers, list) or not all(
-                isinstance(a, list) and len(a) == 2 and isinstance(a[0], int) for a in answers):
+            isinstance(a, list) and len(a) == 2 and isinstance(a[0], int) for a in answers
+        ):
             raise ValueError("answers must be a list of [status, retry_after or null]")
         with self._lock:
             self.switches = ReceiverSwitches(**values)
@@ -117,8 +127,9 @@ class WebhookReceiver:
         app.add_url_rule("/partner/<name>", "receive", self._receive, methods=["POST"])
         bp = Blueprint("receiver_sandbox", __name__, url_prefix="/_sandbox")
 
-        bp.add_url_rule("/faults", "faults", switches_view(self.update, lambda: asdict(self.switches)),
-                        methods=["POST"])
+        bp.add_url_rule(
+            "/faults", "faults", switches_view(self.update, lambda: asdict(self.switches)), methods=["POST"]
+        )
 
         @bp.get("/messages")
         def messages():
@@ -135,7 +146,9 @@ class WebhookReceiver:
 
     def _receive(self, name: str):
         body = request.get_data()
-        headers = {k: v for k, v in request.headers.items() if k.lower().startswith(("x-notify", "content-type"))}
+        headers = {
+            k: v for k, v in request.headers.items() if k.lower().startswith(("x-notify", "content-type"))
+        }
 
         def answer(status: int, error: str | None = None, document: Any = None, extra: dict | None = None):
             with self._lock:
@@ -148,20 +161,26 @@ class WebhookReceiver:
 
         with self._lock:
             forced = self.switches.answers.pop(0) if self.switches.answers else None
-            failed = self.switches.error_5xx_share > 0 and self._random.random() < self.switches.error_5xx_share
+            failed = (
+                self.switches.error_5xx_share > 0 and self._random.random() < self.switches.error_5xx_share
+            )
         if self.switches.latency_ms:
             time.sleep(self.switches.latency_ms / 1000)
         if forced:
             status, retry_after = forced
-            return answer(status, "forced by the sandbox switch answers",
-                          extra={"Retry-After": str(retry_after)} if retry_after is not None else None)
+            return answer(
+                status,
+                "forced by the sandbox switch answers",
+                extra={"Retry-After": str(retry_after)} if retry_after is not None else None,
+            )
         if failed:
             return answer(503, "forced by error_5xx_share")
         secret = self.partners.get(name)
         if secret is None:
             return answer(404, "unknown partner")
-        refused = verify(secret, request.headers.get("X-Notify-Timestamp"),
-                         request.headers.get("X-Notify-Signature"), body)
+        refused = verify(
+            secret, request.headers.get("X-Notify-Timestamp"), request.headers.get("X-Notify-Signature"), body
+        )
         if refused:
             return answer(401, refused)
         content_type = request.headers.get("Content-Type", "")

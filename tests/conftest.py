@@ -2,11 +2,12 @@
 
 TEST_DATABASE_URL selects PostgreSQL (CI runs both); without it a temporary SQLite file is used.
 """
+
 from __future__ import annotations
 
 import contextvars
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 import pytest
 from flask.testing import FlaskClient
@@ -15,11 +16,11 @@ from sqlalchemy import select, text
 from werkzeug.security import generate_password_hash
 
 from notify import create_app
+from notify.audience import audience_size
 from notify.demo.loader import DATA_DIR, load_jurisdiction, read
 from notify.extensions import db
 from notify.lifecycle.guard import ApprovalFormData, perform
 from notify.lifecycle.proposals import ProposalData, propose_issue
-from notify.audience import audience_size
 from notify.models import AlertKind, Base, Role, User
 
 PASSWORD = "test-password-1"
@@ -45,11 +46,17 @@ def app(tmp_path_factory):
         _reset_schema(url)
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test-secret",
-                      # The public site's static export: off unless a test turns it on, and never
-                      # in the developer's instance/ (tests/notify/public/conftest.py: `exported`).
-                      "PUBLIC_EXPORT_DIR": str(tmp_path_factory.mktemp("public_site")),
-                      "PUBLIC_EXPORT_ON_COMMIT": False})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "test-secret",
+            # The public site's static export: off unless a test turns it on, and never
+            # in the developer's instance/ (tests/notify/public/conftest.py: `exported`).
+            "PUBLIC_EXPORT_DIR": str(tmp_path_factory.mktemp("public_site")),
+            "PUBLIC_EXPORT_ON_COMMIT": False,
+        }
+    )
     with app.app_context():
         upgrade()
     return app
@@ -127,12 +134,22 @@ def sample_recipients(sample_jurisdiction) -> int:
 @pytest.fixture
 def sample_users(sample_jurisdiction) -> dict[str, User]:
     users = {}
-    for username, role in [("office", Role.OFFICE_STAFF), ("office2", Role.OFFICE_STAFF),
-                           ("deputy", Role.DEPUTY_COMMANDER), ("deputy2", Role.DEPUTY_COMMANDER),
-                           ("commander", Role.COMMANDER), ("publicity", Role.PUBLICITY),
-                           ("unit", Role.MEMBER_UNIT), ("admin", Role.ADMIN)]:
-        user = User(jurisdiction=sample_jurisdiction, username=username,
-                    display_name=f"{username} 测试", role=role.value)
+    for username, role in [
+        ("office", Role.OFFICE_STAFF),
+        ("office2", Role.OFFICE_STAFF),
+        ("deputy", Role.DEPUTY_COMMANDER),
+        ("deputy2", Role.DEPUTY_COMMANDER),
+        ("commander", Role.COMMANDER),
+        ("publicity", Role.PUBLICITY),
+        ("unit", Role.MEMBER_UNIT),
+        ("admin", Role.ADMIN),
+    ]:
+        user = User(
+            jurisdiction=sample_jurisdiction,
+            username=username,
+            display_name=f"{username} 测试",
+            role=role.value,
+        )
         user.password_hash = PASSWORD_HASH
         db.session.add(user)
         users[username] = user
@@ -142,8 +159,11 @@ def sample_users(sample_jurisdiction) -> dict[str, User]:
 
 @pytest.fixture
 def sample_kind(sample_jurisdiction) -> AlertKind:
-    return db.session.scalar(select(AlertKind).where(
-        AlertKind.jurisdiction_id == sample_jurisdiction.id, AlertKind.code == "heavy_pollution"))
+    return db.session.scalar(
+        select(AlertKind).where(
+            AlertKind.jurisdiction_id == sample_jurisdiction.id, AlertKind.code == "heavy_pollution"
+        )
+    )
 
 
 @pytest.fixture
@@ -152,18 +172,26 @@ def sample_levels(sample_kind):
 
 
 def proposal(level, /, **overrides) -> ProposalData:
-    values = dict(headline_zh=f"盂县发布重污染天气{level.name_zh}",
-                  headline_en=f"Yu County issues a {level.name_en.lower()}",
-                  trend="扩散条件不利", aqi_min=160, aqi_max=240, degree="重度污染",
-                  primary_pollutant="PM2.5",
-                  response_start_at=datetime(2026, 11, 23, 12, tzinfo=timezone.utc))
+    values = dict(
+        headline_zh=f"盂县发布重污染天气{level.name_zh}",
+        headline_en=f"Yu County issues a {level.name_en.lower()}",
+        trend="扩散条件不利",
+        aqi_min=160,
+        aqi_max=240,
+        degree="重度污染",
+        primary_pollutant="PM2.5",
+        response_start_at=datetime(2026, 11, 23, 12, tzinfo=UTC),
+    )
     values.update(overrides)
-    return ProposalData(level=overrides.pop("level", level), **{k: v for k, v in values.items() if k != "level"})
+    return ProposalData(
+        level=overrides.pop("level", level), **{k: v for k, v in values.items() if k != "level"}
+    )
 
 
 def approval_form(revision) -> ApprovalFormData:
-    return ApprovalFormData(basis="会商结论", main_content=revision.headline_zh,
-                            department_opinion="同意，请审批")
+    return ApprovalFormData(
+        basis="会商结论", main_content=revision.headline_zh, department_opinion="同意，请审批"
+    )
 
 
 def approver_for(users, level) -> User:
@@ -173,16 +201,24 @@ def approver_for(users, level) -> User:
 def take_to(revision, state: str, users) -> None:
     """Move a draft along the real lifecycle until it reaches `state`."""
     path = {
-        "draft": [], "pending_approval": ["submit"], "approved": ["submit", "approve"],
-        "published": ["submit", "approve", "publish"], "returned": ["submit", "return"],
+        "draft": [],
+        "pending_approval": ["submit"],
+        "approved": ["submit", "approve"],
+        "published": ["submit", "approve", "publish"],
+        "returned": ["submit", "return"],
         "rejected": ["submit", "reject"],
     }[state]
     for action in path:
         if action in ("submit", "publish"):
             perform(revision, action, users["office"], form=approval_form(revision))
         else:
-            perform(revision, action, approver_for(users, revision.level), reason="意见",
-                    confirmed_audience_size=audience_size(revision))
+            perform(
+                revision,
+                action,
+                approver_for(users, revision.level),
+                reason="意见",
+                confirmed_audience_size=audience_size(revision),
+            )
     db.session.commit()
 
 

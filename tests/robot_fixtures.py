@@ -7,6 +7,7 @@
   returns (token, secret, webhook URL).
 - `webhook_receiver` (function): a partner endpoint that verifies signatures.
 """
+
 from __future__ import annotations
 
 import secrets

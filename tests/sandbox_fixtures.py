@@ -11,6 +11,7 @@ Import the ones you need into a conftest.py:
 - `report_sink` (function): a receiver that records every callback / receipt POST and answers
   what the test asks (default 200 {"code":0}).
 """
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,12 @@ from sandbox.aliyun_standin import AliyunStandin
 from sandbox.server import BackgroundServer
 from sandbox.twilio_standin import TwilioStandin
 
-FAST_SWITCHES = {"report_delay_ms": 20, "repush_delays_s": [0.1, 0.2, 0.3], "report_timeout_s": 2.0,
-                 "timeout_hold_ms": 3000}
+FAST_SWITCHES = {
+    "report_delay_ms": 20,
+    "repush_delays_s": [0.1, 0.2, 0.3],
+    "report_timeout_s": 2.0,
+    "timeout_hold_ms": 3000,
+}
 
 
 @dataclass
@@ -61,8 +66,16 @@ class ReportSink:
         request = Request(environ)
         body = request.get_data()
         with self._lock:
-            self.posts.append(ReceivedPost(request.path, request.url, dict(request.args),
-                                           dict(request.form), dict(request.headers), body))
+            self.posts.append(
+                ReceivedPost(
+                    request.path,
+                    request.url,
+                    dict(request.args),
+                    dict(request.form),
+                    dict(request.headers),
+                    body,
+                )
+            )
             status, answer = self.answers[0] if len(self.answers) == 1 else self.answers.pop(0)
         if self.delay_s:
             time.sleep(self.delay_s)

@@ -1,4 +1,5 @@
 """Every table comes from a migration, and the migrations match the models exactly."""
+
 from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata

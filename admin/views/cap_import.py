@@ -1,10 +1,12 @@
 """Importing a CAP document in the console: office staff upload a warning received as CAP (e.g.
 from the city), which becomes a draft on its normal way to approval. A refused file is shown with
 the reason (the schema's errors for an invalid one), recorded and audited; nothing is published."""
+
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -24,11 +26,19 @@ class CapUploadForm(FlaskForm):
 
 
 def _page(form: CapUploadForm, *, refused: ImportRefused | None = None, status: int = 200):
-    recent = db.session.scalars(select(CapImport).where(
-        CapImport.jurisdiction_id == current_user.jurisdiction_id)
-        .order_by(CapImport.uploaded_at.desc(), CapImport.id.desc()).limit(20)).all()
-    return render_template("admin/cap_import.html", form=form, refused=refused, recent=recent,
-                           max_kb=current_app.config["CAP_IMPORT_MAX_BYTES"] // 1024), status
+    recent = db.session.scalars(
+        select(CapImport)
+        .where(CapImport.jurisdiction_id == current_user.jurisdiction_id)
+        .order_by(CapImport.uploaded_at.desc(), CapImport.id.desc())
+        .limit(20)
+    ).all()
+    return render_template(
+        "admin/cap_import.html",
+        form=form,
+        refused=refused,
+        recent=recent,
+        max_kb=current_app.config["CAP_IMPORT_MAX_BYTES"] // 1024,
+    ), status
 
 
 @bp.route("/cap-import", methods=["GET", "POST"])
@@ -49,7 +59,14 @@ def cap_import():
         return _page(CapUploadForm(formdata=None), refused=refused, status=422)
     db.session.commit()
     revision = outcome.revision
-    flash(_("CAP document %(id)s imported as a draft (%(ref)s #%(n)d). Check it, file the approval "
-            "form and submit it as usual.", id=outcome.record.identifier, ref=revision.warning.reference,
-            n=revision.sequence), "success")
+    flash(
+        _(
+            "CAP document %(id)s imported as a draft (%(ref)s #%(n)d). Check it, file the approval "
+            "form and submit it as usual.",
+            id=outcome.record.identifier,
+            ref=revision.warning.reference,
+            n=revision.sequence,
+        ),
+        "success",
+    )
     return redirect(url_for("admin.revision", revision_id=revision.id))

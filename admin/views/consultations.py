@@ -1,4 +1,5 @@
 """Consultation records (附件4) and city notices: where a proposal and its 1-hour clock start."""
+
 from __future__ import annotations
 
 import re
@@ -22,13 +23,18 @@ from notify.models import Consultation, Role
 @bp.get("/consultations")
 @roles_required()
 def consultations():
-    rows = db.session.scalars(select(Consultation).where(
-        Consultation.jurisdiction_id == current_user.jurisdiction_id)
-        .order_by(Consultation.concluded_at.desc())).all()
+    rows = db.session.scalars(
+        select(Consultation)
+        .where(Consultation.jurisdiction_id == current_user.jurisdiction_id)
+        .order_by(Consultation.concluded_at.desc())
+    ).all()
     kinds = queries.kinds(current_user.jurisdiction_id)
     heavy = next((k for k in kinds if k.code == "heavy_pollution"), None)
-    suggestions = {c.id: suggest_for_kind(heavy, c.forecast_daily_aqi)
-                   for c in rows if heavy is not None and c.forecast_daily_aqi}
+    suggestions = {
+        c.id: suggest_for_kind(heavy, c.forecast_daily_aqi)
+        for c in rows
+        if heavy is not None and c.forecast_daily_aqi
+    }
     return render_template("admin/consultations.html", rows=rows, suggestions=suggestions, kinds=kinds)
 
 
@@ -38,10 +44,15 @@ def new_consultation():
     form = ConsultationForm()
     if form.validate_on_submit():
         forecast = [int(v) for v in re.split(r"[,，\s]+", form.forecast_daily_aqi.data or "") if v]
-        data = ConsultationData(source=form.source.data, concluded_at=to_utc(form.concluded_at.data),
-                                conclusion=form.conclusion.data, reporter=form.reporter.data,
-                                reviewer=form.reviewer.data or "", expert_opinion=form.expert_opinion.data or "",
-                                forecast_daily_aqi=forecast or None)
+        data = ConsultationData(
+            source=form.source.data,
+            concluded_at=to_utc(form.concluded_at.data),
+            conclusion=form.conclusion.data,
+            reporter=form.reporter.data,
+            reviewer=form.reviewer.data or "",
+            expert_opinion=form.expert_opinion.data or "",
+            forecast_daily_aqi=forecast or None,
+        )
         try:
             record_consultation(current_user.jurisdiction_id, data, current_user)
             db.session.commit()

@@ -1,5 +1,6 @@
 """Directory and settings kept by the administrator: member units, townships, experts, users,
 levels. Every change is an audit event naming the fields that changed."""
+
 from __future__ import annotations
 
 import json
@@ -17,7 +18,15 @@ from notify.extensions import db
 from notify.lifecycle import queries
 from notify.lifecycle.criteria import RuleError, validate_rule
 from notify.models import (
-    ADVISORY_BLOCKS, Advisory, AlertKind, AuditEvent, Expert, Level, MemberUnit, Role, Township, User,
+    ADVISORY_BLOCKS,
+    Advisory,
+    AuditEvent,
+    Expert,
+    Level,
+    MemberUnit,
+    Role,
+    Township,
+    User,
 )
 
 ADMIN = Role.ADMIN.value
@@ -44,12 +53,19 @@ def _own(model, obj_id: int):
 @bp.get("/units")
 @roles_required()
 def units():
-    rows = db.session.scalars(select(MemberUnit).where(
-        MemberUnit.jurisdiction_id == current_user.jurisdiction_id).order_by(MemberUnit.position)).all()
-    townships = db.session.scalars(select(Township).where(
-        Township.jurisdiction_id == current_user.jurisdiction_id).order_by(Township.code)).all()
-    experts = db.session.scalars(select(Expert).where(
-        Expert.jurisdiction_id == current_user.jurisdiction_id).order_by(Expert.id)).all()
+    rows = db.session.scalars(
+        select(MemberUnit)
+        .where(MemberUnit.jurisdiction_id == current_user.jurisdiction_id)
+        .order_by(MemberUnit.position)
+    ).all()
+    townships = db.session.scalars(
+        select(Township)
+        .where(Township.jurisdiction_id == current_user.jurisdiction_id)
+        .order_by(Township.code)
+    ).all()
+    experts = db.session.scalars(
+        select(Expert).where(Expert.jurisdiction_id == current_user.jurisdiction_id).order_by(Expert.id)
+    ).all()
     return render_template("admin/units.html", units=rows, townships=townships, experts=experts)
 
 
@@ -60,22 +76,43 @@ def edit_unit(unit_id: int | None):
     unit = _own(MemberUnit, unit_id) if unit_id else None
     form = MemberUnitForm(obj=unit)
     if form.validate_on_submit():
-        clash = db.session.scalar(select(MemberUnit).where(
-            MemberUnit.jurisdiction_id == current_user.jurisdiction_id, MemberUnit.code == form.code.data,
-            MemberUnit.id != (unit.id if unit else -1)))
+        clash = db.session.scalar(
+            select(MemberUnit).where(
+                MemberUnit.jurisdiction_id == current_user.jurisdiction_id,
+                MemberUnit.code == form.code.data,
+                MemberUnit.id != (unit.id if unit else -1),
+            )
+        )
         if clash is not None:
             form.code.errors = [_("Another unit has this code.")]
         else:
             if unit is None:
-                unit = MemberUnit(jurisdiction_id=current_user.jurisdiction_id, code=form.code.data,
-                                  name_zh="", name_en="", position=len(current_user.jurisdiction.member_units))
+                unit = MemberUnit(
+                    jurisdiction_id=current_user.jurisdiction_id,
+                    code=form.code.data,
+                    name_zh="",
+                    name_en="",
+                    position=len(current_user.jurisdiction.member_units),
+                )
                 db.session.add(unit)
-            changed = _changes(unit, {"code": form.code.data, "name_zh": form.name_zh.data.strip(),
-                                      "name_en": (form.name_en.data or "").strip(),
-                                      "phone": (form.phone.data or "").strip(), "active": form.active.data})
+            changed = _changes(
+                unit,
+                {
+                    "code": form.code.data,
+                    "name_zh": form.name_zh.data.strip(),
+                    "name_en": (form.name_en.data or "").strip(),
+                    "phone": (form.phone.data or "").strip(),
+                    "active": form.active.data,
+                },
+            )
             db.session.flush()
-            audit.record("settings.member_unit", actor=current_user, subject=unit,
-                         summary=unit.name_zh, detail={"changed": changed})
+            audit.record(
+                "settings.member_unit",
+                actor=current_user,
+                subject=unit,
+                summary=unit.name_zh,
+                detail={"changed": changed},
+            )
             db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("admin.units"))
@@ -89,11 +126,21 @@ def edit_township(township_id: int):
     township = _own(Township, township_id)
     form = TownshipForm(obj=township)
     if form.validate_on_submit():
-        changed = _changes(township, {"name_zh": form.name_zh.data.strip(),
-                                      "name_en": (form.name_en.data or "").strip(),
-                                      "phone": (form.phone.data or "").strip()})
-        audit.record("settings.township", actor=current_user, subject=township,
-                     summary=township.name_zh, detail={"changed": changed})
+        changed = _changes(
+            township,
+            {
+                "name_zh": form.name_zh.data.strip(),
+                "name_en": (form.name_en.data or "").strip(),
+                "phone": (form.phone.data or "").strip(),
+            },
+        )
+        audit.record(
+            "settings.township",
+            actor=current_user,
+            subject=township,
+            summary=township.name_zh,
+            detail={"changed": changed},
+        )
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("admin.units"))
@@ -106,10 +153,13 @@ def edit_township(township_id: int):
 def new_expert():
     form = ExpertForm()
     if form.validate_on_submit():
-        expert = Expert(jurisdiction_id=current_user.jurisdiction_id, name_zh=form.name_zh.data.strip(),
-                        name_en=(form.name_en.data or "").strip(),
-                        organisation_zh=(form.organisation_zh.data or "").strip(),
-                        title_zh=(form.title_zh.data or "").strip())
+        expert = Expert(
+            jurisdiction_id=current_user.jurisdiction_id,
+            name_zh=form.name_zh.data.strip(),
+            name_en=(form.name_en.data or "").strip(),
+            organisation_zh=(form.organisation_zh.data or "").strip(),
+            title_zh=(form.title_zh.data or "").strip(),
+        )
         db.session.add(expert)
         db.session.flush()
         audit.record("settings.expert", actor=current_user, subject=expert, summary=expert.name_zh)
@@ -123,8 +173,9 @@ def new_expert():
 @bp.get("/users")
 @roles_required(ADMIN)
 def users():
-    rows = db.session.scalars(select(User).where(
-        User.jurisdiction_id == current_user.jurisdiction_id).order_by(User.username)).all()
+    rows = db.session.scalars(
+        select(User).where(User.jurisdiction_id == current_user.jurisdiction_id).order_by(User.username)
+    ).all()
     return render_template("admin/users.html", users=rows)
 
 
@@ -134,12 +185,15 @@ def users():
 def edit_user(user_id: int | None):
     user = _own(User, user_id) if user_id else None
     form = UserForm(obj=user)
-    form.member_unit.choices = [(0, "—")] + [(u.id, u.name_zh) for u in current_user.jurisdiction.member_units]
+    form.member_unit.choices = [(0, "—")] + [
+        (u.id, u.name_zh) for u in current_user.jurisdiction.member_units
+    ]
     if request.method == "GET" and user is not None:
         form.member_unit.data = user.member_unit_id or 0
     if form.validate_on_submit():
-        clash = db.session.scalar(select(User).where(User.username == form.username.data,
-                                                     User.id != (user.id if user else -1)))
+        clash = db.session.scalar(
+            select(User).where(User.username == form.username.data, User.id != (user.id if user else -1))
+        )
         unit_id = form.member_unit.data or None
         if unit_id is not None:
             _own(MemberUnit, unit_id)
@@ -147,22 +201,44 @@ def edit_user(user_id: int | None):
             form.username.errors = [_("This user name is taken.")]
         elif user is None and not form.password.data:
             form.password.errors = [_("A new user needs a password.")]
-        elif user is not None and user.id == current_user.id and (form.role.data != ADMIN or not form.active.data):
+        elif (
+            user is not None
+            and user.id == current_user.id
+            and (form.role.data != ADMIN or not form.active.data)
+        ):
             form.role.errors = [_("You cannot remove your own administrator rights.")]
         else:
             if user is None:
-                user = User(jurisdiction_id=current_user.jurisdiction_id, username=form.username.data,
-                            display_name="", role=form.role.data, password_hash="")
+                user = User(
+                    jurisdiction_id=current_user.jurisdiction_id,
+                    username=form.username.data,
+                    display_name="",
+                    role=form.role.data,
+                    password_hash="",
+                )
                 db.session.add(user)
-            changed = _changes(user, {"username": form.username.data, "display_name": form.display_name.data.strip(),
-                                      "role": form.role.data, "phone": (form.phone.data or "").strip(),
-                                      "member_unit_id": unit_id, "active": form.active.data})
+            changed = _changes(
+                user,
+                {
+                    "username": form.username.data,
+                    "display_name": form.display_name.data.strip(),
+                    "role": form.role.data,
+                    "phone": (form.phone.data or "").strip(),
+                    "member_unit_id": unit_id,
+                    "active": form.active.data,
+                },
+            )
             if form.password.data:
                 user.set_password(form.password.data)
                 changed["password"] = ["***", "***"]
             db.session.flush()
-            audit.record("settings.user", actor=current_user, subject=user, summary=user.username,
-                         detail={"changed": changed})
+            audit.record(
+                "settings.user",
+                actor=current_user,
+                subject=user,
+                summary=user.username,
+                detail={"changed": changed},
+            )
             db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("admin.users"))
@@ -184,7 +260,9 @@ def edit_level(level_id: int):
         abort(404)
     form = LevelForm(obj=level)
     if request.method == "GET":
-        form.criteria_rule.data = json.dumps(level.criteria_rule, ensure_ascii=False) if level.criteria_rule else ""
+        form.criteria_rule.data = (
+            json.dumps(level.criteria_rule, ensure_ascii=False) if level.criteria_rule else ""
+        )
         blocks = level.advisory_blocks()
         for block in ADVISORY_BLOCKS:
             getattr(form, f"adv_{block}_zh").data = "\n".join(i["zh"] for i in blocks[block])
@@ -198,10 +276,18 @@ def edit_level(level_id: int):
         except (ValueError, RuleError) as exc:
             form.criteria_rule.errors = [_("Not a valid rule: %(error)s", error=str(exc))]
         else:
-            changed = _changes(level, {"name_zh": form.name_zh.data.strip(), "name_en": form.name_en.data.strip(),
-                                       "colour": form.colour.data.upper(), "approver_role": form.approver_role.data,
-                                       "criteria_zh": form.criteria_zh.data or "", "criteria_en": form.criteria_en.data or "",
-                                       "criteria_rule": rule})
+            changed = _changes(
+                level,
+                {
+                    "name_zh": form.name_zh.data.strip(),
+                    "name_en": form.name_en.data.strip(),
+                    "colour": form.colour.data.upper(),
+                    "approver_role": form.approver_role.data,
+                    "criteria_zh": form.criteria_zh.data or "",
+                    "criteria_en": form.criteria_en.data or "",
+                    "criteria_rule": rule,
+                },
+            )
             advisories = advisories_from_form(form)
             if advisories != level.advisory_blocks():
                 changed["advisories"] = True
@@ -209,10 +295,16 @@ def edit_level(level_id: int):
                 db.session.flush()
                 for block, items in advisories.items():
                     for position, item in enumerate(items):
-                        level.advisories.append(Advisory(block=block, position=position,
-                                                         text_zh=item["zh"], text_en=item["en"]))
-            audit.record("settings.level", actor=current_user, subject=level,
-                         summary=f"{level.kind.code}/{level.code}", detail={"changed": changed})
+                        level.advisories.append(
+                            Advisory(block=block, position=position, text_zh=item["zh"], text_en=item["en"])
+                        )
+            audit.record(
+                "settings.level",
+                actor=current_user,
+                subject=level,
+                summary=f"{level.kind.code}/{level.code}",
+                detail={"changed": changed},
+            )
             db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("admin.levels"))
@@ -223,6 +315,7 @@ def edit_level(level_id: int):
 @bp.get("/audit")
 @roles_required(ADMIN)
 def audit_log():
-    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.occurred_at.desc(),
-                                                            AuditEvent.id.desc()).limit(500)).all()
+    events = db.session.scalars(
+        select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(500)
+    ).all()
     return render_template("admin/audit.html", events=events)

@@ -4,6 +4,7 @@ log, the gateways' circuit events, and the replay of dead letters.
 The page polls dispatch.json; every figure comes from one aggregate query, so the page costs
 the same for a hundred deliveries as for a million.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,8 +24,13 @@ from notify.extensions import db
 from notify.models import Revision, Role
 from notify.models.deliveries import Status
 
-VIEWERS = (Role.OFFICE_STAFF.value, Role.PUBLICITY.value, Role.DEPUTY_COMMANDER.value,
-           Role.COMMANDER.value, Role.ADMIN.value)
+VIEWERS = (
+    Role.OFFICE_STAFF.value,
+    Role.PUBLICITY.value,
+    Role.DEPUTY_COMMANDER.value,
+    Role.COMMANDER.value,
+    Role.ADMIN.value,
+)
 # Who may see whole numbers and replay dead letters: the office runs the dispatch, the
 # administrator keeps the lists. Everyone else sees the last four digits only.
 OPERATORS = (Role.OFFICE_STAFF.value, Role.ADMIN.value)
@@ -85,11 +91,20 @@ def dispatch(revision_id: int):
     counts = progress.status_counts(revision.id)
     full = sees_full_numbers()
     return render_template(
-        "admin/dispatch.html", revision=revision, warning=revision.warning, counts=counts,
-        events=progress.gateway_events(first, last), rows=rows, next_after=next_after,
-        query=query, q=request.args.get("q", ""), search_error=error, full_numbers=full,
+        "admin/dispatch.html",
+        revision=revision,
+        warning=revision.warning,
+        counts=counts,
+        events=progress.gateway_events(first, last),
+        rows=rows,
+        next_after=next_after,
+        query=query,
+        q=request.args.get("q", ""),
+        search_error=error,
+        full_numbers=full,
         show=(lambda address: address if full else phone.mask(address)),
-        statuses=Status.ALL, replay_form=ReplayForm() if full else None,
+        statuses=Status.ALL,
+        replay_form=ReplayForm() if full else None,
     ), (400 if error else 200)
 
 
@@ -100,10 +115,18 @@ def dispatch_json(revision_id: int):
     first, last = progress.period(revision.id)
     width = progress.bucket_width(first, last)
     counts = progress.status_counts(revision.id)
-    events = [{"at": e.at.isoformat(), "gateway": e.gateway, "event": e.event, "detail": e.detail}
-              for e in progress.gateway_events(first, last)]
-    response = jsonify({**counts, "bucket_seconds": width,
-                        "timeline": progress.timeline(revision.id, width), "events": events})
+    events = [
+        {"at": e.at.isoformat(), "gateway": e.gateway, "event": e.event, "detail": e.detail}
+        for e in progress.gateway_events(first, last)
+    ]
+    response = jsonify(
+        {
+            **counts,
+            "bucket_seconds": width,
+            "timeline": progress.timeline(revision.id, width),
+            "events": events,
+        }
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -117,9 +140,14 @@ def replay_dead_letters(revision_id: int):
         abort(400)
     count = progress.replay_dead(revision.id)
     if count:
-        audit.record("dispatch.replay", actor=current_user, subject=revision, warning_id=revision.warning_id,
-                     summary=f"{revision.warning.reference} #{revision.sequence}: {count} dead letters replayed",
-                     detail={"count": count})
+        audit.record(
+            "dispatch.replay",
+            actor=current_user,
+            subject=revision,
+            warning_id=revision.warning_id,
+            summary=f"{revision.warning.reference} #{revision.sequence}: {count} dead letters replayed",
+            detail={"count": count},
+        )
         wakeup.after_commit(db.session)
     db.session.commit()
     if count:

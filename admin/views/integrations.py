@@ -3,10 +3,12 @@
 A new token is shown once, in the response to the request that made it (not in a flash
 message, which would travel in the signed but readable session cookie), and never again.
 """
+
 from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -15,8 +17,7 @@ from wtforms.validators import DataRequired, Length
 
 from admin import bp
 from admin.access import roles_required
-from admin.forms import ROLE_NAMES
-from admin.forms import MultiCheckboxField
+from admin.forms import ROLE_NAMES, MultiCheckboxField
 from notify import integrations
 from notify.extensions import db
 from notify.lifecycle.errors import LifecycleError
@@ -51,16 +52,25 @@ def _own_integration(integration_id: int) -> Integration:
 
 
 def _user_choices(form: IntegrationForm) -> None:
-    users = db.session.scalars(select(User).where(
-        User.jurisdiction_id == current_user.jurisdiction_id, User.active.is_(True)).order_by(User.username))
-    form.acting_user.choices = [(0, "—")] + [(u.id, f"{u.username} · {u.display_name} ({ROLE_NAMES.get(u.role, u.role)})") for u in users]
+    users = db.session.scalars(
+        select(User)
+        .where(User.jurisdiction_id == current_user.jurisdiction_id, User.active.is_(True))
+        .order_by(User.username)
+    )
+    form.acting_user.choices = [(0, "—")] + [
+        (u.id, f"{u.username} · {u.display_name} ({ROLE_NAMES.get(u.role, u.role)})") for u in users
+    ]
 
 
 def _data(form: IntegrationForm) -> integrations.IntegrationData:
     user = db.session.get(User, form.acting_user.data) if form.acting_user.data else None
-    return integrations.IntegrationData(name=form.name.data or "", scopes=list(form.scopes.data or []),
-                                        acting_user=user, description=form.description.data or "",
-                                        active=form.active.data)
+    return integrations.IntegrationData(
+        name=form.name.data or "",
+        scopes=list(form.scopes.data or []),
+        acting_user=user,
+        description=form.description.data or "",
+        active=form.active.data,
+    )
 
 
 def _mark(form: IntegrationForm, err: LifecycleError) -> None:
@@ -71,8 +81,14 @@ def _mark(form: IntegrationForm, err: LifecycleError) -> None:
 
 
 def _token_page(integration: Integration, token: str):
-    resp = make_response(render_template("admin/integration_token.html", integration=integration, token=token,
-                                         api_base=request.host_url.rstrip("/") + "/api/v1"))
+    resp = make_response(
+        render_template(
+            "admin/integration_token.html",
+            integration=integration,
+            token=token,
+            api_base=request.host_url.rstrip("/") + "/api/v1",
+        )
+    )
     resp.headers["Cache-Control"] = "no-store"
     return resp
 
@@ -80,10 +96,14 @@ def _token_page(integration: Integration, token: str):
 @bp.get("/integrations")
 @roles_required(ADMIN)
 def integrations_list():
-    rows = db.session.scalars(select(Integration).where(
-        Integration.jurisdiction_id == current_user.jurisdiction_id).order_by(Integration.name)).all()
-    return render_template("admin/integrations.html", rows=rows, action_form=TokenActionForm(),
-                           role_names=ROLE_NAMES)
+    rows = db.session.scalars(
+        select(Integration)
+        .where(Integration.jurisdiction_id == current_user.jurisdiction_id)
+        .order_by(Integration.name)
+    ).all()
+    return render_template(
+        "admin/integrations.html", rows=rows, action_form=TokenActionForm(), role_names=ROLE_NAMES
+    )
 
 
 @bp.route("/integrations/new", methods=["GET", "POST"], defaults={"integration_id": None})
@@ -101,7 +121,9 @@ def edit_integration(integration_id: int | None):
     if form.validate_on_submit():
         try:
             if integration is None:
-                integration = integrations.create_integration(current_user.jurisdiction_id, _data(form), current_user)
+                integration = integrations.create_integration(
+                    current_user.jurisdiction_id, _data(form), current_user
+                )
                 token = integrations.issue_token(integration, current_user)
                 db.session.commit()
                 return _token_page(integration, token)
@@ -140,6 +162,8 @@ def revoke_token(integration_id: int, token_id: int):
         abort(400)
     if integrations.revoke_token(token, current_user):
         db.session.commit()
-        flash(_("Token %(prefix)s… revoked; requests with it are refused from now on.", prefix=token.prefix),
-              "success")
+        flash(
+            _("Token %(prefix)s… revoked; requests with it are refused from now on.", prefix=token.prefix),
+            "success",
+        )
     return redirect(url_for("admin.integrations_list"))

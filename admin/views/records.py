@@ -1,6 +1,7 @@
 """A warning's records in the console: timed publication, deadline alerts, 附件6 statistics with
 the office's summary, the §5.4 written report, and for an exercise the drill record (附件7)
 and effect evaluation (附件8); each exportable as XLSX and PDF."""
+
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -17,7 +18,8 @@ from notify import audit, clock
 from notify.extensions import db
 from notify.lifecycle.errors import LifecycleError
 from notify.models import DeadlineAlert, ResponseDay, ResponseSummary, Role, WrittenReport
-from notify.records import drills, exports, forms as record_forms, statistics, written_report
+from notify.records import drills, exports, statistics, written_report
+from notify.records import forms as record_forms
 from notify.timed import publication
 
 OFFICE = (Role.OFFICE_STAFF.value,)
@@ -36,16 +38,27 @@ def records(warning_id: int):
     if report is None and warning.current is not None:
         report_form.title.data, report_form.body.data = written_report.draft(warning, now)
     approved = next((r for r in warning.revisions if r.state == "approved"), None)
-    alerts = db.session.scalars(select(DeadlineAlert).where(DeadlineAlert.warning_id == warning.id)
-                                .order_by(DeadlineAlert.sent_at)).all()
-    days = db.session.scalars(select(ResponseDay).where(ResponseDay.warning_id == warning.id)
-                              .order_by(ResponseDay.day)).all()
+    alerts = db.session.scalars(
+        select(DeadlineAlert).where(DeadlineAlert.warning_id == warning.id).order_by(DeadlineAlert.sent_at)
+    ).all()
+    days = db.session.scalars(
+        select(ResponseDay).where(ResponseDay.warning_id == warning.id).order_by(ResponseDay.day)
+    ).all()
     schedules = {r.id: publication.schedule_of(r) for r in warning.revisions}
     return render_template(
-        "admin/records/warning.html", warning=warning, stats=statistics.for_warning(warning, now),
-        summary_form=summary_form, report_form=report_form, report=report, approved=approved,
-        schedules=schedules, alerts=alerts, days=days, plain=PlainForm(),
-        can_edit=current_user.role in OFFICE)
+        "admin/records/warning.html",
+        warning=warning,
+        stats=statistics.for_warning(warning, now),
+        summary_form=summary_form,
+        report_form=report_form,
+        report=report,
+        approved=approved,
+        schedules=schedules,
+        alerts=alerts,
+        days=days,
+        plain=PlainForm(),
+        can_edit=current_user.role in OFFICE,
+    )
 
 
 @bp.post("/revisions/<int:revision_id>/publish-at-start")
@@ -85,8 +98,13 @@ def save_summary(warning_id: int):
     form.populate_obj(row)
     row.updated_by_id, row.updated_at = current_user.id, clock.now()
     db.session.flush()
-    audit.record("records.summary_saved", actor=current_user, subject=row, warning_id=warning.id,
-                 summary=f"{warning.reference}: 应急响应统计表总结栏已保存")
+    audit.record(
+        "records.summary_saved",
+        actor=current_user,
+        subject=row,
+        warning_id=warning.id,
+        summary=f"{warning.reference}: 应急响应统计表总结栏已保存",
+    )
     db.session.commit()
     flash(_("Saved."), "success")
     return redirect(url_for("admin.records", warning_id=warning.id))
@@ -113,8 +131,13 @@ def save_written_report(warning_id: int):
         db.session.add(report)
     report.title, report.body, report.edited_by_id, report.edited_at = title, body, current_user.id, now
     db.session.flush()
-    audit.record("records.written_report_saved", actor=current_user, subject=report, warning_id=warning.id,
-                 summary=f"{warning.reference}: 书面报告{'已按记录重新起草' if request.form.get('redraft') else '已保存'}")
+    audit.record(
+        "records.written_report_saved",
+        actor=current_user,
+        subject=report,
+        warning_id=warning.id,
+        summary=f"{warning.reference}: 书面报告{'已按记录重新起草' if request.form.get('redraft') else '已保存'}",
+    )
     db.session.commit()
     flash(_("Saved."), "success")
     return redirect(url_for("admin.records", warning_id=warning.id))
@@ -127,11 +150,16 @@ def _send(doc: exports.FormDoc, fmt: str, warning, what: str) -> Response:
         data, mime = exports.pdf(doc), "application/pdf"
     else:
         abort(404)
-    audit.record("records.exported", actor=current_user, warning_id=warning.id,
-                 summary=f"{warning.reference}: {what} {fmt.upper()}")
+    audit.record(
+        "records.exported",
+        actor=current_user,
+        warning_id=warning.id,
+        summary=f"{warning.reference}: {what} {fmt.upper()}",
+    )
     db.session.commit()
-    return Response(data, mimetype=mime, headers={
-        "Content-Disposition": f'attachment; filename="{doc.filename}.{fmt}"'})
+    return Response(
+        data, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{doc.filename}.{fmt}"'}
+    )
 
 
 @bp.get("/warnings/<int:warning_id>/records/statistics.<fmt>")
@@ -188,11 +216,21 @@ def drill(warning_id: int):
             if target.id is None:
                 db.session.add(target)
             if which == "drill":
-                for name in ("location", "organiser", "commander", "participants", "method", "problems",
-                             "improvements", "recorder", "reviewer"):
+                for name in (
+                    "location",
+                    "organiser",
+                    "commander",
+                    "participants",
+                    "method",
+                    "problems",
+                    "improvements",
+                    "recorder",
+                    "reviewer",
+                ):
                     setattr(record, name, getattr(form, name).data or "")
-                record.assessment = {n: getattr(form, f"a_{n}").data for n in drills.ASSESSMENT
-                                     if getattr(form, f"a_{n}").data}
+                record.assessment = {
+                    n: getattr(form, f"a_{n}").data for n in drills.ASSESSMENT if getattr(form, f"a_{n}").data
+                }
                 record.recorded_at = record.recorded_at or clock.now()
             else:
                 for name in ("organiser", "lead", "members", "content"):
@@ -200,8 +238,13 @@ def drill(warning_id: int):
                 evaluation.evaluated_at = to_utc(form.evaluated_at.data) or clock.now()
             target.updated_by_id, target.updated_at = current_user.id, clock.now()
             db.session.flush()
-            audit.record(f"records.{which}_saved", actor=current_user, subject=target, warning_id=warning.id,
-                         summary=f"{warning.reference}: {'演练记录表' if which == 'drill' else '应急效果评估表'}已保存")
+            audit.record(
+                f"records.{which}_saved",
+                actor=current_user,
+                subject=target,
+                warning_id=warning.id,
+                summary=f"{warning.reference}: {'演练记录表' if which == 'drill' else '应急效果评估表'}已保存",
+            )
             db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("admin.drill", warning_id=warning.id))
@@ -212,9 +255,15 @@ def drill(warning_id: int):
             drill_form = form
         else:
             eval_form = form
-    return render_template("admin/records/drill.html", warning=warning, drill_form=drill_form,
-                           eval_form=eval_form, facts=drills.facts(warning), span=drills.span_text(warning),
-                           can_edit=current_user.role in OFFICE), status
+    return render_template(
+        "admin/records/drill.html",
+        warning=warning,
+        drill_form=drill_form,
+        eval_form=eval_form,
+        facts=drills.facts(warning),
+        span=drills.span_text(warning),
+        can_edit=current_user.role in OFFICE,
+    ), status
 
 
 @bp.get("/warnings/<int:warning_id>/drill/<which>.<fmt>")

@@ -4,12 +4,14 @@ The administrator edits; the office may look. A robot's key (in its URL) and sig
 a webhook's secret, are never shown back: the pages show a masked hint, and a blank field on
 edit keeps what is stored. Every change is an audit event (without the secrets).
 """
+
 from __future__ import annotations
 
 import secrets
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -24,7 +26,15 @@ from notify.extensions import db
 from notify.models import Delivery, PartnerWebhook, Robot, Role, Township
 from notify.models.robots import ROBOT_KINDS, robot_address
 from notify.models.webhooks import webhook_address
-from notify.robots import group_ids, groups_of_jurisdiction, mask_secret, mask_url, set_groups, sync_recipients, url_problem
+from notify.robots import (
+    group_ids,
+    groups_of_jurisdiction,
+    mask_secret,
+    mask_url,
+    set_groups,
+    sync_recipients,
+    url_problem,
+)
 
 ADMIN = Role.ADMIN.value
 READERS = (Role.ADMIN.value, Role.OFFICE_STAFF.value)
@@ -48,8 +58,14 @@ class RobotForm(FlaskForm):
 
 class WebhookForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    url = StringField(_l("Address"), validators=[DataRequired(), Length(max=500),
-                                                 URL(require_tld=False, message=_l("Enter a full http(s) address."))])
+    url = StringField(
+        _l("Address"),
+        validators=[
+            DataRequired(),
+            Length(max=500),
+            URL(require_tld=False, message=_l("Enter a full http(s) address.")),
+        ],
+    )
     secret = StringField(_l("Signing secret"), validators=[Optional(), Length(min=16, max=200)])
     send_json = BooleanField(_l("JSON"), default=True)
     send_cap = BooleanField(_l("CAP 1.2 XML"))
@@ -71,10 +87,17 @@ def _last_statuses(addresses: list[str]) -> dict[str, tuple[str, str | None]]:
     """The newest delivery's status and error per address (one query for the page)."""
     if not addresses:
         return {}
-    newest = (select(Delivery.address, func.max(Delivery.id).label("id"))
-              .where(Delivery.address.in_(addresses)).group_by(Delivery.address).subquery())
-    rows = db.session.execute(select(Delivery.address, Delivery.status, Delivery.error_code)
-                              .join(newest, newest.c.id == Delivery.id)).all()
+    newest = (
+        select(Delivery.address, func.max(Delivery.id).label("id"))
+        .where(Delivery.address.in_(addresses))
+        .group_by(Delivery.address)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Delivery.address, Delivery.status, Delivery.error_code).join(
+            newest, newest.c.id == Delivery.id
+        )
+    ).all()
     return {address: (status, code) for address, status, code in rows}
 
 
@@ -82,20 +105,36 @@ def _last_statuses(addresses: list[str]) -> dict[str, tuple[str, str | None]]:
 @bp.get("/robots")
 @roles_required(*READERS)
 def robots():
-    rows = list(db.session.scalars(select(Robot).where(
-        Robot.jurisdiction_id == current_user.jurisdiction_id).order_by(Robot.kind, Robot.name)))
+    rows = list(
+        db.session.scalars(
+            select(Robot)
+            .where(Robot.jurisdiction_id == current_user.jurisdiction_id)
+            .order_by(Robot.kind, Robot.name)
+        )
+    )
     groups = {g.id: g for g in groups_of_jurisdiction(current_user.jurisdiction_id)}
     memberships = {r.id: sorted(group_ids(r)) for r in rows}
     return render_template(
-        "admin/robots.html", robots=rows, groups=groups, memberships=memberships,
-        last=_last_statuses([robot_address(r.id) for r in rows]), kinds=KIND_LABELS,
-        mask_url=mask_url, mask_secret=mask_secret, form=PlainForm(), editable=current_user.role == ADMIN)
+        "admin/robots.html",
+        robots=rows,
+        groups=groups,
+        memberships=memberships,
+        last=_last_statuses([robot_address(r.id) for r in rows]),
+        kinds=KIND_LABELS,
+        mask_url=mask_url,
+        mask_secret=mask_secret,
+        form=PlainForm(),
+        editable=current_user.role == ADMIN,
+    )
 
 
 def _robot_form(robot: Robot | None) -> RobotForm:
     form = RobotForm(obj=robot) if request.method == "GET" else RobotForm()
-    townships = db.session.scalars(select(Township).where(
-        Township.jurisdiction_id == current_user.jurisdiction_id).order_by(Township.code))
+    townships = db.session.scalars(
+        select(Township)
+        .where(Township.jurisdiction_id == current_user.jurisdiction_id)
+        .order_by(Township.code)
+    )
     form.township.choices = [(0, _("County-wide (no township)"))] + [(t.id, t.name_zh) for t in townships]
     form.groups.choices = [(g.id, g.name_zh) for g in groups_of_jurisdiction(current_user.jurisdiction_id)]
     if request.method == "GET":
@@ -131,11 +170,17 @@ def edit_robot(robot_id: int | None):
         else:
             created = robot is None
             if created:
-                robot = Robot(jurisdiction_id=current_user.jurisdiction_id, kind=kind, name="", webhook_url=url)
+                robot = Robot(
+                    jurisdiction_id=current_user.jurisdiction_id, kind=kind, name="", webhook_url=url
+                )
                 db.session.add(robot)
             changed = {}
-            for name, value in (("kind", kind), ("name", form.name.data.strip()),
-                                ("township_id", form.township.data or None), ("active", form.active.data)):
+            for name, value in (
+                ("kind", kind),
+                ("name", form.name.data.strip()),
+                ("township_id", form.township.data or None),
+                ("active", form.active.data),
+            ):
                 if getattr(robot, name) != value:
                     changed[name] = value
                     setattr(robot, name, value)
@@ -152,14 +197,20 @@ def edit_robot(robot_id: int | None):
             added, removed = set_groups(robot, set(form.groups.data or []))
             if added or removed:
                 changed["groups"] = {"added": sorted(added), "removed": sorted(removed)}
-            audit.record("robot.create" if created else "robot.update", actor=current_user, subject=robot,
-                         summary=f"{robot.kind} {robot.name}", detail={"changed": changed})
+            audit.record(
+                "robot.create" if created else "robot.update",
+                actor=current_user,
+                subject=robot,
+                summary=f"{robot.kind} {robot.name}",
+                detail={"changed": changed},
+            )
             db.session.commit()
             flash(_("Robot saved."), "success")
             return redirect(url_for("admin.robots"))
     status = 400 if request.method == "POST" else 200
-    return render_template("admin/robot_form.html", form=form, robot=robot, mask_url=mask_url,
-                           mask_secret=mask_secret), status
+    return render_template(
+        "admin/robot_form.html", form=form, robot=robot, mask_url=mask_url, mask_secret=mask_secret
+    ), status
 
 
 @bp.post("/robots/<int:robot_id>/active")
@@ -170,9 +221,13 @@ def toggle_robot(robot_id: int):
         abort(400)
     robot.active = not robot.active
     sync_recipients(robot)  # an inactive robot drops out of every audience at once
-    audit.record("robot.active", actor=current_user, subject=robot,
-                 summary=f"{robot.kind} {robot.name} {'on' if robot.active else 'off'}",
-                 detail={"active": robot.active})
+    audit.record(
+        "robot.active",
+        actor=current_user,
+        subject=robot,
+        summary=f"{robot.kind} {robot.name} {'on' if robot.active else 'off'}",
+        detail={"active": robot.active},
+    )
     db.session.commit()
     flash(_("Robot activated.") if robot.active else _("Robot deactivated."), "success")
     return redirect(url_for("admin.robots"))
@@ -182,11 +237,21 @@ def toggle_robot(robot_id: int):
 @bp.get("/webhooks")
 @roles_required(*READERS)
 def webhooks():
-    rows = list(db.session.scalars(select(PartnerWebhook).where(
-        PartnerWebhook.jurisdiction_id == current_user.jurisdiction_id).order_by(PartnerWebhook.name)))
-    return render_template("admin/webhooks.html", webhooks=rows, mask_secret=mask_secret,
-                           last=_last_statuses([webhook_address(w.id) for w in rows]),
-                           form=PlainForm(), editable=current_user.role == ADMIN)
+    rows = list(
+        db.session.scalars(
+            select(PartnerWebhook)
+            .where(PartnerWebhook.jurisdiction_id == current_user.jurisdiction_id)
+            .order_by(PartnerWebhook.name)
+        )
+    )
+    return render_template(
+        "admin/webhooks.html",
+        webhooks=rows,
+        mask_secret=mask_secret,
+        last=_last_statuses([webhook_address(w.id) for w in rows]),
+        form=PlainForm(),
+        editable=current_user.role == ADMIN,
+    )
 
 
 @bp.route("/webhooks/new", methods=["GET", "POST"], defaults={"webhook_id": None})
@@ -207,13 +272,18 @@ def edit_webhook(webhook_id: int | None):
             if created:
                 # A secret the partner did not choose is generated, shown once, never again.
                 shown_secret = secret or secrets.token_urlsafe(32)
-                hook = PartnerWebhook(jurisdiction_id=current_user.jurisdiction_id, name="", url="",
-                                      secret=shown_secret)
+                hook = PartnerWebhook(
+                    jurisdiction_id=current_user.jurisdiction_id, name="", url="", secret=shown_secret
+                )
                 db.session.add(hook)
             changed = {}
-            for name, value in (("name", form.name.data.strip()), ("url", form.url.data.strip()),
-                                ("send_json", form.send_json.data), ("send_cap", form.send_cap.data),
-                                ("active", form.active.data)):
+            for name, value in (
+                ("name", form.name.data.strip()),
+                ("url", form.url.data.strip()),
+                ("send_json", form.send_json.data),
+                ("send_cap", form.send_cap.data),
+                ("active", form.active.data),
+            ):
                 if getattr(hook, name) != value:
                     changed[name] = value
                     setattr(hook, name, value)
@@ -221,12 +291,22 @@ def edit_webhook(webhook_id: int | None):
                 hook.secret = secret
                 changed["secret"] = "changed"
             db.session.flush()
-            audit.record("webhook.create" if created else "webhook.update", actor=current_user, subject=hook,
-                         summary=hook.name, detail={"changed": changed})
+            audit.record(
+                "webhook.create" if created else "webhook.update",
+                actor=current_user,
+                subject=hook,
+                summary=hook.name,
+                detail={"changed": changed},
+            )
             db.session.commit()
             if shown_secret and not secret:
-                flash(_("Webhook saved. Its signing secret, shown only now — give it to the partner: %(secret)s",
-                        secret=shown_secret), "success")
+                flash(
+                    _(
+                        "Webhook saved. Its signing secret, shown only now — give it to the partner: %(secret)s",
+                        secret=shown_secret,
+                    ),
+                    "success",
+                )
             else:
                 flash(_("Webhook saved."), "success")
             return redirect(url_for("admin.webhooks"))
@@ -241,8 +321,13 @@ def toggle_webhook(webhook_id: int):
     if not PlainForm().validate():
         abort(400)
     hook.active = not hook.active
-    audit.record("webhook.active", actor=current_user, subject=hook,
-                 summary=f"{hook.name} {'on' if hook.active else 'off'}", detail={"active": hook.active})
+    audit.record(
+        "webhook.active",
+        actor=current_user,
+        subject=hook,
+        summary=f"{hook.name} {'on' if hook.active else 'off'}",
+        detail={"active": hook.active},
+    )
     db.session.commit()
     flash(_("Webhook activated.") if hook.active else _("Webhook deactivated."), "success")
     return redirect(url_for("admin.webhooks"))

@@ -2,12 +2,14 @@
 who hears about silent schools, and per published revision the live dashboard of notices
 (acknowledged / delivered / not reached per township) with its export for the education bureau.
 """
+
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -20,26 +22,43 @@ from notify import audit, clock
 from notify.channels import phone
 from notify.extensions import db
 from notify.models import (
-    AlertKind, Jurisdiction, Revision, Role, School, SchoolContact, SchoolInstruction, SchoolNotice,
-    Township, Warning,
+    AlertKind,
+    Jurisdiction,
+    Revision,
+    Role,
+    School,
+    SchoolContact,
+    SchoolInstruction,
+    SchoolNotice,
+    Warning,
 )
 from notify.models.schools import SCHOOL_TYPES
 from notify.schools import dashboard, export, registry
 
-READERS = (Role.OFFICE_STAFF.value, Role.ADMIN.value, Role.MEMBER_UNIT.value, Role.PUBLICITY.value,
-           Role.DEPUTY_COMMANDER.value, Role.COMMANDER.value)
+READERS = (
+    Role.OFFICE_STAFF.value,
+    Role.ADMIN.value,
+    Role.MEMBER_UNIT.value,
+    Role.PUBLICITY.value,
+    Role.DEPUTY_COMMANDER.value,
+    Role.COMMANDER.value,
+)
 EDITORS = (Role.OFFICE_STAFF.value, Role.ADMIN.value)
 # Who sees the school contacts' whole numbers and may export them: the office, the
 # administrator and the member units (the education bureau calls silent schools).
 FULL_NUMBERS = (Role.OFFICE_STAFF.value, Role.ADMIN.value, Role.MEMBER_UNIT.value)
 MEASURE_LABELS = {
-    "stop_outdoor": _l("Stop outdoor activities"), "flexible_teaching": _l("Flexible teaching"),
-    "class_suspension": _l("Class suspension"), "air_purifiers": _l("Air purifiers on"),
-    "resume_outdoor": _l("Outdoor activities may resume"), "other": _l("Other"),
+    "stop_outdoor": _l("Stop outdoor activities"),
+    "flexible_teaching": _l("Flexible teaching"),
+    "class_suspension": _l("Class suspension"),
+    "air_purifiers": _l("Air purifiers on"),
+    "resume_outdoor": _l("Outdoor activities may resume"),
+    "other": _l("Other"),
 }
 STARTS_LABELS = {
     "publication_day": _l("from the day of publication"),
-    "response_start": _l("from the response start"), "immediately": _l("from publication"),
+    "response_start": _l("from the response start"),
+    "immediately": _l("from publication"),
 }
 
 
@@ -70,32 +89,62 @@ def _registry_page(form: ImportForm, errors=None, status: int = 200):
     if township_id:
         query = query.where(School.township_id == int(township_id))
     schools = list(db.session.scalars(query))
-    per_township = dict(db.session.execute(
-        select(School.township_id, func.count()).where(School.jurisdiction_id == j.id,
-                                                       School.active.is_(True))
-        .group_by(School.township_id)).all())
-    per_type = dict(db.session.execute(
-        select(School.type, func.count()).where(School.jurisdiction_id == j.id, School.active.is_(True))
-        .group_by(School.type)).all())
-    contacts = list(db.session.scalars(select(SchoolContact).where(
-        SchoolContact.jurisdiction_id == j.id).order_by(SchoolContact.township_id.is_not(None),
-                                                        SchoolContact.township_id)))
-    instructions = list(db.session.scalars(
-        select(SchoolInstruction).join(AlertKind, AlertKind.id == SchoolInstruction.kind_id)
-        .where(AlertKind.jurisdiction_id == j.id)
-        .order_by(AlertKind.position, SchoolInstruction.applies_on, SchoolInstruction.position)))
+    per_township = dict(
+        db.session.execute(
+            select(School.township_id, func.count())
+            .where(School.jurisdiction_id == j.id, School.active.is_(True))
+            .group_by(School.township_id)
+        ).all()
+    )
+    per_type = dict(
+        db.session.execute(
+            select(School.type, func.count())
+            .where(School.jurisdiction_id == j.id, School.active.is_(True))
+            .group_by(School.type)
+        ).all()
+    )
+    contacts = list(
+        db.session.scalars(
+            select(SchoolContact)
+            .where(SchoolContact.jurisdiction_id == j.id)
+            .order_by(SchoolContact.township_id.is_not(None), SchoolContact.township_id)
+        )
+    )
+    instructions = list(
+        db.session.scalars(
+            select(SchoolInstruction)
+            .join(AlertKind, AlertKind.id == SchoolInstruction.kind_id)
+            .where(AlertKind.jurisdiction_id == j.id)
+            .order_by(AlertKind.position, SchoolInstruction.applies_on, SchoolInstruction.position)
+        )
+    )
     recent = db.session.execute(
         select(Revision, func.count(SchoolNotice.id), func.count(SchoolNotice.acknowledged_at))
         .join(SchoolNotice, SchoolNotice.revision_id == Revision.id)
         .join(Warning, Warning.id == Revision.warning_id)
         .where(Warning.jurisdiction_id == j.id)
-        .group_by(Revision.id).order_by(Revision.published_at.desc()).limit(10)).all()
+        .group_by(Revision.id)
+        .order_by(Revision.published_at.desc())
+        .limit(10)
+    ).all()
     return render_template(
-        "admin/schools.html", schools=schools, townships=j.townships, township_id=township_id,
-        per_township=per_township, per_type=per_type, contacts=contacts, instructions=instructions,
-        recent=recent, form=form, errors=errors or [], editable=current_user.role in EDITORS,
-        type_label=registry.type_label, types=SCHOOL_TYPES, show=_show,
-        measure_labels=MEASURE_LABELS, starts_labels=STARTS_LABELS,
+        "admin/schools.html",
+        schools=schools,
+        townships=j.townships,
+        township_id=township_id,
+        per_township=per_township,
+        per_type=per_type,
+        contacts=contacts,
+        instructions=instructions,
+        recent=recent,
+        form=form,
+        errors=errors or [],
+        editable=current_user.role in EDITORS,
+        type_label=registry.type_label,
+        types=SCHOOL_TYPES,
+        show=_show,
+        measure_labels=MEASURE_LABELS,
+        starts_labels=STARTS_LABELS,
     ), status
 
 
@@ -117,21 +166,32 @@ def import_schools():
         db.session.rollback()
         flash(_("Nothing was imported: %(n)d line(s) need correcting.", n=len(report.errors)), "error")
         return _registry_page(form, errors=report.errors, status=400)
-    audit.record("schools.import", actor=current_user,
-                 summary=f"{report.added} schools added, {report.updated} updated",
-                 detail={"added": report.added, "updated": report.updated,
-                         "file": (form.file.data.filename or "")[:200]})
+    audit.record(
+        "schools.import",
+        actor=current_user,
+        summary=f"{report.added} schools added, {report.updated} updated",
+        detail={
+            "added": report.added,
+            "updated": report.updated,
+            "file": (form.file.data.filename or "")[:200],
+        },
+    )
     db.session.commit()
-    flash(_("%(added)d schools added, %(updated)d updated.", added=report.added, updated=report.updated),
-          "success")
+    flash(
+        _("%(added)d schools added, %(updated)d updated.", added=report.added, updated=report.updated),
+        "success",
+    )
     return redirect(url_for("admin.schools"))
 
 
 @bp.get("/schools/template.csv")
 @roles_required(*READERS)
 def schools_template():
-    return Response(("\ufeff" + registry.TEMPLATE_CSV).encode(), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=schools-template.csv"})
+    return Response(
+        ("\ufeff" + registry.TEMPLATE_CSV).encode(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=schools-template.csv"},
+    )
 
 
 def _notified(revision_id: int) -> Revision:
@@ -143,8 +203,7 @@ def _notified(revision_id: int) -> Revision:
 
 def _payload(revision: Revision) -> dict:
     rows, total = dashboard.by_township(revision.id)
-    return {"townships": [r.as_dict() for r in rows], "total": total.as_dict(),
-            "at": clock.now().isoformat()}
+    return {"townships": [r.as_dict() for r in rows], "total": total.as_dict(), "at": clock.now().isoformat()}
 
 
 @bp.get("/revisions/<int:revision_id>/schools")
@@ -157,9 +216,17 @@ def school_dashboard(revision_id: int):
     rows, total = dashboard.by_township(revision.id)
     lines = dashboard.schools(revision.id, only=only or None)
     return render_template(
-        "admin/school_dashboard.html", revision=revision, warning=revision.warning, rows=rows,
-        total=total, lines=lines, only=only, show=_show, type_label=registry.type_label,
-        can_export=_full_numbers(), notices=dashboard.notice_count(revision.id),
+        "admin/school_dashboard.html",
+        revision=revision,
+        warning=revision.warning,
+        rows=rows,
+        total=total,
+        lines=lines,
+        only=only,
+        show=_show,
+        type_label=registry.type_label,
+        can_export=_full_numbers(),
+        notices=dashboard.notice_count(revision.id),
     )
 
 
@@ -185,9 +252,17 @@ def school_export(revision_id: int, fmt: str):
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         data, mimetype = export.csv_bytes(revision, tz), "text/csv"
-    audit.record("schools.export", actor=current_user, subject=revision, warning_id=revision.warning_id,
-                 summary=f"{revision.warning.reference} #{revision.sequence}: school notices exported ({fmt})",
-                 detail={"format": fmt})
+    audit.record(
+        "schools.export",
+        actor=current_user,
+        subject=revision,
+        warning_id=revision.warning_id,
+        summary=f"{revision.warning.reference} #{revision.sequence}: school notices exported ({fmt})",
+        detail={"format": fmt},
+    )
     db.session.commit()
-    return Response(data, mimetype=mimetype, headers={
-        "Content-Disposition": f"attachment; filename={name}", "Cache-Control": "no-store"})
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f"attachment; filename={name}", "Cache-Control": "no-store"},
+    )

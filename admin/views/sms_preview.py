@@ -5,6 +5,7 @@ The texts are rendered by the same two functions that freeze a snapshot at appro
 (snapshot.content_of and render_texts), from the unsaved form fields of the draft form or from a
 saved revision, so the office sees exactly what the approver will freeze.
 """
+
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -40,12 +41,12 @@ def sms_figures(revision: Any, texts: dict[str, str] | None = None, size: int | 
     for lang, body in texts.items():
         c = sms_segments.count(body)
         per_text[lang] = {"text": body, "length": c.length, "segments": c.segments, "encoding": c.encoding}
-    return {"sms": per_text,
-            "audience": {"size": size, "segments": audience_segments(revision, texts)}}
+    return {"sms": per_text, "audience": {"size": size, "segments": audience_segments(revision, texts)}}
 
 
-def _draft_revision(kind: AlertKind, form: ProposalForm, *, action: str, warning=None,
-                    revision: Revision | None = None) -> SimpleNamespace:
+def _draft_revision(
+    kind: AlertKind, form: ProposalForm, *, action: str, warning=None, revision: Revision | None = None
+) -> SimpleNamespace:
     """The proposal the form would save, as a plain object: never added to the session, so
     previewing can neither flush nor store anything."""
     data = _data_from(form, kind)
@@ -54,18 +55,37 @@ def _draft_revision(kind: AlertKind, form: ProposalForm, *, action: str, warning
     if revision is not None:
         warning, action = revision.warning, revision.action
     if warning is None:
-        warning = SimpleNamespace(id=None, reference="", jurisdiction=kind.jurisdiction, kind=kind,
-                                  kind_id=kind.id, jurisdiction_id=kind.jurisdiction_id)
+        warning = SimpleNamespace(
+            id=None,
+            reference="",
+            jurisdiction=kind.jurisdiction,
+            kind=kind,
+            kind_id=kind.id,
+            jurisdiction_id=kind.jurisdiction_id,
+        )
     supersedes = revision.supersedes if revision is not None else getattr(warning, "current", None)
     sequence = revision.sequence if revision is not None else len(getattr(warning, "revisions", [])) + 1
     return SimpleNamespace(
-        id=revision.id if revision is not None else None, sequence=sequence, action=action,
-        warning=warning, supersedes=supersedes, level=data.level, level_id=data.level.id,
-        headline_zh=data.headline_zh, headline_en=data.headline_en, area_scope=data.area_scope,
-        townships=data.townships, trend=data.trend, episode_start=data.episode_start,
-        episode_end=data.episode_end, aqi_min=data.aqi_min, aqi_max=data.aqi_max,
-        degree=data.degree, primary_pollutant=data.primary_pollutant,
-        response_start_at=data.response_start_at, advisories=data.advisories,
+        id=revision.id if revision is not None else None,
+        sequence=sequence,
+        action=action,
+        warning=warning,
+        supersedes=supersedes,
+        level=data.level,
+        level_id=data.level.id,
+        headline_zh=data.headline_zh,
+        headline_en=data.headline_en,
+        area_scope=data.area_scope,
+        townships=data.townships,
+        trend=data.trend,
+        episode_start=data.episode_start,
+        episode_end=data.episode_end,
+        aqi_min=data.aqi_min,
+        aqi_max=data.aqi_max,
+        degree=data.degree,
+        primary_pollutant=data.primary_pollutant,
+        response_start_at=data.response_start_at,
+        advisories=data.advisories,
     )
 
 
@@ -90,7 +110,8 @@ def sms_preview(kind_code: str):
     warning = _own_warning(warning_id) if warning_id else None
     revision = _own_revision(revision_id) if revision_id else None
     if (warning is not None and warning.kind_id != kind.id) or (
-            revision is not None and revision.warning.kind_id != kind.id):
+        revision is not None and revision.warning.kind_id != kind.id
+    ):
         abort(404)
     form = ProposalForm(meta={"csrf": False})  # the app-wide CSRF check has already run
     draft = _draft_revision(kind, form, action=action, warning=warning, revision=revision)

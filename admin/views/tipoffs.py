@@ -1,6 +1,7 @@
 """Tip-offs in the console: list (overdue flagged), one ticket with its handling actions,
 the reporter's identity (office only, audited), photos behind a permission check, the reward
 ledger, and an export that never carries identity."""
+
 from __future__ import annotations
 
 import csv
@@ -40,8 +41,12 @@ def _own(tipoff_id: int) -> Tipoff:
 
 
 def _helpers() -> dict:
-    return dict(state_label=state_label, action_label=action_label, category_label=category_label,
-                outcome_label=outcome_label)
+    return dict(
+        state_label=state_label,
+        action_label=action_label,
+        category_label=category_label,
+        outcome_label=outcome_label,
+    )
 
 
 @bp.get("/tipoffs")
@@ -52,21 +57,39 @@ def tipoffs():
     if state and state not in {s.value for s in State}:
         state = ""
     overdue_only = request.args.get("overdue") == "1"
-    rows = [(t, is_overdue(t, now)) for t in
-            queries.console_list(current_user, now, state=state, overdue_only=overdue_only)]
-    return render_template("admin/tipoffs/list.html", rows=rows, state=state, overdue_only=overdue_only,
-                           states=list(State), **_helpers())
+    rows = [
+        (t, is_overdue(t, now))
+        for t in queries.console_list(current_user, now, state=state, overdue_only=overdue_only)
+    ]
+    return render_template(
+        "admin/tipoffs/list.html",
+        rows=rows,
+        state=state,
+        overdue_only=overdue_only,
+        states=list(State),
+        **_helpers(),
+    )
 
 
 def _action_form(tipoff: Tipoff) -> TipoffActionForm:
     form = TipoffActionForm()
-    form.unit_id.choices = [(0, "—")] + [(u.id, u.name_zh) for u in db.session.scalars(
-        select(MemberUnit).where(MemberUnit.jurisdiction_id == tipoff.jurisdiction_id,
-                                 MemberUnit.active.is_(True)).order_by(MemberUnit.position))]
+    form.unit_id.choices = [(0, "—")] + [
+        (u.id, u.name_zh)
+        for u in db.session.scalars(
+            select(MemberUnit)
+            .where(MemberUnit.jurisdiction_id == tipoff.jurisdiction_id, MemberUnit.active.is_(True))
+            .order_by(MemberUnit.position)
+        )
+    ]
     form.outcome.choices = [("", "—")] + list(OUTCOMES.items())
-    form.warning_id.choices = [(0, "—")] + [(w.id, w.reference) for w in db.session.scalars(
-        select(Warning).where(Warning.jurisdiction_id == tipoff.jurisdiction_id, Warning.status == "active")
-        .order_by(Warning.created_at.desc()))]
+    form.warning_id.choices = [(0, "—")] + [
+        (w.id, w.reference)
+        for w in db.session.scalars(
+            select(Warning)
+            .where(Warning.jurisdiction_id == tipoff.jurisdiction_id, Warning.status == "active")
+            .order_by(Warning.created_at.desc())
+        )
+    ]
     if request.method == "GET":
         form.version.data = tipoff.version
         form.warning_id.data = form.warning_id.choices[1][0] if len(form.warning_id.choices) > 1 else 0
@@ -79,11 +102,19 @@ def _detail(tipoff: Tipoff, form: TipoffActionForm | None = None, status: int = 
     form.version.data = tipoff.version
     office = current_user.role == Role.OFFICE_STAFF
     return render_template(
-        "admin/tipoffs/detail.html", tipoff=tipoff, form=form, now=now,
-        deadlines=deadlines_for(tipoff, now), actions=allowed_actions(tipoff, current_user),
+        "admin/tipoffs/detail.html",
+        tipoff=tipoff,
+        form=form,
+        now=now,
+        deadlines=deadlines_for(tipoff, now),
+        actions=allowed_actions(tipoff, current_user),
         suggestions=suggestions(tipoff) if office and tipoff.state in ("received", "accepted") else [],
-        trail=queries.trail(tipoff), revealed=revealed, can_reveal=identity.can_view(current_user),
-        photo_form=TipoffPhotoForm(), **_helpers()), status
+        trail=queries.trail(tipoff),
+        revealed=revealed,
+        can_reveal=identity.can_view(current_user),
+        photo_form=TipoffPhotoForm(),
+        **_helpers(),
+    ), status
 
 
 @bp.get("/tipoffs/<int:tipoff_id>")
@@ -105,13 +136,21 @@ def tipoff_act(tipoff_id: int):
     except (TypeError, ValueError):
         abort(400)
     data = ActionData(
-        reason=form.reason.data or "", unit_id=form.unit_id.data or None,
-        duplicate_of=form.duplicate_of.data or "", outcome=form.outcome.data or "",
-        reply=form.reply.data or "", extension_days=form.extension_days.data,
-        title_zh=form.title_zh.data or "", title_en=form.title_en.data or "",
-        body_zh=form.body_zh.data or "", body_en=form.body_en.data or "",
-        warning_id=form.warning_id.data or None, amount=form.amount.data or "",
-        paid_on=form.paid_on.data, payment_reference=form.payment_reference.data or "")
+        reason=form.reason.data or "",
+        unit_id=form.unit_id.data or None,
+        duplicate_of=form.duplicate_of.data or "",
+        outcome=form.outcome.data or "",
+        reply=form.reply.data or "",
+        extension_days=form.extension_days.data,
+        title_zh=form.title_zh.data or "",
+        title_en=form.title_en.data or "",
+        body_zh=form.body_zh.data or "",
+        body_en=form.body_en.data or "",
+        warning_id=form.warning_id.data or None,
+        amount=form.amount.data or "",
+        paid_on=form.paid_on.data,
+        payment_reference=form.payment_reference.data or "",
+    )
     action = form.action.data
     try:
         perform(t, action, current_user, data, version=version)
@@ -126,8 +165,13 @@ def tipoff_act(tipoff_id: int):
         return _detail(_own(tipoff_id), form, err.status_code)
     except StaleDataError:
         db.session.rollback()
-        flash(_("This tip-off was changed by someone else after you opened it. "
-                "Reload the page and check it again."), "error")
+        flash(
+            _(
+                "This tip-off was changed by someone else after you opened it. "
+                "Reload the page and check it again."
+            ),
+            "error",
+        )
         return _detail(_own(tipoff_id), form, 409)
     flash(_("Done: %(action)s.", action=action_label(action)), "success")
     return redirect(url_for("admin.tipoff", tipoff_id=t.id))
@@ -164,9 +208,13 @@ def tipoff_photo_public(photo_id: int):
     if not form.validate_on_submit():
         abort(400)
     photo.public = bool(form.public.data)
-    audit.record("tipoff.photo_public" if photo.public else "tipoff.photo_private", actor=current_user,
-                 subject=photo.tipoff, summary=f"{photo.tipoff.ticket_number}: photo {photo.position + 1}",
-                 detail={"photo_id": photo.id, "public": photo.public})
+    audit.record(
+        "tipoff.photo_public" if photo.public else "tipoff.photo_private",
+        actor=current_user,
+        subject=photo.tipoff,
+        summary=f"{photo.tipoff.ticket_number}: photo {photo.position + 1}",
+        detail={"photo_id": photo.id, "public": photo.public},
+    )
     db.session.commit()
     return redirect(url_for("admin.tipoff", tipoff_id=photo.tipoff_id))
 
@@ -179,9 +227,24 @@ def tipoff_rewards():
 
 # The export is for statistics and reports upward: the reporter's name and phone, the
 # description (which may name them) and the photos are deliberately not among the columns.
-EXPORT_COLUMNS = ("ticket_number", "received_at", "category", "township", "address", "state", "outcome",
-                  "acceptance_due_at", "decided_at", "closure_due_at", "closed_at", "extension_days",
-                  "assigned_unit", "duplicate_of", "reward_eligible", "overdue")
+EXPORT_COLUMNS = (
+    "ticket_number",
+    "received_at",
+    "category",
+    "township",
+    "address",
+    "state",
+    "outcome",
+    "acceptance_due_at",
+    "decided_at",
+    "closure_due_at",
+    "closed_at",
+    "extension_days",
+    "assigned_unit",
+    "duplicate_of",
+    "reward_eligible",
+    "overdue",
+)
 
 
 @bp.get("/tipoffs/export.csv")
@@ -193,14 +256,26 @@ def tipoff_export():
     writer.writerow(EXPORT_COLUMNS)
     rows = queries.console_list(current_user, now, limit=100_000)
     for t in rows:
-        writer.writerow([
-            t.ticket_number, t.received_at.isoformat(), t.category, t.township.name_zh,
-            _csv_safe(t.address), t.state, t.outcome or "", t.acceptance_due_at.isoformat(),
-            t.decided_at.isoformat() if t.decided_at else "", t.closure_due_at.isoformat(),
-            t.closed_at.isoformat() if t.closed_at else "", t.extension_days or "",
-            t.assigned_unit.name_zh if t.assigned_unit else "",
-            t.duplicate_of.ticket_number if t.duplicate_of else "", int(t.reward_eligible),
-            int(is_overdue(t, now))])
+        writer.writerow(
+            [
+                t.ticket_number,
+                t.received_at.isoformat(),
+                t.category,
+                t.township.name_zh,
+                _csv_safe(t.address),
+                t.state,
+                t.outcome or "",
+                t.acceptance_due_at.isoformat(),
+                t.decided_at.isoformat() if t.decided_at else "",
+                t.closure_due_at.isoformat(),
+                t.closed_at.isoformat() if t.closed_at else "",
+                t.extension_days or "",
+                t.assigned_unit.name_zh if t.assigned_unit else "",
+                t.duplicate_of.ticket_number if t.duplicate_of else "",
+                int(t.reward_eligible),
+                int(is_overdue(t, now)),
+            ]
+        )
     audit.record("tipoff.export", actor=current_user, summary=f"{len(rows)} tip-offs exported")
     db.session.commit()
     response = make_response("\ufeff" + out.getvalue())  # BOM: Excel then reads UTF-8 Chinese
@@ -212,4 +287,3 @@ def tipoff_export():
 def _csv_safe(value: str) -> str:
     # A cell starting with = + - @ is a formula to a spreadsheet; citizens typed this text.
     return "'" + value if value[:1] in ("=", "+", "-", "@") else value
-

@@ -1,4 +1,5 @@
 """Warnings in the console: list, drafting, timeline, approval queue, decisions, publication."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -10,8 +11,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from admin import bp
 from admin.access import roles_required
 from admin.forms import (
-    DecisionForm, ProposalForm, PublishForm, SubmitForm, advisories_from_form, advisories_to_form,
-    to_local, to_utc,
+    DecisionForm,
+    ProposalForm,
+    PublishForm,
+    SubmitForm,
+    advisories_from_form,
+    advisories_to_form,
+    to_local,
+    to_utc,
 )
 from notify import clock
 from notify.audience import audience_size
@@ -36,8 +43,11 @@ def _own_warning(warning_id: int) -> Warning:
 
 
 def _own_kind(kind_code: str) -> AlertKind:
-    kind = db.session.scalar(select(AlertKind).where(
-        AlertKind.jurisdiction_id == current_user.jurisdiction_id, AlertKind.code == kind_code))
+    kind = db.session.scalar(
+        select(AlertKind).where(
+            AlertKind.jurisdiction_id == current_user.jurisdiction_id, AlertKind.code == kind_code
+        )
+    )
     if kind is None:
         abort(404)
     return kind
@@ -65,35 +75,60 @@ def index():
     for w in queries.console_warnings(current_user.jurisdiction_id):
         flags = [d for r in w.revisions for d in deadlines_for(r, now) if d.flagged]
         rows.append((w, w.current, w.open_proposal, flags))
-    return render_template("admin/warnings.html", rows=rows,
-                           queue=queries.approval_queue(current_user),
-                           kinds=queries.kinds(current_user.jurisdiction_id))
+    return render_template(
+        "admin/warnings.html",
+        rows=rows,
+        queue=queries.approval_queue(current_user),
+        kinds=queries.kinds(current_user.jurisdiction_id),
+    )
 
 
 def _fill_choices(form: ProposalForm, kind: AlertKind, levels: list[Level]) -> None:
     form.level.choices = [(lv.code, f"{lv.name_zh} · {lv.name_en}") for lv in levels]
     form.townships.choices = [(t.id, t.name_zh) for t in kind.jurisdiction.townships]
     consultations = db.session.scalars(
-        select(Consultation).where(Consultation.jurisdiction_id == kind.jurisdiction_id)
-        .order_by(Consultation.concluded_at.desc()).limit(30)).all()
+        select(Consultation)
+        .where(Consultation.jurisdiction_id == kind.jurisdiction_id)
+        .order_by(Consultation.concluded_at.desc())
+        .limit(30)
+    ).all()
     form.consultation.choices = [(0, "—")] + [
-        (c.id, f"{to_local(c.concluded_at):%Y-%m-%d %H:%M} {c.conclusion[:40]}") for c in consultations]
+        (c.id, f"{to_local(c.concluded_at):%Y-%m-%d %H:%M} {c.conclusion[:40]}") for c in consultations
+    ]
 
 
 def _data_from(form: ProposalForm, kind: AlertKind) -> ProposalData:
     level = next((lv for lv in kind.levels if lv.code == form.level.data), None)
-    townships = list(db.session.scalars(select(Township).where(
-        Township.id.in_(form.townships.data or []),
-        Township.jurisdiction_id == kind.jurisdiction_id))) if form.townships.data else []
+    townships = (
+        list(
+            db.session.scalars(
+                select(Township).where(
+                    Township.id.in_(form.townships.data or []),
+                    Township.jurisdiction_id == kind.jurisdiction_id,
+                )
+            )
+        )
+        if form.townships.data
+        else []
+    )
     consultation = db.session.get(Consultation, form.consultation.data) if form.consultation.data else None
     return ProposalData(
-        level=level, headline_zh=form.headline_zh.data or "", headline_en=form.headline_en.data or "",
-        area_scope=form.area_scope.data, townships=townships, trend=form.trend.data or "",
-        episode_start=to_utc(form.episode_start.data), episode_end=to_utc(form.episode_end.data),
-        aqi_min=form.aqi_min.data, aqi_max=form.aqi_max.data, degree=form.degree.data or "",
+        level=level,
+        headline_zh=form.headline_zh.data or "",
+        headline_en=form.headline_en.data or "",
+        area_scope=form.area_scope.data,
+        townships=townships,
+        trend=form.trend.data or "",
+        episode_start=to_utc(form.episode_start.data),
+        episode_end=to_utc(form.episode_end.data),
+        aqi_min=form.aqi_min.data,
+        aqi_max=form.aqi_max.data,
+        degree=form.degree.data or "",
         primary_pollutant=form.primary_pollutant.data or "",
         response_start_at=to_utc(form.response_start_at.data),
-        advisories=advisories_from_form(form), consultation=consultation)
+        advisories=advisories_from_form(form),
+        consultation=consultation,
+    )
 
 
 def _form_errors(form, err: LifecycleError):
@@ -104,14 +139,21 @@ def _form_errors(form, err: LifecycleError):
     flash(err.message, "error")
 
 
-def _prefill(form: ProposalForm, level: Level | None, source: Revision | None = None,
-             consultation: Consultation | None = None) -> None:
+def _prefill(
+    form: ProposalForm,
+    level: Level | None,
+    source: Revision | None = None,
+    consultation: Consultation | None = None,
+) -> None:
     if source is not None:
         form.headline_zh.data, form.headline_en.data = source.headline_zh, source.headline_en
         form.area_scope.data = source.area_scope
         form.townships.data = [t.id for t in source.townships]
         form.trend.data = source.trend
-        form.episode_start.data, form.episode_end.data = to_local(source.episode_start), to_local(source.episode_end)
+        form.episode_start.data, form.episode_end.data = (
+            to_local(source.episode_start),
+            to_local(source.episode_end),
+        )
         form.aqi_min.data, form.aqi_max.data = source.aqi_min, source.aqi_max
         form.degree.data, form.primary_pollutant.data = source.degree, source.primary_pollutant
         form.response_start_at.data = to_local(source.response_start_at)
@@ -136,8 +178,13 @@ def _save_proposal(form: ProposalForm, make):
         return None
     except StaleDataError:
         db.session.rollback()
-        flash(_("This proposal was changed by someone else after you opened it. "
-                "Reload the page and check it again."), "error")
+        flash(
+            _(
+                "This proposal was changed by someone else after you opened it. "
+                "Reload the page and check it again."
+            ),
+            "error",
+        )
         return None
     flash(_("Draft saved."), "success")
     return redirect(url_for("admin.revision", revision_id=revision.id))
@@ -146,8 +193,7 @@ def _save_proposal(form: ProposalForm, make):
 def _proposal_page(form: ProposalForm, kind: AlertKind, action: str, **context):
     status = 400 if request.method == "POST" else 200
     context = {"warning": None, "suggested": None, "consultation": None, "revision": None, **context}
-    return render_template("admin/proposal_form.html", form=form, kind=kind, action=action,
-                           **context), status
+    return render_template("admin/proposal_form.html", form=form, kind=kind, action=action, **context), status
 
 
 @bp.route("/warnings/new/<kind_code>", methods=["GET", "POST"])
@@ -161,20 +207,25 @@ def new_warning(kind_code: str):
         consultation = db.session.get(Consultation, int(request.args["consultation"]))
         if consultation is not None and consultation.jurisdiction_id != kind.jurisdiction_id:
             consultation = None
-    suggested = (suggest_for_kind(kind, consultation.forecast_daily_aqi)
-                 if consultation is not None and consultation.forecast_daily_aqi else None)
+    suggested = (
+        suggest_for_kind(kind, consultation.forecast_daily_aqi)
+        if consultation is not None and consultation.forecast_daily_aqi
+        else None
+    )
     # ?exercise=1: a drill (演练), reaching only the test audience; the form posts back to this URL.
     exercise = request.args.get("exercise") == "1"
     if request.method == "GET":
         level = next((lv for lv in kind.levels if lv.code == request.args.get("level")), None)
         _prefill(form, level or suggested or kind.levels[0], consultation=consultation)
     elif form.validate_on_submit():
-        saved = _save_proposal(form, lambda: propose_issue(kind, _data_from(form, kind), current_user,
-                                                           exercise=exercise))
+        saved = _save_proposal(
+            form, lambda: propose_issue(kind, _data_from(form, kind), current_user, exercise=exercise)
+        )
         if saved is not None:
             return saved
-    return _proposal_page(form, kind, "issue", suggested=suggested, consultation=consultation,
-                          exercise=exercise)
+    return _proposal_page(
+        form, kind, "issue", suggested=suggested, consultation=consultation, exercise=exercise
+    )
 
 
 @bp.route("/warnings/<int:warning_id>/revise/<action>", methods=["GET", "POST"])
@@ -200,7 +251,9 @@ def revise(warning_id: int, action: str):
         wanted = next((lv for lv in levels if lv.code == request.args.get("level")), None)
         _prefill(form, wanted or (levels[0] if levels else current.level), source=current)
     elif form.validate_on_submit():
-        saved = _save_proposal(form, lambda: propose_change(warning, action, _data_from(form, kind), current_user))
+        saved = _save_proposal(
+            form, lambda: propose_change(warning, action, _data_from(form, kind), current_user)
+        )
         if saved is not None:
             return saved
     return _proposal_page(form, kind, action, warning=warning)
@@ -215,15 +268,21 @@ def edit_revision(revision_id: int):
         return redirect(url_for("admin.revision", revision_id=revision.id))
     kind = revision.warning.kind
     form = ProposalForm()
-    _fill_choices(form, kind, kind.levels if revision.action == "issue" else [revision.level] + [
-        lv for lv in kind.levels if lv.id != revision.level_id])
+    _fill_choices(
+        form,
+        kind,
+        kind.levels
+        if revision.action == "issue"
+        else [revision.level] + [lv for lv in kind.levels if lv.id != revision.level_id],
+    )
     if request.method == "GET":
         form.version.data = revision.version
         _prefill(form, revision.level, source=revision)
     elif form.validate_on_submit():
         version = _version(form.version.data)
-        saved = _save_proposal(form, lambda: edit_draft(revision, _data_from(form, kind), current_user,
-                                                        version=version))
+        saved = _save_proposal(
+            form, lambda: edit_draft(revision, _data_from(form, kind), current_user, version=version)
+        )
         if saved is not None:
             return saved
     return _proposal_page(form, kind, revision.action, warning=revision.warning, revision=revision)
@@ -236,10 +295,14 @@ def warning(warning_id: int):
 
     w = _own_warning(warning_id)
     now = clock.now()
-    return render_template("admin/warning.html", warning=w, events=queries.timeline(w),
-                           can_dispatch=current_user.role in DISPATCH_VIEWERS,
-                           deadlines={r.id: deadlines_for(r, now) for r in w.revisions},
-                           change_actions=CHANGE_ACTIONS)
+    return render_template(
+        "admin/warning.html",
+        warning=w,
+        events=queries.timeline(w),
+        can_dispatch=current_user.role in DISPATCH_VIEWERS,
+        deadlines={r.id: deadlines_for(r, now) for r in w.revisions},
+        change_actions=CHANGE_ACTIONS,
+    )
 
 
 def _revision_page(revision: Revision, *, submit_form=None, decision_form=None, status=200):
@@ -254,8 +317,9 @@ def _revision_page(revision: Revision, *, submit_form=None, decision_form=None, 
         f.version.data = revision.version
     if not submit_form.basis.data:
         latest = revision.approval_form
-        submit_form.basis.data = (latest.basis if latest else
-                                  revision.consultation.conclusion if revision.consultation else "")
+        submit_form.basis.data = (
+            latest.basis if latest else revision.consultation.conclusion if revision.consultation else ""
+        )
         submit_form.main_content.data = latest.main_content if latest else revision.headline_zh
         submit_form.department_opinion.data = latest.department_opinion if latest else ""
     decision_form.audience_size.data = size
@@ -263,18 +327,28 @@ def _revision_page(revision: Revision, *, submit_form=None, decision_form=None, 
         "edit": revision.state in EDITABLE and current_user.role in OFFICE,
         "submit": revision.state in EDITABLE and current_user.role in allowed_roles(revision, Action.SUBMIT),
         "decide": revision.state == "pending_approval"
-                  and current_user.role in allowed_roles(revision, Action.APPROVE),
-        "publish": revision.state == "approved" and current_user.role in allowed_roles(revision, Action.PUBLISH),
+        and current_user.role in allowed_roles(revision, Action.APPROVE),
+        "publish": revision.state == "approved"
+        and current_user.role in allowed_roles(revision, Action.PUBLISH),
         "dispatch": current_user.role in DISPATCH_VIEWERS,
     }
     # The SMS texts and their segments: live before approval, from the snapshot after it.
     frozen = revision.snapshot.content["texts"]["sms"] if revision.snapshot else None
     sms = sms_figures(revision, frozen, size)
     own = current_user.id in (revision.author_id, revision.submitted_by_id)
-    return render_template("admin/revision.html", revision=revision, warning=revision.warning,
-                           submit_form=submit_form, decision_form=decision_form,
-                           publish_form=publish_form, audience=size, can=can, own=own, sms=sms,
-                           deadlines=deadlines_for(revision, clock.now())), status
+    return render_template(
+        "admin/revision.html",
+        revision=revision,
+        warning=revision.warning,
+        submit_form=submit_form,
+        decision_form=decision_form,
+        publish_form=publish_form,
+        audience=size,
+        can=can,
+        own=own,
+        sms=sms,
+        deadlines=deadlines_for(revision, clock.now()),
+    ), status
 
 
 @bp.get("/revisions/<int:revision_id>")
@@ -294,8 +368,13 @@ def _act(revision: Revision, action: str, web_form, **kwargs):
         return None, err.status_code
     except StaleDataError:  # two people acted on the same revision at the same moment
         db.session.rollback()
-        flash(_("This proposal was changed by someone else after you opened it. "
-                "Reload the page and check it again."), "error")
+        flash(
+            _(
+                "This proposal was changed by someone else after you opened it. "
+                "Reload the page and check it again."
+            ),
+            "error",
+        )
         return None, 409
     return True, 200
 
@@ -308,10 +387,17 @@ def submit(revision_id: int):
     if not form.validate():
         flash(_("Fill in every field of the approval form."), "error")
         return _revision_page(revision, submit_form=form, status=400)
-    ok, status = _act(revision, "submit", form, form=ApprovalFormData(
-        basis=form.basis.data, main_content=form.main_content.data,
-        department_opinion=form.department_opinion.data,
-        planned_publish_at=to_utc(form.planned_publish_at.data)))
+    ok, status = _act(
+        revision,
+        "submit",
+        form,
+        form=ApprovalFormData(
+            basis=form.basis.data,
+            main_content=form.main_content.data,
+            department_opinion=form.department_opinion.data,
+            planned_publish_at=to_utc(form.planned_publish_at.data),
+        ),
+    )
     if not ok:
         return _revision_page(db.session.get(Revision, revision_id), submit_form=form, status=status)
     flash(_("Submitted for approval."), "success")
@@ -335,13 +421,19 @@ def decide(revision_id: int):
             confirmed = int(form.audience_size.data)
         except (TypeError, ValueError):
             abort(400)
-    ok, status = _act(revision, form.decision.data, form, reason=form.opinion.data or "",
-                      confirmed_audience_size=confirmed)
+    ok, status = _act(
+        revision, form.decision.data, form, reason=form.opinion.data or "", confirmed_audience_size=confirmed
+    )
     if not ok:
         return _revision_page(db.session.get(Revision, revision_id), decision_form=form, status=status)
-    flash({"approve": _("Approved. The office can now publish it."),
-           "return": _("Returned to the office."),
-           "reject": _("Rejected.")}[form.decision.data], "success")
+    flash(
+        {
+            "approve": _("Approved. The office can now publish it."),
+            "return": _("Returned to the office."),
+            "reject": _("Rejected."),
+        }[form.decision.data],
+        "success",
+    )
     return redirect(url_for("admin.approvals"))
 
 

@@ -3,6 +3,7 @@
 Token-authenticated requests carry no cookie session, so CSRF protection does not apply to them;
 the blueprint is exempt while the console keeps it.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, Flask
@@ -35,9 +36,8 @@ def is_api_request(path: str) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from notify.extensions import csrf
-
     from notify.api import consultations, docs, reference, revisions, warnings  # noqa: F401
+    from notify.extensions import csrf
 
     csrf.exempt(bp)
     app.register_blueprint(bp)

@@ -4,6 +4,7 @@
 integration lacks the scope. Writes act as the integration's acting user, so the lifecycle guard
 checks that user's role exactly as it would in the console.
 """
+
 from __future__ import annotations
 
 from functools import wraps
@@ -34,17 +35,23 @@ def require(scope: str):
                 raise ApiError(401)
             integration, row = found
             if not integration.has_scope(scope):
-                raise ApiError(403, _l("This integration lacks the “%(scope)s” scope.", scope=scope),
-                               code="missing_scope")
+                raise ApiError(
+                    403,
+                    _l("This integration lacks the “%(scope)s” scope.", scope=scope),
+                    code="missing_scope",
+                )
             g.integration, g.api_token = integration, row
             if scope in WRITE_SCOPES:
                 user = integration.acting_user
                 if user is None or not user.active or user.jurisdiction_id != integration.jurisdiction_id:
-                    raise ApiError(403, _l("This integration has no active acting user."),
-                                   code="no_acting_user")
+                    raise ApiError(
+                        403, _l("This integration has no active acting user."), code="no_acting_user"
+                    )
                 g.actor = user
             return view(*args, **kwargs)
+
         return wrapped
+
     return decorator
 
 

@@ -1,8 +1,10 @@
 """What the API's resource modules share: lookups within the integration's jurisdiction,
 pagination, and one way to run a write (commit, or a 4xx with nothing changed)."""
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import g, request
 from flask_babel import lazy_gettext as _l
@@ -58,11 +60,17 @@ def write(operation: str, make: Callable[[], Any], *, subject=None, warning_id=N
         result = make()
         target = subject(result) if callable(subject) else (subject or result)
         audit.record(
-            f"api.{operation}", actor=auth.actor(), subject=target,
+            f"api.{operation}",
+            actor=auth.actor(),
+            subject=target,
             warning_id=warning_id(result) if callable(warning_id) else warning_id,
             summary=f"{g.integration.name}: {request.method} {request.path}",
-            detail={"integration_id": g.integration.id, "integration": g.integration.name,
-                    "token": g.api_token.prefix})
+            detail={
+                "integration_id": g.integration.id,
+                "integration": g.integration.name,
+                "token": g.api_token.prefix,
+            },
+        )
         db.session.commit()
     except LifecycleError as err:
         db.session.rollback()
@@ -72,6 +80,9 @@ def write(operation: str, make: Callable[[], Any], *, subject=None, warning_id=N
         raise
     except StaleDataError:  # two writers on the same revision at the same moment
         db.session.rollback()
-        raise ApiError(409, _l("This revision was changed by someone else meanwhile. "
-                               "Read it again and retry."), code="stale") from None
+        raise ApiError(
+            409,
+            _l("This revision was changed by someone else meanwhile. Read it again and retry."),
+            code="stale",
+        ) from None
     return result

@@ -2,6 +2,7 @@
 
 Neither needs a token: the document says nothing that is not already in this repository.
 """
+
 from __future__ import annotations
 
 from flask import jsonify, render_template
@@ -18,8 +19,8 @@ def openapi_json():
 def docs():
     doc = openapi.document()
     operations = [
-        (method.upper(), path, op)
-        for path, item in doc["paths"].items() for method, op in item.items()
+        (method.upper(), path, op) for path, item in doc["paths"].items() for method, op in item.items()
     ]
-    return render_template("api/docs.html", doc=doc, operations=operations,
-                           schemas=doc["components"]["schemas"])
+    return render_template(
+        "api/docs.html", doc=doc, operations=operations, schemas=doc["components"]["schemas"]
+    )

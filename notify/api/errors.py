@@ -3,18 +3,27 @@
 Every refusal is a 4xx in this shape, whether a view raised it, the lifecycle refused, or the
 router found no such address or method.
 """
+
 from __future__ import annotations
 
 from flask import jsonify
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from notify.lifecycle.errors import InvalidProposal, LifecycleError, NotPermitted, StaleForm
 
 CODES = {
-    400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 409: "conflict", 412: "precondition_failed", 413: "too_large",
-    415: "unsupported_media_type", 500: "internal_error",
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    412: "precondition_failed",
+    413: "too_large",
+    415: "unsupported_media_type",
+    500: "internal_error",
 }
 MESSAGES = {
     400: _l("The request was not understood."),
@@ -32,8 +41,15 @@ DOMAIN_TO_API = {"consultation": "consultation_id"}
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message=None, *, code: str | None = None,
-                 fields: dict | None = None, headers: dict | None = None):
+    def __init__(
+        self,
+        status: int,
+        message=None,
+        *,
+        code: str | None = None,
+        fields: dict | None = None,
+        headers: dict | None = None,
+    ):
         super().__init__(str(message or MESSAGES.get(status, "")))
         self.status = status
         self.code = code or CODES.get(status, "error")
@@ -47,8 +63,13 @@ def invalid(fields: dict, message=None) -> ApiError:
 
 
 def response(err: ApiError):
-    body = {"error": {"code": err.code, "message": str(err.message),
-                      "fields": {k: str(v) for k, v in err.fields.items()}}}
+    body = {
+        "error": {
+            "code": err.code,
+            "message": str(err.message),
+            "fields": {k: str(v) for k, v in err.fields.items()},
+        }
+    }
     resp = jsonify(body)
     resp.status_code = err.status
     for name, value in err.headers.items():

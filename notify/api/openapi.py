@@ -1,5 +1,6 @@
 """The OpenAPI 3.1 document of the API, built from the same schemas and parameter tables the
 views check against. tests/notify/api/test_openapi.py keeps it and the routes in step."""
+
 from __future__ import annotations
 
 from notify.api import schemas
@@ -13,17 +14,16 @@ ERRORS = {
     400: "Bad input: malformed JSON, a wrong type, an unknown code, a missing field (see `fields`).",
     401: "No token, or an unknown, revoked or switched-off one.",
     403: "The integration lacks the scope, or its acting user's role may not do this "
-         "(e.g. approve their own draft).",
+    "(e.g. approve their own draft).",
     404: "No such resource in this integration's jurisdiction.",
     409: "The resource's state does not allow this (`wrong_state`), or the `version` or the "
-         "confirmed audience size is stale (`stale`).",
+    "confirmed audience size is stale (`stale`).",
     415: "The body is not sent as application/json.",
 }
 
 
 def _error(description: str) -> dict:
-    return {"description": description,
-            "content": {"application/json": {"schema": ref("Error")}}}
+    return {"description": description, "content": {"application/json": {"schema": ref("Error")}}}
 
 
 def _json(schema: dict, description: str = "OK") -> dict:
@@ -31,30 +31,49 @@ def _json(schema: dict, description: str = "OK") -> dict:
 
 
 def _params(table: dict, where: str = "query") -> list[dict]:
-    return [{"name": name, "in": where, "required": where == "path", "schema": schema}
-            for name, schema in table.items()]
+    return [
+        {"name": name, "in": where, "required": where == "path", "schema": schema}
+        for name, schema in table.items()
+    ]
 
 
 def _path_id(name: str) -> dict:
-    return {"name": name, "in": "path", "required": True,
-            "schema": {"type": "integer", "minimum": 1, "maximum": schemas.MAX_ID}}
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1, "maximum": schemas.MAX_ID},
+    }
 
 
-def operation(op_id: str, summary: str, *, scope: str, ok: dict, ok_status: int = 200,
-              params: list | None = None, body: str | None = None, errors: tuple = (),
-              tags: tuple = ()) -> dict:
-    op: dict = {"operationId": op_id, "summary": summary, "tags": list(tags),
-                "description": f"Needs the `{scope}` scope.",
-                "parameters": params or [],
-                "responses": {str(ok_status): ok}}
+def operation(
+    op_id: str,
+    summary: str,
+    *,
+    scope: str,
+    ok: dict,
+    ok_status: int = 200,
+    params: list | None = None,
+    body: str | None = None,
+    errors: tuple = (),
+    tags: tuple = (),
+) -> dict:
+    op: dict = {
+        "operationId": op_id,
+        "summary": summary,
+        "tags": list(tags),
+        "description": f"Needs the `{scope}` scope.",
+        "parameters": params or [],
+        "responses": {str(ok_status): ok},
+    }
     if body:
-        op["requestBody"] = {"required": True,
-                             "content": {"application/json": {"schema": ref(body)}}}
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(body)}}}
     for status in sorted({401, 403, *errors} | ({400, 415} if body else set())):
         op["responses"][str(status)] = _error(ERRORS[status])
     if ok_status == 201:
         op["responses"]["201"]["headers"] = {
-            "Location": {"description": "Address of the new resource.", "schema": {"type": "string"}}}
+            "Location": {"description": "Address of the new resource.", "schema": {"type": "string"}}
+        }
     return op
 
 
@@ -67,88 +86,210 @@ def document() -> dict:
     created = _json(ref("Revision"), "The new draft revision.")
 
     def transition(name: str, summary: str, scope: str, body: str) -> dict:
-        return {"post": operation(f"{name}Revision", summary, scope=scope, ok=revision_ok,
-                                  params=[revision_id], body=body, errors=(404, 409),
-                                  tags=("revisions",))}
+        return {
+            "post": operation(
+                f"{name}Revision",
+                summary,
+                scope=scope,
+                ok=revision_ok,
+                params=[revision_id],
+                body=body,
+                errors=(404, 409),
+                tags=("revisions",),
+            )
+        }
 
     paths = {
-        "/me": {"get": operation("getMe", "The integration this token belongs to", scope="read",
-                                 ok=_json(ref("Integration")), tags=("reference",))},
-        "/kinds": {"get": operation("listKinds", "Alert kinds and their levels", scope="read",
-                                    ok=_json({"type": "array", "items": ref("Kind")}),
-                                    tags=("reference",))},
-        "/townships": {"get": operation("listTownships", "Townships of the jurisdiction", scope="read",
-                                        ok=_json({"type": "array", "items": ref("Township")}),
-                                        tags=("reference",))},
+        "/me": {
+            "get": operation(
+                "getMe",
+                "The integration this token belongs to",
+                scope="read",
+                ok=_json(ref("Integration")),
+                tags=("reference",),
+            )
+        },
+        "/kinds": {
+            "get": operation(
+                "listKinds",
+                "Alert kinds and their levels",
+                scope="read",
+                ok=_json({"type": "array", "items": ref("Kind")}),
+                tags=("reference",),
+            )
+        },
+        "/townships": {
+            "get": operation(
+                "listTownships",
+                "Townships of the jurisdiction",
+                scope="read",
+                ok=_json({"type": "array", "items": ref("Township")}),
+                tags=("reference",),
+            )
+        },
         "/consultations": {
-            "get": operation("listConsultations", "Consultation records, newest first", scope="read",
-                             ok=_json(ref("ConsultationPage")), params=_params(PAGE_PARAMS),
-                             errors=(400,), tags=("consultations",)),
-            "post": operation("createConsultation", "Record a consultation or a city notice",
-                              scope="draft", ok=_json(ref("Consultation"), "Recorded."),
-                              ok_status=201, body="NewConsultation", tags=("consultations",)),
+            "get": operation(
+                "listConsultations",
+                "Consultation records, newest first",
+                scope="read",
+                ok=_json(ref("ConsultationPage")),
+                params=_params(PAGE_PARAMS),
+                errors=(400,),
+                tags=("consultations",),
+            ),
+            "post": operation(
+                "createConsultation",
+                "Record a consultation or a city notice",
+                scope="draft",
+                ok=_json(ref("Consultation"), "Recorded."),
+                ok_status=201,
+                body="NewConsultation",
+                tags=("consultations",),
+            ),
         },
         "/consultations/{consultation_id}": {
-            "get": operation("getConsultation", "One consultation record", scope="read",
-                             ok=_json(ref("Consultation")), params=[_path_id("consultation_id")],
-                             errors=(404,), tags=("consultations",))},
+            "get": operation(
+                "getConsultation",
+                "One consultation record",
+                scope="read",
+                ok=_json(ref("Consultation")),
+                params=[_path_id("consultation_id")],
+                errors=(404,),
+                tags=("consultations",),
+            )
+        },
         "/warnings": {
-            "get": operation("listWarnings", "Warnings, newest first", scope="read",
-                             ok=_json(ref("WarningPage")), params=_params(WARNING_FILTERS),
-                             errors=(400,), tags=("warnings",)),
-            "post": operation("createWarning", "Draft a new warning (its first revision: issue)",
-                              scope="draft", ok=created, ok_status=201, body="NewWarning",
-                              tags=("warnings",)),
+            "get": operation(
+                "listWarnings",
+                "Warnings, newest first",
+                scope="read",
+                ok=_json(ref("WarningPage")),
+                params=_params(WARNING_FILTERS),
+                errors=(400,),
+                tags=("warnings",),
+            ),
+            "post": operation(
+                "createWarning",
+                "Draft a new warning (its first revision: issue)",
+                scope="draft",
+                ok=created,
+                ok_status=201,
+                body="NewWarning",
+                tags=("warnings",),
+            ),
         },
         "/warnings/{warning_id}": {
-            "get": operation("getWarning", "A warning with its revisions", scope="read",
-                             ok=_json(ref("Warning")), params=[warning_id], errors=(404,),
-                             tags=("warnings",))},
+            "get": operation(
+                "getWarning",
+                "A warning with its revisions",
+                scope="read",
+                ok=_json(ref("Warning")),
+                params=[warning_id],
+                errors=(404,),
+                tags=("warnings",),
+            )
+        },
         "/warnings/{warning_id}/revisions": {
-            "post": operation("proposeChange", "Draft an upgrade, downgrade, extension or lifting",
-                              scope="draft", ok=created, ok_status=201, params=[warning_id],
-                              body="NewRevision", errors=(404, 409), tags=("warnings",))},
+            "post": operation(
+                "proposeChange",
+                "Draft an upgrade, downgrade, extension or lifting",
+                scope="draft",
+                ok=created,
+                ok_status=201,
+                params=[warning_id],
+                body="NewRevision",
+                errors=(404, 409),
+                tags=("warnings",),
+            )
+        },
         "/revisions": {
-            "get": operation("listRevisions", "Revisions, newest first", scope="read",
-                             ok=_json(ref("RevisionPage")), params=_params(REVISION_FILTERS),
-                             errors=(400,), tags=("revisions",))},
+            "get": operation(
+                "listRevisions",
+                "Revisions, newest first",
+                scope="read",
+                ok=_json(ref("RevisionPage")),
+                params=_params(REVISION_FILTERS),
+                errors=(400,),
+                tags=("revisions",),
+            )
+        },
         "/revisions/{revision_id}": {
-            "get": operation("getRevision", "A revision with its approval form and frozen snapshot",
-                             scope="read", ok=revision_ok, params=[revision_id], errors=(404,),
-                             tags=("revisions",)),
-            "patch": operation("editRevision", "Edit a draft or returned revision", scope="draft",
-                               ok=revision_ok, params=[revision_id], body="EditRevision",
-                               errors=(404, 409), tags=("revisions",)),
+            "get": operation(
+                "getRevision",
+                "A revision with its approval form and frozen snapshot",
+                scope="read",
+                ok=revision_ok,
+                params=[revision_id],
+                errors=(404,),
+                tags=("revisions",),
+            ),
+            "patch": operation(
+                "editRevision",
+                "Edit a draft or returned revision",
+                scope="draft",
+                ok=revision_ok,
+                params=[revision_id],
+                body="EditRevision",
+                errors=(404, 409),
+                tags=("revisions",),
+            ),
         },
         "/revisions/{revision_id}/submit": transition(
-            "submit", "Submit for approval with the approval form", "draft", "Submit"),
+            "submit", "Submit for approval with the approval form", "draft", "Submit"
+        ),
         "/revisions/{revision_id}/approve": transition(
-            "approve", "Approve, confirming the audience size", "approve", "Approve"),
+            "approve", "Approve, confirming the audience size", "approve", "Approve"
+        ),
         "/revisions/{revision_id}/return": transition(
-            "return", "Return to the office with a reason", "approve", "DecideWithReason"),
+            "return", "Return to the office with a reason", "approve", "DecideWithReason"
+        ),
         "/revisions/{revision_id}/reject": transition(
-            "reject", "Reject with a reason", "approve", "DecideWithReason"),
+            "reject", "Reject with a reason", "approve", "DecideWithReason"
+        ),
         "/revisions/{revision_id}/publish": transition(
-            "publish", "Publish an approved revision (writes its deliveries)", "publish", "Publish"),
+            "publish", "Publish an approved revision (writes its deliveries)", "publish", "Publish"
+        ),
         "/revisions/{revision_id}/deliveries": {
-            "get": operation("getDeliverySummary", "Delivery counts per status, channel and gateway",
-                             scope="read", ok=_json(ref("DeliverySummary")), params=[revision_id],
-                             errors=(404,), tags=("revisions",))},
+            "get": operation(
+                "getDeliverySummary",
+                "Delivery counts per status, channel and gateway",
+                scope="read",
+                ok=_json(ref("DeliverySummary")),
+                params=[revision_id],
+                errors=(404,),
+                tags=("revisions",),
+            )
+        },
         "/revisions/{revision_id}/cap": {
-            "get": operation("getCapDocument", "The CAP 1.2 document of a published revision",
-                             scope="read", params=[revision_id], errors=(404, 409),
-                             ok={"description": "CAP 1.2 XML.",
-                                 "content": {"application/cap+xml": {"schema": {"type": "string"}}}},
-                             tags=("revisions",))},
-        "/openapi.json": {"get": {
-            "operationId": "getOpenApi", "summary": "This document", "tags": ["reference"],
-            "security": [], "parameters": [],
-            "responses": {"200": _json({"type": "object"}, "The OpenAPI document.")}}},
+            "get": operation(
+                "getCapDocument",
+                "The CAP 1.2 document of a published revision",
+                scope="read",
+                params=[revision_id],
+                errors=(404, 409),
+                ok={
+                    "description": "CAP 1.2 XML.",
+                    "content": {"application/cap+xml": {"schema": {"type": "string"}}},
+                },
+                tags=("revisions",),
+            )
+        },
+        "/openapi.json": {
+            "get": {
+                "operationId": "getOpenApi",
+                "summary": "This document",
+                "tags": ["reference"],
+                "security": [],
+                "parameters": [],
+                "responses": {"200": _json({"type": "object"}, "The OpenAPI document.")},
+            }
+        },
     }
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": TITLE, "version": VERSION,
+            "title": TITLE,
+            "version": VERSION,
             "description": (
                 "Read warnings, revisions, CAP documents and delivery summaries; draft, submit, "
                 "approve and publish through the same lifecycle rules as the console.\n\n"
@@ -156,16 +297,22 @@ def document() -> dict:
                 "integration and its token in the console (*Integrations*). Writes act as the "
                 "integration's acting user, whose role the lifecycle checks; nobody approves their "
                 "own draft. Every state change carries the revision's `version` as last read; a "
-                "stale one is refused with 409. Errors are `{\"error\": {\"code\", \"message\", "
-                "\"fields\"}}`. Times are ISO 8601 with their offset."),
+                'stale one is refused with 409. Errors are `{"error": {"code", "message", '
+                '"fields"}}`. Times are ISO 8601 with their offset.'
+            ),
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearerAuth": []}],
         "tags": [{"name": n} for n in ("warnings", "revisions", "consultations", "reference")],
         "paths": paths,
         "components": {
-            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
-                                               "description": "A token issued in the console."}},
+            "securitySchemes": {
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A token issued in the console.",
+                }
+            },
             "schemas": {**schemas.REQUESTS, **schemas.RESPONSES},
         },
     }

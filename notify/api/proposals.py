@@ -3,6 +3,7 @@
 Fields left out come from `base` (the current revision for a change, the draft itself for an
 edit), as the console pre-fills its form; the domain then validates exactly as for the console.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,8 +16,19 @@ from notify.extensions import db
 from notify.lifecycle.proposals import ProposalData
 from notify.models import ADVISORY_BLOCKS, AlertKind, Consultation, Revision, Township
 
-_COPIED = ("headline_zh", "headline_en", "area_scope", "trend", "episode_start", "episode_end",
-           "aqi_min", "aqi_max", "degree", "primary_pollutant", "response_start_at")
+_COPIED = (
+    "headline_zh",
+    "headline_en",
+    "area_scope",
+    "trend",
+    "episode_start",
+    "episode_end",
+    "aqi_min",
+    "aqi_max",
+    "degree",
+    "primary_pollutant",
+    "response_start_at",
+)
 
 
 def proposal_data(kind: AlertKind, data: dict[str, Any], base: Revision | None) -> ProposalData:
@@ -26,13 +38,24 @@ def proposal_data(kind: AlertKind, data: dict[str, Any], base: Revision | None) 
         level = next((lv for lv in kind.levels if lv.code == data["level"]), None)
         if level is None:
             errors["level"] = _l("No level “%(code)s” in this alert kind.", code=data["level"])
-    values = {name: (data[name] if name in data else getattr(base, name) if base is not None else None)
-              for name in _COPIED}
+    values = {
+        name: (data[name] if name in data else getattr(base, name) if base is not None else None)
+        for name in _COPIED
+    }
     townships = list(base.townships) if base is not None else []
     if "townships" in data:
         codes = list(dict.fromkeys(data["townships"]))
-        townships = list(db.session.scalars(select(Township).where(
-            Township.jurisdiction_id == kind.jurisdiction_id, Township.code.in_(codes)))) if codes else []
+        townships = (
+            list(
+                db.session.scalars(
+                    select(Township).where(
+                        Township.jurisdiction_id == kind.jurisdiction_id, Township.code.in_(codes)
+                    )
+                )
+            )
+            if codes
+            else []
+        )
         missing = set(codes) - {t.code for t in townships}
         if missing:
             errors["townships"] = _l("Unknown township code: %(codes)s.", codes=", ".join(sorted(missing)))
@@ -51,17 +74,28 @@ def proposal_data(kind: AlertKind, data: dict[str, Any], base: Revision | None) 
     if errors:
         raise invalid(errors)
     return ProposalData(
-        level=level, headline_zh=values["headline_zh"] or "", headline_en=values["headline_en"] or "",
-        area_scope=values["area_scope"] or "county", townships=townships, trend=values["trend"] or "",
-        episode_start=values["episode_start"], episode_end=values["episode_end"],
-        aqi_min=values["aqi_min"], aqi_max=values["aqi_max"], degree=values["degree"] or "",
+        level=level,
+        headline_zh=values["headline_zh"] or "",
+        headline_en=values["headline_en"] or "",
+        area_scope=values["area_scope"] or "county",
+        townships=townships,
+        trend=values["trend"] or "",
+        episode_start=values["episode_start"],
+        episode_end=values["episode_end"],
+        aqi_min=values["aqi_min"],
+        aqi_max=values["aqi_max"],
+        degree=values["degree"] or "",
         primary_pollutant=values["primary_pollutant"] or "",
-        response_start_at=values["response_start_at"], advisories=advisories,
-        consultation=consultation)
+        response_start_at=values["response_start_at"],
+        advisories=advisories,
+        consultation=consultation,
+    )
 
 
 def _advisories(raw: dict | None) -> dict | None:
     if raw is None:
         return None
-    return {block: [{"zh": p["zh"], "en": p.get("en", "")} for p in raw.get(block, [])]
-            for block in ADVISORY_BLOCKS}
+    return {
+        block: [{"zh": p["zh"], "en": p.get("en", "")} for p in raw.get(block, [])]
+        for block in ADVISORY_BLOCKS
+    }

@@ -1,5 +1,6 @@
 """Who the token is, and the jurisdiction's alert kinds, levels and townships (the codes the
 write endpoints take)."""
+
 from __future__ import annotations
 
 from flask import jsonify
@@ -26,6 +27,7 @@ def kinds():
 @bp.get("/townships")
 @auth.require("read")
 def townships():
-    rows = db.session.scalars(select(Township).where(
-        Township.jurisdiction_id == auth.jurisdiction_id()).order_by(Township.code))
+    rows = db.session.scalars(
+        select(Township).where(Township.jurisdiction_id == auth.jurisdiction_id()).order_by(Township.code)
+    )
     return jsonify([serialize.township(t) for t in rows])

@@ -1,5 +1,6 @@
 """Revisions: list and detail (with the frozen snapshot), editing a draft, every state change
 through the lifecycle guard, the CAP document of a published revision and its delivery summary."""
+
 from __future__ import annotations
 
 from flask import Response, jsonify
@@ -28,10 +29,17 @@ LIST_PARAMS = {
 @auth.require("read")
 def revisions():
     params = validation.query(LIST_PARAMS)
-    query = select(Revision).join(Warning, Warning.id == Revision.warning_id) \
-        .where(Warning.jurisdiction_id == auth.jurisdiction_id()).order_by(Revision.id.desc())
-    for name, column in (("warning_id", Revision.warning_id), ("state", Revision.state),
-                         ("action", Revision.action)):
+    query = (
+        select(Revision)
+        .join(Warning, Warning.id == Revision.warning_id)
+        .where(Warning.jurisdiction_id == auth.jurisdiction_id())
+        .order_by(Revision.id.desc())
+    )
+    for name, column in (
+        ("warning_id", Revision.warning_id),
+        ("state", Revision.state),
+        ("action", Revision.action),
+    ):
         if name in params:
             query = query.where(column == params[name])
     return jsonify(paginate(query, params, serialize.revision_summary))
@@ -49,8 +57,11 @@ def edit_revision(revision_id: int):
     r = own_revision(revision_id)
     data = validation.body(schemas.EDIT_REVISION)
     proposal = proposal_data(r.warning.kind, data, r)
-    write("revision.edit", lambda: edit_draft(r, proposal, auth.actor(), version=data["version"]),
-          warning_id=r.warning_id)
+    write(
+        "revision.edit",
+        lambda: edit_draft(r, proposal, auth.actor(), version=data["version"]),
+        warning_id=r.warning_id,
+    )
     return jsonify(serialize.revision(r))
 
 
@@ -58,26 +69,41 @@ def _transition(revision_id: int, action: str, schema: dict, **kwargs_from):
     r = own_revision(revision_id)
     data = validation.body(schema)
     kwargs = {name: make(data) for name, make in kwargs_from.items()}
-    write(f"revision.{action}",
-          lambda: perform(r, action, auth.actor(), version=data["version"], **kwargs),
-          subject=r, warning_id=r.warning_id)
+    write(
+        f"revision.{action}",
+        lambda: perform(r, action, auth.actor(), version=data["version"], **kwargs),
+        subject=r,
+        warning_id=r.warning_id,
+    )
     return jsonify(serialize.revision(r))
 
 
 @bp.post("/revisions/<int:revision_id>/submit")
 @auth.require("draft")
 def submit(revision_id: int):
-    return _transition(revision_id, "submit", schemas.SUBMIT, form=lambda d: ApprovalFormData(
-        basis=d["basis"], main_content=d["main_content"], department_opinion=d["department_opinion"],
-        planned_publish_at=d.get("planned_publish_at")))
+    return _transition(
+        revision_id,
+        "submit",
+        schemas.SUBMIT,
+        form=lambda d: ApprovalFormData(
+            basis=d["basis"],
+            main_content=d["main_content"],
+            department_opinion=d["department_opinion"],
+            planned_publish_at=d.get("planned_publish_at"),
+        ),
+    )
 
 
 @bp.post("/revisions/<int:revision_id>/approve")
 @auth.require("approve")
 def approve(revision_id: int):
-    return _transition(revision_id, "approve", schemas.APPROVE,
-                       confirmed_audience_size=lambda d: d["confirmed_audience_size"],
-                       reason=lambda d: d.get("opinion", ""))
+    return _transition(
+        revision_id,
+        "approve",
+        schemas.APPROVE,
+        confirmed_audience_size=lambda d: d["confirmed_audience_size"],
+        reason=lambda d: d.get("opinion", ""),
+    )
 
 
 @bp.post("/revisions/<int:revision_id>/return")
@@ -104,8 +130,9 @@ def deliveries(revision_id: int):
     r = own_revision(revision_id)
     counts = progress.status_counts(r.id)
     first, last = progress.period(r.id)
-    return jsonify({"revision_id": r.id, **counts, "first_at": serialize.when(first),
-                    "last_at": serialize.when(last)})
+    return jsonify(
+        {"revision_id": r.id, **counts, "first_at": serialize.when(first), "last_at": serialize.when(last)}
+    )
 
 
 @bp.get("/revisions/<int:revision_id>/cap")

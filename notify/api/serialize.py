@@ -1,14 +1,23 @@
 """Models as the API's JSON, shaped exactly as notify.api.schemas describes them."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 
 from notify.audience import audience_size
 from notify.models import (
-    AlertKind, ApprovalForm, Consultation, Integration, Level, Revision, Township, User, Warning,
+    AlertKind,
+    ApprovalForm,
+    Consultation,
+    Integration,
+    Level,
+    Revision,
+    Township,
+    User,
+    Warning,
 )
 
 
@@ -18,7 +27,7 @@ def when(value: datetime | None) -> str | None:
         return None
     local = value.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
     # RFC 3339 offsets are whole minutes; a zone's local mean time before 1900 is not.
-    return (local if local.utcoffset().seconds % 60 == 0 else value.astimezone(timezone.utc)).isoformat()
+    return (local if local.utcoffset().seconds % 60 == 0 else value.astimezone(UTC)).isoformat()
 
 
 def user_ref(user: User | None) -> dict | None:
@@ -28,19 +37,34 @@ def user_ref(user: User | None) -> dict | None:
 
 
 def level_ref(level: Level) -> dict:
-    return {"code": level.code, "rank": level.rank, "name_zh": level.name_zh, "name_en": level.name_en,
-            "colour": level.colour}
+    return {
+        "code": level.code,
+        "rank": level.rank,
+        "name_zh": level.name_zh,
+        "name_en": level.name_en,
+        "colour": level.colour,
+    }
 
 
 def level(lv: Level) -> dict:
-    return {**level_ref(lv), "numeral": lv.numeral, "response_level_zh": lv.response_level_zh,
-            "response_level_en": lv.response_level_en, "approver_role": lv.approver_role,
-            "cap_severity": lv.cap_severity}
+    return {
+        **level_ref(lv),
+        "numeral": lv.numeral,
+        "response_level_zh": lv.response_level_zh,
+        "response_level_en": lv.response_level_en,
+        "approver_role": lv.approver_role,
+        "cap_severity": lv.cap_severity,
+    }
 
 
 def kind(k: AlertKind) -> dict:
-    return {"code": k.code, "name_zh": k.name_zh, "name_en": k.name_en, "graded": k.graded,
-            "levels": [level(lv) for lv in k.levels]}
+    return {
+        "code": k.code,
+        "name_zh": k.name_zh,
+        "name_en": k.name_en,
+        "graded": k.graded,
+        "levels": [level(lv) for lv in k.levels],
+    }
 
 
 def township(t: Township) -> dict:
@@ -52,31 +76,57 @@ def integration(i: Integration) -> dict:
 
 
 def consultation(c: Consultation) -> dict:
-    return {"id": c.id, "source": c.source, "concluded_at": when(c.concluded_at),
-            "conclusion": c.conclusion, "reporter": c.reporter, "reviewer": c.reviewer,
-            "expert_opinion": c.expert_opinion,
-            "forecast_daily_aqi": list(c.forecast_daily_aqi) if c.forecast_daily_aqi else None,
-            "created_at": when(c.created_at), "created_by": user_ref(c.created_by)}
+    return {
+        "id": c.id,
+        "source": c.source,
+        "concluded_at": when(c.concluded_at),
+        "conclusion": c.conclusion,
+        "reporter": c.reporter,
+        "reviewer": c.reviewer,
+        "expert_opinion": c.expert_opinion,
+        "forecast_daily_aqi": list(c.forecast_daily_aqi) if c.forecast_daily_aqi else None,
+        "created_at": when(c.created_at),
+        "created_by": user_ref(c.created_by),
+    }
 
 
 def revision_summary(r: Revision) -> dict:
-    return {"id": r.id, "warning_id": r.warning_id, "warning_reference": r.warning.reference,
-            "sequence": r.sequence, "action": r.action, "state": r.state,
-            "level": level_ref(r.level), "headline_zh": r.headline_zh, "headline_en": r.headline_en,
-            "supersedes_id": r.supersedes_id, "version": r.version, "created_at": when(r.created_at),
-            "submitted_at": when(r.submitted_at), "decided_at": when(r.decided_at),
-            "published_at": when(r.published_at)}
+    return {
+        "id": r.id,
+        "warning_id": r.warning_id,
+        "warning_reference": r.warning.reference,
+        "sequence": r.sequence,
+        "action": r.action,
+        "state": r.state,
+        "level": level_ref(r.level),
+        "headline_zh": r.headline_zh,
+        "headline_en": r.headline_en,
+        "supersedes_id": r.supersedes_id,
+        "version": r.version,
+        "created_at": when(r.created_at),
+        "submitted_at": when(r.submitted_at),
+        "decided_at": when(r.decided_at),
+        "published_at": when(r.published_at),
+    }
 
 
 def approval_form(f: ApprovalForm | None) -> dict | None:
     if f is None:
         return None
-    return {"level_label": f.level_label, "planned_publish_at": when(f.planned_publish_at),
-            "basis": f.basis, "main_content": f.main_content,
-            "department_opinion": f.department_opinion, "filed_by": user_ref(f.filed_by),
-            "filed_at": when(f.filed_at), "decision": f.decision, "leader_opinion": f.leader_opinion,
-            "decided_by": user_ref(f.decided_by), "decided_at": when(f.decided_at),
-            "audience_size_confirmed": f.audience_size_confirmed}
+    return {
+        "level_label": f.level_label,
+        "planned_publish_at": when(f.planned_publish_at),
+        "basis": f.basis,
+        "main_content": f.main_content,
+        "department_opinion": f.department_opinion,
+        "filed_by": user_ref(f.filed_by),
+        "filed_at": when(f.filed_at),
+        "decision": f.decision,
+        "leader_opinion": f.leader_opinion,
+        "decided_by": user_ref(f.decided_by),
+        "decided_at": when(f.decided_at),
+        "audience_size_confirmed": f.audience_size_confirmed,
+    }
 
 
 def _advisories(raw) -> dict:
@@ -92,25 +142,44 @@ def revision(r: Revision) -> dict:
     size = snap.content.get("audience_size", 0) if snap is not None else audience_size(r)
     return {
         **revision_summary(r),
-        "area_scope": r.area_scope, "townships": [township(t) for t in r.townships],
-        "trend": r.trend, "episode_start": when(r.episode_start), "episode_end": when(r.episode_end),
-        "aqi_min": r.aqi_min, "aqi_max": r.aqi_max, "degree": r.degree,
-        "primary_pollutant": r.primary_pollutant, "response_start_at": when(r.response_start_at),
-        "advisories": _advisories(r.advisories), "consultation_id": r.consultation_id,
-        "author": user_ref(r.author), "submitted_by": user_ref(r.submitted_by),
-        "decided_by": user_ref(r.decided_by), "published_by": user_ref(r.published_by),
-        "approval_form": approval_form(r.approval_form), "audience_size": int(size or 0),
-        "snapshot": ({"digest": snap.digest, "frozen_at": when(snap.frozen_at), "content": snap.content}
-                     if snap is not None else None),
+        "area_scope": r.area_scope,
+        "townships": [township(t) for t in r.townships],
+        "trend": r.trend,
+        "episode_start": when(r.episode_start),
+        "episode_end": when(r.episode_end),
+        "aqi_min": r.aqi_min,
+        "aqi_max": r.aqi_max,
+        "degree": r.degree,
+        "primary_pollutant": r.primary_pollutant,
+        "response_start_at": when(r.response_start_at),
+        "advisories": _advisories(r.advisories),
+        "consultation_id": r.consultation_id,
+        "author": user_ref(r.author),
+        "submitted_by": user_ref(r.submitted_by),
+        "decided_by": user_ref(r.decided_by),
+        "published_by": user_ref(r.published_by),
+        "approval_form": approval_form(r.approval_form),
+        "audience_size": int(size or 0),
+        "snapshot": (
+            {"digest": snap.digest, "frozen_at": when(snap.frozen_at), "content": snap.content}
+            if snap is not None
+            else None
+        ),
     }
 
 
 def warning_summary(w: Warning) -> dict:
     current, open_one = w.current, w.open_proposal
-    return {"id": w.id, "reference": w.reference, "kind": w.kind.code, "status": w.status,
-            "is_exercise": w.is_exercise, "created_at": when(w.created_at),
-            "current": revision_summary(current) if current else None,
-            "open_proposal": revision_summary(open_one) if open_one else None}
+    return {
+        "id": w.id,
+        "reference": w.reference,
+        "kind": w.kind.code,
+        "status": w.status,
+        "is_exercise": w.is_exercise,
+        "created_at": when(w.created_at),
+        "current": revision_summary(current) if current else None,
+        "open_proposal": revision_summary(open_one) if open_one else None,
+    }
 
 
 def warning(w: Warning) -> dict:

@@ -5,10 +5,11 @@ properties, required, additionalProperties, min/maxLength, minimum/maximum, enum
 maxItems, format date-time), so that the document and the checks cannot drift apart and every
 refusal names its field with a translated message. Date-times come back as aware UTC datetimes.
 """
+
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import request
@@ -18,9 +19,12 @@ from werkzeug.exceptions import BadRequest
 from notify.api.errors import ApiError, invalid
 
 TYPE_MESSAGES = {
-    "object": _l("Must be an object."), "string": _l("Must be a string."),
-    "integer": _l("Must be a whole number."), "boolean": _l("Must be true or false."),
-    "array": _l("Must be a list."), "number": _l("Must be a number."),
+    "object": _l("Must be an object."),
+    "string": _l("Must be a string."),
+    "integer": _l("Must be a whole number."),
+    "boolean": _l("Must be true or false."),
+    "array": _l("Must be a list."),
+    "number": _l("Must be a number."),
 }
 # RFC 3339 date-time; Python's parser is then asked whether the values are real.
 YEARS = (1970, 2199)
@@ -61,10 +65,12 @@ def parse_datetime(text: str) -> datetime | None:
         return None
     fraction = (m.group(7) or "")[:7].ljust(7, "0") if m.group(7) else ""
     zone = m.group(8)
-    iso = f"{m.group(1)}-{m.group(2)}-{m.group(3)}T{m.group(4)}:{m.group(5)}:{m.group(6)}{fraction}" \
-          f"{'+00:00' if zone in ('Z', 'z') else zone}"
+    iso = (
+        f"{m.group(1)}-{m.group(2)}-{m.group(3)}T{m.group(4)}:{m.group(5)}:{m.group(6)}{fraction}"
+        f"{'+00:00' if zone in ('Z', 'z') else zone}"
+    )
     try:
-        value = datetime.fromisoformat(iso).astimezone(timezone.utc)
+        value = datetime.fromisoformat(iso).astimezone(UTC)
     except (ValueError, OverflowError):
         return None
     # Warnings and consultations live in this era; far dates are typing errors (and zones give
@@ -104,8 +110,9 @@ def check(value: Any, schema: dict, path: str, errors: dict) -> Any:
         if schema.get("format") == "date-time":
             parsed = parse_datetime(value)
             if parsed is None:
-                errors[name] = _l("A date and time between 1970 and 2199 with its offset, "
-                                  "e.g. 2026-11-23T10:00:00+08:00.")
+                errors[name] = _l(
+                    "A date and time between 1970 and 2199 with its offset, e.g. 2026-11-23T10:00:00+08:00."
+                )
             return parsed
         return value
     if kind in ("integer", "number"):

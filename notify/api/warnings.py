@@ -1,5 +1,6 @@
 """Warnings: list with filters and pages, detail with revisions; a new warning's first draft and
 the drafts that change a published one (upgrade, downgrade, extend, lift)."""
+
 from __future__ import annotations
 
 from flask import jsonify, url_for
@@ -29,8 +30,12 @@ LIST_PARAMS = {
 @auth.require("read")
 def warnings():
     params = validation.query(LIST_PARAMS)
-    query = select(Warning).where(Warning.jurisdiction_id == auth.jurisdiction_id()) \
-        .options(selectinload(Warning.revisions)).order_by(Warning.created_at.desc(), Warning.id.desc())
+    query = (
+        select(Warning)
+        .where(Warning.jurisdiction_id == auth.jurisdiction_id())
+        .options(selectinload(Warning.revisions))
+        .order_by(Warning.created_at.desc(), Warning.id.desc())
+    )
     if "status" in params:
         query = query.where(Warning.status == params["status"])
     if "kind" in params:
@@ -61,13 +66,19 @@ def created(revision: Revision):
 @auth.require("draft")
 def new_warning():
     data = validation.body(schemas.NEW_WARNING)
-    kind = db.session.scalar(select(AlertKind).where(
-        AlertKind.jurisdiction_id == auth.jurisdiction_id(), AlertKind.code == data["kind"]))
+    kind = db.session.scalar(
+        select(AlertKind).where(
+            AlertKind.jurisdiction_id == auth.jurisdiction_id(), AlertKind.code == data["kind"]
+        )
+    )
     if kind is None:
         raise invalid({"kind": _l("No alert kind “%(code)s”.", code=data["kind"])})
     proposal = proposal_data(kind, data, None)
-    revision = write("warning.create", lambda: propose_issue(kind, proposal, auth.actor()),
-                     warning_id=lambda r: r.warning_id)
+    revision = write(
+        "warning.create",
+        lambda: propose_issue(kind, proposal, auth.actor()),
+        warning_id=lambda r: r.warning_id,
+    )
     return created(revision)
 
 
@@ -80,7 +91,7 @@ def new_revision(warning_id: int):
     if current is None:
         raise ApiError(409, _l("Only a published, unlifted warning can be changed."), code="wrong_state")
     proposal = proposal_data(w.kind, data, current)
-    revision = write("revision.create",
-                     lambda: propose_change(w, data["action"], proposal, auth.actor()),
-                     warning_id=w.id)
+    revision = write(
+        "revision.create", lambda: propose_change(w, data["action"], proposal, auth.actor()), warning_id=w.id
+    )
     return created(revision)

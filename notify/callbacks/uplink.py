@@ -3,6 +3,7 @@
 Every message is kept (inbound_sms), whatever it says; a message Aliyun pushes again (same
 sequence_id) is recognised and changes nothing. The push is answered {"code":0} once stored.
 """
+
 from __future__ import annotations
 
 import logging
@@ -22,7 +23,8 @@ GATEWAY = "aliyun"
 
 @bp.post("/aliyun/uplink/<token>")
 def aliyun_uplink(token: str):
-    from notify.channels import aliyun_sms, aliyun_uplink as uplink
+    from notify.channels import aliyun_sms
+    from notify.channels import aliyun_uplink as uplink
     from notify.schools import acknowledge
 
     if not aliyun_sms.receipt_is_authentic(token, current_app.config["ALIYUN_UPLINK_TOKEN"]):
@@ -34,19 +36,33 @@ def aliyun_uplink(token: str):
     for attempt in range(3):
         try:
             now = clock.now()
-            seen = set(db.session.scalars(select(InboundSms.sequence_id).where(
-                InboundSms.gateway == GATEWAY,
-                InboundSms.sequence_id.in_([m.sequence_id for m in messages]))))
+            seen = set(
+                db.session.scalars(
+                    select(InboundSms.sequence_id).where(
+                        InboundSms.gateway == GATEWAY,
+                        InboundSms.sequence_id.in_([m.sequence_id for m in messages]),
+                    )
+                )
+            )
             for message in messages:
                 if message.sequence_id in seen:
                     continue  # a re-push of a message already taken
                 seen.add(message.sequence_id)
                 outcome = acknowledge.by_reply(message.phone, message.content, now)
-                db.session.add(InboundSms(
-                    gateway=GATEWAY, sequence_id=message.sequence_id, phone=message.phone,
-                    content=message.content, sign_name=message.sign_name,
-                    dest_code=message.dest_code, sent_at=message.sent_at, received_at=now,
-                    outcome=outcome.outcome, school_notice_id=outcome.notice_id))
+                db.session.add(
+                    InboundSms(
+                        gateway=GATEWAY,
+                        sequence_id=message.sequence_id,
+                        phone=message.phone,
+                        content=message.content,
+                        sign_name=message.sign_name,
+                        dest_code=message.dest_code,
+                        sent_at=message.sent_at,
+                        received_at=now,
+                        outcome=outcome.outcome,
+                        school_notice_id=outcome.notice_id,
+                    )
+                )
             db.session.commit()
             return jsonify(code=0, msg="成功")
         except (IntegrityError, OperationalError):

@@ -28,7 +28,8 @@ def twilio_status():
     signature = request.headers.get("X-Twilio-Signature", "")
     params = request.form.to_dict()
     if not signature or not twilio_sms.status_callback_is_authentic(
-            _public_url(), params, signature, current_app.config["TWILIO_AUTH_TOKEN"]):
+        _public_url(), params, signature, current_app.config["TWILIO_AUTH_TOKEN"]
+    ):
         return jsonify(error="missing or wrong X-Twilio-Signature"), 403
     try:
         # Our callback URL carries the delivery id, so a status that overtakes the worker's

@@ -5,6 +5,7 @@ One `<alert>` with a zh-CN `<info>` and an en-US one. msgType follows the revisi
 earlier document of the warning in `references`. Severity follows the level's colour; the
 native level travels in `<parameter>`s so a receiver that knows the plan needs no guessing.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -19,34 +20,82 @@ from notify.models import CapMessage, Revision
 
 __all__ = ["cap_xml", "build", "severity_of", "NotPublished", "MSG_TYPES"]
 
-MSG_TYPES = {"issue": "Alert", "upgrade": "Update", "downgrade": "Update", "extend": "Update",
-             "lift": "Cancel"}
+MSG_TYPES = {
+    "issue": "Alert",
+    "upgrade": "Update",
+    "downgrade": "Update",
+    "extend": "Update",
+    "lift": "Cancel",
+}
 SEVERITY_BY_COLOUR = {"red": "Extreme", "orange": "Severe", "yellow": "Moderate", "blue": "Minor"}
 # The plan's colours as the demo data spells them, for levels whose code is not a colour name.
 COLOUR_BY_HEX = {"#D7191C": "red", "#F08A00": "orange", "#F2C500": "yellow", "#1F6FD1": "blue"}
-CATEGORIES = frozenset({"Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env",
-                        "Transport", "Infra", "CBRNE", "Other"})
+CATEGORIES = frozenset(
+    {
+        "Geo",
+        "Met",
+        "Safety",
+        "Security",
+        "Rescue",
+        "Fire",
+        "Health",
+        "Env",
+        "Transport",
+        "Infra",
+        "CBRNE",
+        "Other",
+    }
+)
 GEOCODE = "GB/T 2260"
 LANGUAGES = (("zh", "zh-CN"), ("en", "en-US"))
 
 # Document text per language. Both languages are in every document, so these are chosen by the
 # <info> being written, not by the reader's locale as the site's Babel strings are.
 WORDS = {
-    "zh": {"trend": "气象条件变化趋势", "episode": "重污染天气过程时间", "aqi": "AQI指数范围",
-           "degree": "污染程度", "pollutant": "主要污染物", "level": "预警级别",
-           "response": "响应级别", "response_start": "响应启动时间", "area": "预警区域",
-           "whole": "全县", "sep": "：", "list": "、", "lifted": "解除", "to": "至",
-           "health": "健康防护引导", "school": "学校", "voluntary": "倡议性措施",
-           "mandatory": "强制性措施", "sender": "{name}人民政府",
-           "exercise": "演练信息，非真实预警。"},
-    "en": {"trend": "Trend of meteorological conditions", "episode": "Pollution episode",
-           "aqi": "AQI range", "degree": "Degree of pollution", "pollutant": "Primary pollutant",
-           "level": "Warning level", "response": "Response level",
-           "response_start": "Response starts", "area": "Area", "whole": "the whole county",
-           "sep": ": ", "list": ", ", "lifted": "Lifted", "to": " to ",
-           "health": "Health advice", "school": "Schools", "voluntary": "Voluntary measures",
-           "mandatory": "Mandatory measures", "sender": "{name} People's Government",
-           "exercise": "EXERCISE - not a real warning."},
+    "zh": {
+        "trend": "气象条件变化趋势",
+        "episode": "重污染天气过程时间",
+        "aqi": "AQI指数范围",
+        "degree": "污染程度",
+        "pollutant": "主要污染物",
+        "level": "预警级别",
+        "response": "响应级别",
+        "response_start": "响应启动时间",
+        "area": "预警区域",
+        "whole": "全县",
+        "sep": "：",
+        "list": "、",
+        "lifted": "解除",
+        "to": "至",
+        "health": "健康防护引导",
+        "school": "学校",
+        "voluntary": "倡议性措施",
+        "mandatory": "强制性措施",
+        "sender": "{name}人民政府",
+        "exercise": "演练信息，非真实预警。",
+    },
+    "en": {
+        "trend": "Trend of meteorological conditions",
+        "episode": "Pollution episode",
+        "aqi": "AQI range",
+        "degree": "Degree of pollution",
+        "pollutant": "Primary pollutant",
+        "level": "Warning level",
+        "response": "Response level",
+        "response_start": "Response starts",
+        "area": "Area",
+        "whole": "the whole county",
+        "sep": ": ",
+        "list": ", ",
+        "lifted": "Lifted",
+        "to": " to ",
+        "health": "Health advice",
+        "school": "Schools",
+        "voluntary": "Voluntary measures",
+        "mandatory": "Mandatory measures",
+        "sender": "{name} People's Government",
+        "exercise": "EXERCISE - not a real warning.",
+    },
 }
 
 
@@ -60,8 +109,13 @@ def cap_xml(revision: Revision) -> bytes:
         raise NotPublished(f"revision {revision.id} is {revision.state}, not published")
     header = message_for(revision)
     base = current_app.config.get("PUBLIC_BASE_URL", "") if has_app_context() else ""
-    return build(revision.snapshot.content, header, references(revision),
-                 exercise=bool(revision.warning.is_exercise), base_url=base)
+    return build(
+        revision.snapshot.content,
+        header,
+        references(revision),
+        exercise=bool(revision.warning.is_exercise),
+        base_url=base,
+    )
 
 
 def colour_of(level: dict[str, Any]) -> str | None:
@@ -87,8 +141,14 @@ def _pick(content: dict[str, Any], key: str, lang: str) -> str:
     return obj.get(f"name_{lang}") or obj.get("name_zh") or ""
 
 
-def build(content: dict[str, Any], header: CapMessage, earlier: list[CapMessage], *,
-          exercise: bool = False, base_url: str = "") -> bytes:
+def build(
+    content: dict[str, Any],
+    header: CapMessage,
+    earlier: list[CapMessage],
+    *,
+    exercise: bool = False,
+    base_url: str = "",
+) -> bytes:
     tz = content["jurisdiction"].get("timezone") or "Asia/Shanghai"
     action = content["revision"]["action"]
     msg_type = MSG_TYPES[action]
@@ -109,8 +169,9 @@ def build(content: dict[str, Any], header: CapMessage, earlier: list[CapMessage]
     if exercise:
         add(root, "note", WORDS["zh"]["exercise"] + " " + WORDS["en"]["exercise"])
     if msg_type != "Alert" and earlier:
-        add(root, "references", " ".join(
-            f"{m.sender},{m.identifier},{cap_time(m.sent, tz)}" for m in earlier))
+        add(
+            root, "references", " ".join(f"{m.sender},{m.identifier},{cap_time(m.sent, tz)}" for m in earlier)
+        )
     add(root, "incidents", content["warning"]["reference"])
     for lang, tag in LANGUAGES:
         _info(add(root, "info"), add, content, lang, tag, header, tz, exercise, base_url)
@@ -125,7 +186,11 @@ def _info(info, add, content, lang, tag, header, tz, exercise, base_url) -> None
     add(info, "language", tag)
     category = kind.get("cap_category") or "Other"
     add(info, "category", category if category in CATEGORIES else "Other")
-    add(info, "event", kind.get(f"cap_event_{lang}") or kind.get("cap_event_zh") or _pick(content, "kind", lang))
+    add(
+        info,
+        "event",
+        kind.get(f"cap_event_{lang}") or kind.get("cap_event_zh") or _pick(content, "kind", lang),
+    )
     if lifting:
         response = "AllClear"
     else:
@@ -229,8 +294,11 @@ def _area_text(content: dict[str, Any], lang: str) -> str:
     area, words = content["area"], WORDS[lang]
     if area.get("scope") == "townships" and area.get("townships"):
         return words["list"].join(t.get(f"name_{lang}") or t["name_zh"] for t in area["townships"])
-    return f"{_pick(content, 'jurisdiction', lang)}（{words['whole']}）" if lang == "zh" \
+    return (
+        f"{_pick(content, 'jurisdiction', lang)}（{words['whole']}）"
+        if lang == "zh"
         else f"{_pick(content, 'jurisdiction', lang)} ({words['whole']})"
+    )
 
 
 def _areas(info, add, content: dict[str, Any], lang: str) -> None:

@@ -4,6 +4,7 @@ Each entry is one CAP document: its `<id>` and `rel="alternate"` link are the do
 URL (type application/cap+xml), `rel="related"` is the warning's public page, and a few CAP
 elements (the cap-feeds convention) let an aggregator filter without fetching every document.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 @dataclass
 class Entry:
-    content: dict           # the revision's frozen snapshot content
+    content: dict  # the revision's frozen snapshot content
     identifier: str
     sender: str
     sent: datetime
@@ -36,8 +37,17 @@ def warning_url(base_url: str, reference: str) -> str:
     return f"{base_url.rstrip('/')}/warnings/{reference}"
 
 
-def atom(entries: list[Entry], *, base_url: str, path: str, title: str, subtitle: str,
-         author: str, updated: datetime, tz: str) -> bytes:
+def atom(
+    entries: list[Entry],
+    *,
+    base_url: str,
+    path: str,
+    title: str,
+    subtitle: str,
+    author: str,
+    updated: datetime,
+    tz: str,
+) -> bytes:
     base = base_url.rstrip("/")
     feed = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM, "cap": NS})
     feed.set(XML_LANG, "zh-CN")
@@ -65,11 +75,12 @@ def atom(entries: list[Entry], *, base_url: str, path: str, title: str, subtitle
         add(entry, "updated", cap_time(item.sent, tz))
         add(entry, "published", cap_time(item.sent, tz))
         add(add(entry, "author"), "name", author)
-        area = "、".join(t["name_zh"] for t in s["area"].get("townships") or []) or s["jurisdiction"]["name_zh"]
+        area = (
+            "、".join(t["name_zh"] for t in s["area"].get("townships") or []) or s["jurisdiction"]["name_zh"]
+        )
         add(entry, "summary", f"{s['level']['name_zh']} · {s['kind']['name_zh']} · {area}")
         add(entry, "link", rel="alternate", type=MIMETYPE, href=url)
-        add(entry, "link", rel="related", type="text/html",
-            href=warning_url(base, s["warning"]["reference"]))
+        add(entry, "link", rel="related", type="text/html", href=warning_url(base, s["warning"]["reference"]))
         add(entry, "category", term=s["level"]["code"], label=s["level"]["name_zh"])
         add(entry, "identifier", item.identifier, ns=NS)
         add(entry, "sender", item.sender, ns=NS)

@@ -5,6 +5,7 @@ document within that local day, e.g. 140322-20261123143000-0002 (GB/T 35965.1 in
 code, time, sequence). It is assigned when the revision is published, in the publishing
 transaction, and never changes: later documents quote it in `references`.
 """
+
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
@@ -51,10 +52,18 @@ def assign(revision: Revision, *, attempts: int = 10) -> CapMessage:
     local = revision.published_at.astimezone(ZoneInfo(tz))
     day_prefix = f"{code}-{local:%Y%m%d}"
     for attempt in range(attempts):
-        taken = db.session.scalar(select(func.count()).select_from(CapMessage)
-                                  .where(CapMessage.identifier.like(day_prefix + "%"))) or 0
+        taken = (
+            db.session.scalar(
+                select(func.count())
+                .select_from(CapMessage)
+                .where(CapMessage.identifier.like(day_prefix + "%"))
+            )
+            or 0
+        )
         message = CapMessage(
-            revision_id=revision.id, sender=default_sender(code), sent=revision.published_at,
+            revision_id=revision.id,
+            sender=default_sender(code),
+            sent=revision.published_at,
             identifier=f"{code}-{local:%Y%m%d%H%M%S}-{taken + 1:04d}",
         )
         # Two publications of one day racing for the same sequence: the loser takes the next.
@@ -73,6 +82,7 @@ def assign(revision: Revision, *, attempts: int = 10) -> CapMessage:
 
 def references(revision: Revision) -> list[CapMessage]:
     """Headers of the warning's documents published before this one, oldest first."""
-    earlier = [r for r in revision.warning.revisions
-               if r.state == "published" and r.sequence < revision.sequence]
+    earlier = [
+        r for r in revision.warning.revisions if r.state == "published" and r.sequence < revision.sequence
+    ]
     return [message_for(r) for r in earlier]

@@ -8,6 +8,7 @@ warning; Update and Cancel continue the warning whose document they reference. A
 not map is refused with a message saying what; nothing is ever published by an import: the draft
 takes the normal approval path.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -47,9 +48,14 @@ class Outcome:
 def import_cap(data: bytes, *, filename: str, actor: User, max_bytes: int) -> Outcome:
     """Turn an uploaded CAP file into a draft, or refuse it. Either way the upload is recorded
     and audited in the caller's transaction (the caller commits)."""
-    record = CapImport(jurisdiction_id=actor.jurisdiction_id, uploaded_by_id=actor.id,
-                       filename=(filename or "")[:200], size=len(data),
-                       sha256=hashlib.sha256(data).hexdigest(), outcome="rejected")
+    record = CapImport(
+        jurisdiction_id=actor.jurisdiction_id,
+        uploaded_by_id=actor.id,
+        filename=(filename or "")[:200],
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        outcome="rejected",
+    )
     savepoint = db.session.begin_nested()
     try:
         revision = _import(data, record, actor, max_bytes)
@@ -58,47 +64,70 @@ def import_cap(data: bytes, *, filename: str, actor: User, max_bytes: int) -> Ou
         savepoint.rollback()  # a half-made draft must not survive its refusal
         record.error = "\n".join([refused.message, *refused.details])[:20_000]
         db.session.add(record)
-        audit.record("cap.import_rejected", actor=actor, subject=record,
-                     summary=f"CAP {record.filename or '(no name)'}: {refused.message}"[:500],
-                     detail={"identifier": record.identifier, "sender": record.sender,
-                             "sha256": record.sha256, "errors": refused.details[:20]})
+        audit.record(
+            "cap.import_rejected",
+            actor=actor,
+            subject=record,
+            summary=f"CAP {record.filename or '(no name)'}: {refused.message}"[:500],
+            detail={
+                "identifier": record.identifier,
+                "sender": record.sender,
+                "sha256": record.sha256,
+                "errors": refused.details[:20],
+            },
+        )
         db.session.flush()
         raise
     record.outcome, record.revision_id = "drafted", revision.id
     db.session.add(record)
     db.session.flush()
-    audit.record("cap.import", actor=actor, subject=revision, warning_id=revision.warning_id,
-                 summary=f"CAP {record.identifier} → {revision.warning.reference} #{revision.sequence} "
-                         f"{revision.action} (draft)",
-                 detail={"identifier": record.identifier, "sender": record.sender,
-                         "sha256": record.sha256, "filename": record.filename})
+    audit.record(
+        "cap.import",
+        actor=actor,
+        subject=revision,
+        warning_id=revision.warning_id,
+        summary=f"CAP {record.identifier} → {revision.warning.reference} #{revision.sequence} "
+        f"{revision.action} (draft)",
+        detail={
+            "identifier": record.identifier,
+            "sender": record.sender,
+            "sha256": record.sha256,
+            "filename": record.filename,
+        },
+    )
     return Outcome(record, revision)
 
 
 def _import(data: bytes, record: CapImport, actor: User, max_bytes: int) -> Revision:
     if len(data) > max_bytes:
-        raise ImportRefused(_("The file is larger than %(kb)d KB; a CAP document is much smaller.",
-                              kb=max_bytes // 1024))
+        raise ImportRefused(
+            _("The file is larger than %(kb)d KB; a CAP document is much smaller.", kb=max_bytes // 1024)
+        )
     try:
         root = validate(data)
     except UnsafeXml:
-        raise ImportRefused(_("The file declares a DTD or entities, which a CAP document never needs; "
-                              "it was not read.")) from None
+        raise ImportRefused(
+            _("The file declares a DTD or entities, which a CAP document never needs; it was not read.")
+        ) from None
     except NotXml as exc:
         raise ImportRefused(_("The file is not well-formed XML."), [str(exc)]) from None
     except SchemaInvalid as exc:
-        raise ImportRefused(_("The file is not a valid CAP 1.2 document (OASIS schema):"),
-                            exc.errors[:50]) from None
+        raise ImportRefused(
+            _("The file is not a valid CAP 1.2 document (OASIS schema):"), exc.errors[:50]
+        ) from None
     except CapError as exc:  # pragma: no cover - every CapError is one of the above
         raise ImportRefused(str(exc)) from None
 
-    header = {name: (root.findtext(f"cap:{name}", namespaces=N) or "").strip()
-              for name in ("identifier", "sender", "sent", "status", "msgType", "references")}
+    header = {
+        name: (root.findtext(f"cap:{name}", namespaces=N) or "").strip()
+        for name in ("identifier", "sender", "sent", "status", "msgType", "references")
+    }
     record.identifier, record.sender = header["identifier"][:200], header["sender"][:200]
     record.msg_type = header["msgType"][:20]
     if header["status"] not in ("Actual", "Exercise"):
-        raise ImportRefused(_("Only Actual or Exercise documents can be imported, not “%(status)s”.",
-                              status=header["status"]))
+        raise ImportRefused(
+            _("Only Actual or Exercise documents can be imported, not “%(status)s”.", status=header["status"])
+        )
     if header["msgType"] not in ("Alert", "Update", "Cancel"):
         raise ImportRefused(_("A “%(type)s” message carries no warning to draft.", type=header["msgType"]))
     _refuse_duplicates(record)
@@ -120,8 +149,12 @@ def _import(data: bytes, record: CapImport, actor: User, max_bytes: int) -> Revi
         else:
             warning = _referenced_warning(header["references"], actor.jurisdiction_id)
             if warning.kind_id != kind.id:
-                raise ImportRefused(_("The document continues a warning of another alert kind (%(kind)s).",
-                                      kind=warning.kind.name_zh))
+                raise ImportRefused(
+                    _(
+                        "The document continues a warning of another alert kind (%(kind)s).",
+                        kind=warning.kind.name_zh,
+                    )
+                )
             if warning.is_exercise != (header["status"] == "Exercise"):
                 raise ImportRefused(_("An exercise and a real warning cannot continue each other."))
             action = "lift" if header["msgType"] == "Cancel" else _change(warning, level)
@@ -144,14 +177,24 @@ def _refuse_duplicates(record: CapImport) -> None:
     if not record.identifier:
         return
     if db.session.scalar(select(CapMessage.id).where(CapMessage.identifier == record.identifier)):
-        raise ImportRefused(_("This is a document this platform published itself (%(id)s).",
-                              id=record.identifier))
-    earlier = db.session.scalar(select(CapImport).where(
-        CapImport.identifier == record.identifier, CapImport.sender == record.sender,
-        CapImport.outcome == "drafted"))
+        raise ImportRefused(
+            _("This is a document this platform published itself (%(id)s).", id=record.identifier)
+        )
+    earlier = db.session.scalar(
+        select(CapImport).where(
+            CapImport.identifier == record.identifier,
+            CapImport.sender == record.sender,
+            CapImport.outcome == "drafted",
+        )
+    )
     if earlier is not None:
-        raise ImportRefused(_("This document (%(id)s) was already imported on %(when)s.",
-                              id=record.identifier, when=earlier.uploaded_at.strftime("%Y-%m-%d %H:%M UTC")))
+        raise ImportRefused(
+            _(
+                "This document (%(id)s) was already imported on %(when)s.",
+                id=record.identifier,
+                when=earlier.uploaded_at.strftime("%Y-%m-%d %H:%M UTC"),
+            )
+        )
 
 
 def _info_for(infos, prefix: str):
@@ -190,9 +233,12 @@ def _kind(jurisdiction_id: int, zh, en) -> AlertKind:
         if events & names:
             return kind
     raise ImportRefused(
-        _("The event “%(event)s” is not an alert kind of this county. Known events: %(known)s.",
-          event=" / ".join(sorted(events)) or code or "?",
-          known="、".join(k.cap_event_zh or k.name_zh for k in kinds)))
+        _(
+            "The event “%(event)s” is not an alert kind of this county. Known events: %(known)s.",
+            event=" / ".join(sorted(events)) or code or "?",
+            known="、".join(k.cap_event_zh or k.name_zh for k in kinds),
+        )
+    )
 
 
 def _level(kind: AlertKind, zh, en) -> Level:
@@ -208,15 +254,21 @@ def _level(kind: AlertKind, zh, en) -> Level:
                 return level
     severity = _text(zh, "severity") or _text(en, "severity")
     kind_data = {"graded": kind.graded}
-    matching = [lv for lv in levels
-                if severity_of(kind_data, {"code": lv.code, "colour": lv.colour}) == severity]
+    matching = [
+        lv for lv in levels if severity_of(kind_data, {"code": lv.code, "colour": lv.colour}) == severity
+    ]
     if len(matching) == 1 and not params.get("level") and not params.get("levelName"):
         return matching[0]
     raise ImportRefused(
-        _("No level of “%(kind)s” matches (level “%(level)s”, severity %(severity)s). "
-          "Levels of this kind: %(known)s.", kind=kind.name_zh,
-          level=params.get("level") or params.get("levelName") or "-", severity=severity or "-",
-          known="、".join(f"{lv.name_zh} ({lv.code})" for lv in levels)))
+        _(
+            "No level of “%(kind)s” matches (level “%(level)s”, severity %(severity)s). "
+            "Levels of this kind: %(known)s.",
+            kind=kind.name_zh,
+            level=params.get("level") or params.get("levelName") or "-",
+            severity=severity or "-",
+            known="、".join(f"{lv.name_zh} ({lv.code})" for lv in levels),
+        )
+    )
 
 
 def _area(info_list, jurisdiction_id: int) -> tuple[str, list[Township]]:
@@ -234,12 +286,23 @@ def _area(info_list, jurisdiction_id: int) -> tuple[str, list[Township]]:
                 if value and value not in codes:
                     codes.append(value)
     if not codes:
-        raise ImportRefused(_("The document's area has no geocode; give the GB/T 2260 code of the "
-                              "county or of its townships (valueName “%(name)s”).", name=GEOCODE))
+        raise ImportRefused(
+            _(
+                "The document's area has no geocode; give the GB/T 2260 code of the "
+                "county or of its townships (valueName “%(name)s”).",
+                name=GEOCODE,
+            )
+        )
     unknown = [c for c in codes if c != county.code and c not in townships]
     if unknown:
-        raise ImportRefused(_("Geocode %(codes)s is neither %(county)s (%(code)s) nor one of its townships.",
-                              codes=", ".join(unknown), county=county.name_zh, code=county.code))
+        raise ImportRefused(
+            _(
+                "Geocode %(codes)s is neither %(county)s (%(code)s) nor one of its townships.",
+                codes=", ".join(unknown),
+                county=county.name_zh,
+                code=county.code,
+            )
+        )
     if county.code in codes:
         return "county", []
     return "townships", [townships[c] for c in codes]
@@ -260,10 +323,17 @@ def _proposal(kind: AlertKind, level: Level, zh, en, jurisdiction_id: int) -> Pr
         aqi_min = int(low) if low.strip().isdigit() else None
         aqi_max = int(high) if high.strip().isdigit() else None
     return ProposalData(
-        level=level, headline_zh=headline_zh[:200], headline_en=_text(en, "headline")[:300],
-        area_scope=scope, townships=towns, trend=_text(zh, "description") or _text(en, "description"),
-        episode_start=_time(zh, "onset"), episode_end=_time(zh, "expires"),
-        response_start_at=_time(zh, "effective"), aqi_min=aqi_min, aqi_max=aqi_max,
+        level=level,
+        headline_zh=headline_zh[:200],
+        headline_en=_text(en, "headline")[:300],
+        area_scope=scope,
+        townships=towns,
+        trend=_text(zh, "description") or _text(en, "description"),
+        episode_start=_time(zh, "onset"),
+        episode_end=_time(zh, "expires"),
+        response_start_at=_time(zh, "effective"),
+        aqi_min=aqi_min,
+        aqi_max=aqi_max,
         primary_pollutant=params.get("primaryPollutant", "")[:50],
     )
 
@@ -275,19 +345,31 @@ def _referenced_warning(references: str, jurisdiction_id: int):
         if len(parts) == 3:
             identifiers.append(parts[1])
     if not identifiers:
-        raise ImportRefused(_("An Update or Cancel must reference the document it continues "
-                              "(<references>: sender,identifier,sent)."))
+        raise ImportRefused(
+            _(
+                "An Update or Cancel must reference the document it continues "
+                "(<references>: sender,identifier,sent)."
+            )
+        )
     for identifier in reversed(identifiers):
         message = db.session.scalar(select(CapMessage).where(CapMessage.identifier == identifier))
         if message is not None and message.revision.warning.jurisdiction_id == jurisdiction_id:
             return message.revision.warning
-        imported = db.session.scalar(select(CapImport).where(
-            CapImport.identifier == identifier, CapImport.outcome == "drafted",
-            CapImport.jurisdiction_id == jurisdiction_id))
+        imported = db.session.scalar(
+            select(CapImport).where(
+                CapImport.identifier == identifier,
+                CapImport.outcome == "drafted",
+                CapImport.jurisdiction_id == jurisdiction_id,
+            )
+        )
         if imported is not None and imported.revision is not None:
             return imported.revision.warning
-    raise ImportRefused(_("The document continues %(ids)s, which this platform has not published or "
-                          "imported.", ids=", ".join(identifiers)))
+    raise ImportRefused(
+        _(
+            "The document continues %(ids)s, which this platform has not published or imported.",
+            ids=", ".join(identifiers),
+        )
+    )
 
 
 def _change(warning, level: Level) -> str:
@@ -299,4 +381,3 @@ def _change(warning, level: Level) -> str:
     if level.rank < current.level.rank:
         return "downgrade"
     return "extend"
-

@@ -1,4 +1,5 @@
 """CAP times: local wall-clock time with its offset, never `Z` (CAP 1.2 §3.3.2)."""
+
 from __future__ import annotations
 
 from datetime import datetime

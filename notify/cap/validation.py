@@ -5,6 +5,7 @@ vendored because validation must not fetch anything. Uploaded XML is untrusted: 
 resolves no entities, loads no DTD, touches no network and refuses documents that declare a DTD
 at all (a CAP document never needs one), so XXE and entity-expansion bombs are inert.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -37,8 +38,14 @@ class SchemaInvalid(CapError):
 
 
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True,
-                           dtd_validation=False, huge_tree=False, remove_pis=True)
+    return etree.XMLParser(
+        resolve_entities=False,
+        load_dtd=False,
+        no_network=True,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_pis=True,
+    )
 
 
 @cache
@@ -46,8 +53,11 @@ def schema() -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(SCHEMA_PATH), parser=_parser()))
 
 
-_DECLARATIONS = [m.encode(enc) for m in ("<!DOCTYPE", "<!ENTITY", "<!doctype")
-                 for enc in ("ascii", "utf-16-le", "utf-16-be")]
+_DECLARATIONS = [
+    m.encode(enc)
+    for m in ("<!DOCTYPE", "<!ENTITY", "<!doctype")
+    for enc in ("ascii", "utf-16-le", "utf-16-be")
+]
 
 
 def parse(data: bytes) -> etree._Element:

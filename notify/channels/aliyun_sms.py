@@ -27,12 +27,12 @@ path segment, `https://<platform>/callbacks/aliyun/receipts/<secret>` (see `rece
 `receipt_is_authentic` compares the segment with the configured secret in constant time. Use a
 long random secret, HTTPS, and keep the URL out of access logs.
 """
+
 from __future__ import annotations
 
 import hmac
 import json
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -53,13 +53,26 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 URL_SAFE_SECRET = re.compile(r"^[A-Za-z0-9_-]{16,}$")
 
 NUMBER_ILLEGAL = "isv.MOBILE_NUMBER_ILLEGAL"
-THROTTLED = {"isv.BUSINESS_LIMIT_CONTROL", "isv.DAY_LIMIT_CONTROL", "Throttling", "Throttling.User",
-             "Throttling.Api"}
+THROTTLED = {
+    "isv.BUSINESS_LIMIT_CONTROL",
+    "isv.DAY_LIMIT_CONTROL",
+    "Throttling",
+    "Throttling.User",
+    "Throttling.Api",
+}
 CONFIGURATION = {
-    "SignatureDoesNotMatch", "IncompleteSignature", "InvalidAccessKeyId.NotFound",
-    "InvalidAccessKeyId.Inactive", "Forbidden.RAM", "isv.SMS_SIGNATURE_ILLEGAL",
-    "isv.SMS_TEMPLATE_ILLEGAL", "isv.TEMPLATE_MISSING_PARAMETERS", "isv.INVALID_JSON_PARAM",
-    "isv.SMS_SIGN_ILLEGAL", "isv.ACCOUNT_NOT_EXISTS", "isv.ACCOUNT_ABNORMAL",
+    "SignatureDoesNotMatch",
+    "IncompleteSignature",
+    "InvalidAccessKeyId.NotFound",
+    "InvalidAccessKeyId.Inactive",
+    "Forbidden.RAM",
+    "isv.SMS_SIGNATURE_ILLEGAL",
+    "isv.SMS_TEMPLATE_ILLEGAL",
+    "isv.TEMPLATE_MISSING_PARAMETERS",
+    "isv.INVALID_JSON_PARAM",
+    "isv.SMS_SIGN_ILLEGAL",
+    "isv.ACCOUNT_NOT_EXISTS",
+    "isv.ACCOUNT_ABNORMAL",
 }
 ACCOUNT_CANNOT_SEND = {"isv.AMOUNT_NOT_ENOUGH", "isv.OUT_OF_SERVICE"}
 
@@ -92,15 +105,17 @@ class AliyunGateway:
         parts = urlsplit(endpoint if "://" in endpoint else f"https://{endpoint}")
         self.sign_name = sign_name
         self.template_code = template_code
-        self._client = Client(Config(
-            access_key_id=access_key_id,
-            access_key_secret=access_key_secret,
-            endpoint=parts.netloc,
-            protocol=parts.scheme,
-            # The SDK takes milliseconds; it retries nothing unless told to.
-            connect_timeout=int(timeout * 1000),
-            read_timeout=int(timeout * 1000),
-        ))
+        self._client = Client(
+            Config(
+                access_key_id=access_key_id,
+                access_key_secret=access_key_secret,
+                endpoint=parts.netloc,
+                protocol=parts.scheme,
+                # The SDK takes milliseconds; it retries nothing unless told to.
+                connect_timeout=int(timeout * 1000),
+                read_timeout=int(timeout * 1000),
+            )
+        )
 
     def send(self, messages: list[Message]) -> list[Result]:
         results: dict[int, Result] = {}  # by position in `messages`
@@ -108,8 +123,12 @@ class AliyunGateway:
         for position, message in enumerate(messages):
             match = MAINLAND_MOBILE_E164.match(message.address)
             if match is None:
-                results[position] = Result(message.delivery_id, "permanent", code=NUMBER_ILLEGAL,
-                                           reason="not a mainland China mobile number; not sent")
+                results[position] = Result(
+                    message.delivery_id,
+                    "permanent",
+                    code=NUMBER_ILLEGAL,
+                    reason="not a mainland China mobile number; not sent",
+                )
                 continue
             by_body.setdefault(message.body, []).append((position, _Item(message, match.group(1))))
 
@@ -122,10 +141,15 @@ class AliyunGateway:
             if len(results) == rejected_locally:  # Aliyun answered nothing of this batch
                 raise GatewayUnavailable(f"Aliyun SMS unavailable: {exc}", code=exc.code) from exc
             for position, message in enumerate(messages):
-                results.setdefault(position, Result(
-                    message.delivery_id, "transient", code=exc.code or "unreachable",
-                    reason=f"not sent: Aliyun SMS became unavailable during the batch ({exc})",
-                ))
+                results.setdefault(
+                    position,
+                    Result(
+                        message.delivery_id,
+                        "transient",
+                        code=exc.code or "unreachable",
+                        reason=f"not sent: Aliyun SMS became unavailable during the batch ({exc})",
+                    ),
+                )
         return [results[position] for position in range(len(messages))]
 
     def _send_call(self, call: list[tuple[int, _Item]], body: str, results: dict[int, Result]) -> None:

@@ -3,6 +3,7 @@ message with phone_number, send_time, content, sign_name, dest_code and sequence
 with {"code":0}. Like the receipt push it carries no signature; the secret at the end of the
 registered URL authenticates it (see aliyun_sms.receipt_is_authentic).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ MAX_CONTENT = 1000
 
 @dataclass(frozen=True)
 class Uplink:
-    phone: str          # E.164
+    phone: str  # E.164
     content: str
     sequence_id: str
     sign_name: str
@@ -48,10 +49,14 @@ def _one(index: int, item: object) -> Uplink:
     for name in ("sign_name", "dest_code"):
         if item.get(name) is not None and not isinstance(item[name], str):
             raise ValueError(f"message {index}: malformed {name}")
-    return Uplink(phone=_e164(number), content=content, sequence_id=str(sequence).strip()[:64],
-                  sign_name=(item.get("sign_name") or "")[:100],
-                  dest_code=(item.get("dest_code") or "")[:40],
-                  sent_at=_time(item.get("send_time"), index))
+    return Uplink(
+        phone=_e164(number),
+        content=content,
+        sequence_id=str(sequence).strip()[:64],
+        sign_name=(item.get("sign_name") or "")[:100],
+        dest_code=(item.get("dest_code") or "")[:40],
+        sent_at=_time(item.get("send_time"), index),
+    )
 
 
 def _e164(number: str) -> str:

@@ -5,6 +5,7 @@ never learns how the gateway talks to the outside world. A gateway that cannot b
 raises GatewayUnavailable, which the dispatcher counts toward that gateway's circuit breaker.
 Status callbacks and receipts are parsed into StatusReport values, which the dispatcher applies.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -5,6 +5,7 @@ With "加签" security the URL also carries `timestamp` (milliseconds) and
 the platform refuses a timestamp more than an hour away. A robot takes 20 messages a minute; the
 21st gets 130101 and the robot is then blocked for 10 minutes (410100 meanwhile).
 """
+
 from __future__ import annotations
 
 import base64
@@ -36,9 +37,9 @@ class DingTalkRobotGateway(RobotGateway):
             300001: Answer("permanent"),  # token is not exist
             400013: Answer("permanent"),  # the group was dissolved
             460101: Answer("permanent"),  # message too long
-            130101: throttled,            # send too fast, exceed 20 times per minute
-            410100: throttled,            # blocked after sending too fast
-            -1: Answer("transient"),      # system busy
+            130101: throttled,  # send too fast, exceed 20 times per minute
+            410100: throttled,  # blocked after sending too fast
+            -1: Answer("transient"),  # system busy
         }
 
     def payload(self, markdown: str) -> dict[str, Any]:
@@ -47,8 +48,10 @@ class DingTalkRobotGateway(RobotGateway):
         def size(text: str) -> int:
             return len(encoded({"msgtype": "markdown", "markdown": {"title": title, "text": text}}))
 
-        return {"msgtype": "markdown",
-                "markdown": {"title": title, "text": fit(markdown, size, MESSAGE_MAX_BYTES)}}
+        return {
+            "msgtype": "markdown",
+            "markdown": {"title": title, "text": fit(markdown, size, MESSAGE_MAX_BYTES)},
+        }
 
     def request(self, target: RobotTarget, payload: dict[str, Any]):
         url = target.webhook_url

@@ -7,6 +7,7 @@ the message is empty, as Feishu's own sample computes it. A bot takes 100 messag
 
 The warning goes as an interactive card whose header takes the level's colour.
 """
+
 from __future__ import annotations
 
 import base64
@@ -15,7 +16,13 @@ import hmac
 from typing import Any
 
 from notify.channels.robot_base import (
-    Answer, RobotGateway, RobotTarget, colour_of, encoded, fit, title_of,
+    Answer,
+    RobotGateway,
+    RobotTarget,
+    colour_of,
+    encoded,
+    fit,
+    title_of,
 )
 
 BODY_MAX_BYTES = 20 * 1024
@@ -31,11 +38,11 @@ def sign(secret: str, timestamp_s: int) -> str:
 class FeishuRobotGateway(RobotGateway):
     name = kind = "feishu"
     errors = {
-        19021: Answer("permanent"),   # sign match fail or timestamp not within one hour
-        19001: Answer("permanent"),   # param invalid: incoming webhook access token invalid
-        19022: Answer("permanent"),   # IP not allowed
-        19024: Answer("permanent"),   # key words not found
-        9499: Answer("permanent"),    # bad request (malformed or too large)
+        19021: Answer("permanent"),  # sign match fail or timestamp not within one hour
+        19001: Answer("permanent"),  # param invalid: incoming webhook access token invalid
+        19022: Answer("permanent"),  # IP not allowed
+        19024: Answer("permanent"),  # key words not found
+        9499: Answer("permanent"),  # bad request (malformed or too large)
         11232: Answer("deferred", wait=5.0, block=True),  # frequency limited
     }
 
@@ -45,15 +52,19 @@ class FeishuRobotGateway(RobotGateway):
         body_md = "\n".join(lines[1:]).strip() if lines and title_of(lines[0]) == title else markdown
 
         def card(text: str) -> dict[str, Any]:
-            return {"msg_type": "interactive", "card": {
-                "config": {"wide_screen_mode": True},
-                "header": {"title": {"tag": "plain_text", "content": title},
-                           "template": colour_of(markdown) or "blue"},
-                "elements": [{"tag": "markdown", "content": text}],
-            }}
+            return {
+                "msg_type": "interactive",
+                "card": {
+                    "config": {"wide_screen_mode": True},
+                    "header": {
+                        "title": {"tag": "plain_text", "content": title},
+                        "template": colour_of(markdown) or "blue",
+                    },
+                    "elements": [{"tag": "markdown", "content": text}],
+                },
+            }
 
-        return card(fit(body_md or title, lambda text: len(encoded(card(text))),
-                        BODY_MAX_BYTES - SIGN_ROOM))
+        return card(fit(body_md or title, lambda text: len(encoded(card(text))), BODY_MAX_BYTES - SIGN_ROOM))
 
     def request(self, target: RobotTarget, payload: dict[str, Any]):
         if target.secret:

@@ -13,6 +13,7 @@ the webhook takes both formats) or, for a CAP-only webhook, the CAP 1.2 XML
 (application/cap+xml). Outcome: 2xx delivered; connection errors, timeouts, 5xx and 429 tried again with
 backoff (429 and 503 honour Retry-After); any other 4xx is final.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -88,9 +89,15 @@ class PartnerWebhookGateway:
     confirms_delivery = True
     max_batch = 50
 
-    def __init__(self, resolve: Callable[[list[str]], dict[str, WebhookTarget]], *,
-                 timeout: float = 10.0, workers: int = 8, client: httpx.Client | None = None,
-                 clock: Callable[[], float] = time.time):
+    def __init__(
+        self,
+        resolve: Callable[[list[str]], dict[str, WebhookTarget]],
+        *,
+        timeout: float = 10.0,
+        workers: int = 8,
+        client: httpx.Client | None = None,
+        clock: Callable[[], float] = time.time,
+    ):
         self.resolve = resolve
         self.timeout = timeout
         self.workers = max(1, workers)
@@ -101,24 +108,35 @@ class PartnerWebhookGateway:
         targets = self.resolve([m.address for m in messages])
         if len(messages) == 1:
             return [self._send_one(messages[0], targets.get(messages[0].address))]
-        with ThreadPoolExecutor(max_workers=min(self.workers, len(messages)),
-                                thread_name_prefix="webhook-send") as pool:
+        with ThreadPoolExecutor(
+            max_workers=min(self.workers, len(messages)), thread_name_prefix="webhook-send"
+        ) as pool:
             return list(pool.map(lambda m: self._send_one(m, targets.get(m.address)), messages))
 
     def _send_one(self, message: Message, target: WebhookTarget | None) -> Result:
         rid = message.delivery_id
         if target is None:
-            return Result(rid, "permanent", code="webhook_unknown",
-                          reason=f"{message.address} is not an active partner webhook")
+            return Result(
+                rid,
+                "permanent",
+                code="webhook_unknown",
+                reason=f"{message.address} is not an active partner webhook",
+            )
         shaped = body_for(target, message.body)
         if shaped is None:
-            return Result(rid, "transient", code="cap_unavailable",
-                          reason="this webhook takes CAP only and no CAP document could be made")
+            return Result(
+                rid,
+                "transient",
+                code="cap_unavailable",
+                reason="this webhook takes CAP only and no CAP document could be made",
+            )
         body, content_type = shaped
         timestamp = int(self._clock())
         headers = {
-            "Content-Type": content_type, "User-Agent": USER_AGENT,
-            TIMESTAMP_HEADER: str(timestamp), SIGNATURE_HEADER: signature(target.secret, timestamp, body),
+            "Content-Type": content_type,
+            "User-Agent": USER_AGENT,
+            TIMESTAMP_HEADER: str(timestamp),
+            SIGNATURE_HEADER: signature(target.secret, timestamp, body),
             DELIVERY_HEADER: str(rid),
         }
         try:

@@ -1,4 +1,5 @@
 """Phone numbers in one form: E.164, as both gateways and the routing rules expect."""
+
 from __future__ import annotations
 
 import phonenumbers
@@ -22,7 +23,8 @@ def normalise(raw: str, region: str = "CN") -> str:
     if not phonenumbers.is_valid_number(parsed):
         raise InvalidNumber(f"not a valid number: {raw!r}")
     if phonenumbers.number_type(parsed) not in (
-        phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     ):
         raise InvalidNumber(f"not a mobile number, SMS cannot reach it: {raw!r}")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

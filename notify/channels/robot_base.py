@@ -8,6 +8,7 @@ The senders know nothing of the database: the dispatch layer hands them `resolve
 webhook URL and secret) and `budget` (the per-robot send limits, shared by every worker), so
 a robot's key and secret never travel in delivery rows.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,10 +23,21 @@ import httpx
 
 from notify.channels.base import Message, Result
 
-TRUNCATED = {"zh": "\n\n……（内容较长，全文见县政府网站）", "en": "\n\n… (shortened; full text on the county website)"}
+TRUNCATED = {
+    "zh": "\n\n……（内容较长，全文见县政府网站）",
+    "en": "\n\n… (shortened; full text on the county website)",
+}
 # Level words in the first line of the frozen markdown, for the platforms that colour a card.
-LEVEL_COLOURS = (("红色", "red"), ("橙色", "orange"), ("黄色", "yellow"), ("蓝色", "blue"),
-                 ("red", "red"), ("orange", "orange"), ("yellow", "yellow"), ("blue", "blue"))
+LEVEL_COLOURS = (
+    ("红色", "red"),
+    ("橙色", "orange"),
+    ("黄色", "yellow"),
+    ("蓝色", "blue"),
+    ("red", "red"),
+    ("orange", "orange"),
+    ("yellow", "yellow"),
+    ("blue", "blue"),
+)
 
 
 @dataclass(frozen=True)
@@ -63,15 +75,23 @@ class RobotGateway:
     errors: dict[int, Answer] = {}
     unknown_error = Answer("transient")
 
-    def __init__(self, resolve: Callable[[list[str]], dict[str, RobotTarget]], *,
-                 budget: RobotBudget | None = None, timeout: float = 10.0, workers: int = 8,
-                 client: httpx.Client | None = None, clock: Callable[[], float] = time.time):
+    def __init__(
+        self,
+        resolve: Callable[[list[str]], dict[str, RobotTarget]],
+        *,
+        budget: RobotBudget | None = None,
+        timeout: float = 10.0,
+        workers: int = 8,
+        client: httpx.Client | None = None,
+        clock: Callable[[], float] = time.time,
+    ):
         self.resolve = resolve
         self.budget = budget
         self.timeout = timeout
         self.workers = max(1, workers)
-        self._client = client or httpx.Client(timeout=timeout, follow_redirects=False,
-                                              limits=httpx.Limits(max_connections=self.workers * 2))
+        self._client = client or httpx.Client(
+            timeout=timeout, follow_redirects=False, limits=httpx.Limits(max_connections=self.workers * 2)
+        )
         self._clock = clock
 
     # -- the contract ------------------------------------------------------------------------
@@ -79,15 +99,20 @@ class RobotGateway:
         targets = self.resolve([m.address for m in messages])
         if len(messages) == 1:
             return [self._send_one(messages[0], targets.get(messages[0].address))]
-        with ThreadPoolExecutor(max_workers=min(self.workers, len(messages)),
-                                thread_name_prefix=f"{self.name}-send") as pool:
+        with ThreadPoolExecutor(
+            max_workers=min(self.workers, len(messages)), thread_name_prefix=f"{self.name}-send"
+        ) as pool:
             return list(pool.map(lambda m: self._send_one(m, targets.get(m.address)), messages))
 
     def _send_one(self, message: Message, target: RobotTarget | None) -> Result:
         rid = message.delivery_id
         if target is None or target.kind != self.kind:
-            return Result(rid, "permanent", code="robot_unknown",
-                          reason=f"{message.address} is not an active {self.kind} robot")
+            return Result(
+                rid,
+                "permanent",
+                code="robot_unknown",
+                reason=f"{message.address} is not an active {self.kind} robot",
+            )
         try:
             body = self.payload(message.body)
         except ValueError as exc:
@@ -95,8 +120,13 @@ class RobotGateway:
         if self.budget is not None:
             wait = self.budget.admit(message.address)
             if wait > 0:
-                return Result(rid, "deferred", code="robot_budget", retry_after=wait,
-                              reason=f"{self.kind} robot limit reached; next slot in {wait:.1f} s")
+                return Result(
+                    rid,
+                    "deferred",
+                    code="robot_budget",
+                    retry_after=wait,
+                    reason=f"{self.kind} robot limit reached; next slot in {wait:.1f} s",
+                )
         try:
             url, headers, content = self.request(target, body)
         except ValueError as exc:  # a registry entry that cannot be signed (no secret)
@@ -111,22 +141,34 @@ class RobotGateway:
 
     def read(self, rid: int, address: str, response: httpx.Response) -> Result:
         if response.status_code >= 500 or response.status_code == 429:
-            return Result(rid, "transient", code=f"http_{response.status_code}",
-                          reason=f"{self.kind} answered HTTP {response.status_code}")
+            return Result(
+                rid,
+                "transient",
+                code=f"http_{response.status_code}",
+                reason=f"{self.kind} answered HTTP {response.status_code}",
+            )
         try:
             data = response.json()
         except ValueError:
             data = None
         if not isinstance(data, dict):
             outcome = "permanent" if 400 <= response.status_code < 500 else "transient"
-            return Result(rid, outcome, code=f"http_{response.status_code}",
-                          reason=f"{self.kind} answered HTTP {response.status_code} without a JSON body")
+            return Result(
+                rid,
+                outcome,
+                code=f"http_{response.status_code}",
+                reason=f"{self.kind} answered HTTP {response.status_code} without a JSON body",
+            )
         code, text = self.code_of(data)
         if code == 0 and response.status_code == 200:
             return Result(rid, "accepted")
         if code is None:
-            return Result(rid, "transient", code=f"http_{response.status_code}",
-                          reason=f"{self.kind} answer carries no error code: {str(data)[:200]}")
+            return Result(
+                rid,
+                "transient",
+                code=f"http_{response.status_code}",
+                reason=f"{self.kind} answer carries no error code: {str(data)[:200]}",
+            )
         answer = self.errors.get(code, self.unknown_error)
         reason = f"{self.kind} {code}: {text}"[:300]
         if answer.outcome == "deferred":

@@ -7,6 +7,7 @@ the domestic gateway prepends counts toward the length, so callers pass it in. T
 draft form does the same count in JavaScript (admin/templates/admin/_sms_counter.html); both
 follow these rules.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ GSM7_EXTENDED = set("^{}\\[~]|")
 @dataclass(frozen=True)
 class SegmentCount:
     encoding: str  # "GSM-7" | "UCS-2"
-    length: int    # characters (GSM-7: septets)
+    length: int  # characters (GSM-7: septets)
     segments: int
 
 

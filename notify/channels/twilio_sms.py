@@ -23,6 +23,7 @@ callback URL this gateway gives Twilio is `status_callback_url` plus `d=<deliver
 query, so a callback can be matched even before the SID is stored; verify the signature against
 that full URL as the receiver saw it.
 """
+
 from __future__ import annotations
 
 import threading
@@ -135,8 +136,14 @@ class TwilioGateway:
             reason = next((r.reason for r in results if r is not None), "Twilio unreachable")
             raise GatewayUnavailable(f"Twilio unreachable: {reason}", code="unreachable")
         return [
-            r if r is not None else Result(m.delivery_id, "transient", code="not-attempted",
-                                           reason="not sent: Twilio became unreachable during the batch")
+            r
+            if r is not None
+            else Result(
+                m.delivery_id,
+                "transient",
+                code="not-attempted",
+                reason="not sent: Twilio became unreachable during the batch",
+            )
             for m, r in zip(messages, results)
         ]
 
@@ -173,8 +180,9 @@ def _result_of_error(delivery_id: int, exc: TwilioRestException) -> Result:
     return Result(delivery_id, "permanent", code=code, reason=reason)
 
 
-def status_callback_is_authentic(url: str, params: Mapping[str, str], signature: str | None,
-                                 auth_token: str) -> bool:
+def status_callback_is_authentic(
+    url: str, params: Mapping[str, str], signature: str | None, auth_token: str
+) -> bool:
     """True when `signature` (the X-Twilio-Signature header) is Twilio's signature of this
     callback: `url` is the full URL the request arrived at, query included; `params` the POST
     form fields."""
@@ -207,5 +215,11 @@ def parse_status_callback(params: Mapping[str, str], query: Mapping[str, str] | 
         # An error code on a non-final status would contradict itself; trust the code.
         status = "undelivered"
     reason = DELIVERY_ERRORS.get(code, f"Twilio error {code}") if code else ""
-    return StatusReport(status=status, provider_id=sid, delivery_id=delivery_id,
-                        address=params.get("To") or None, code=code, reason=reason)
+    return StatusReport(
+        status=status,
+        provider_id=sid,
+        delivery_id=delivery_id,
+        address=params.get("To") or None,
+        code=code,
+        reason=reason,
+    )

@@ -3,6 +3,7 @@
 No signature: the key in the URL is the credential. Markdown content may be 4,096 bytes (UTF-8);
 a robot takes 20 messages a minute. Errors come as `errcode` in an HTTP 200 body.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,12 +16,12 @@ MARKDOWN_MAX_BYTES = 4096
 class WeComRobotGateway(RobotGateway):
     name = kind = "wecom"
     errors = {
-        93000: Answer("permanent"),   # invalid webhook url: the key is wrong or the robot removed
-        93004: Answer("permanent"),   # the robot is disabled
-        40058: Answer("permanent"),   # content too long or a field invalid
-        44004: Answer("permanent"),   # empty content
+        93000: Answer("permanent"),  # invalid webhook url: the key is wrong or the robot removed
+        93004: Answer("permanent"),  # the robot is disabled
+        40058: Answer("permanent"),  # content too long or a field invalid
+        44004: Answer("permanent"),  # empty content
         45009: Answer("deferred", wait=60.0, block=True),  # api freq out of limit (20 a minute)
-        -1: Answer("transient"),      # system busy
+        -1: Answer("transient"),  # system busy
     }
 
     def payload(self, markdown: str) -> dict[str, Any]:

@@ -5,6 +5,7 @@ its name; photos are re-encoded to JPEG without metadata; a PDF must start as on
 script, launch action or embedded file. Stored at random names under DAILY_REPORT_DIR
 (instance/daily_reports/), never served directly.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -22,8 +23,16 @@ from notify.tipoffs import photos
 
 MAX_FILES = 3
 MAX_BYTES = photos.MAX_BYTES
-_PDF_ACTIVE = (b"/javascript", b"/js ", b"/js(", b"/js<", b"/launch", b"/embeddedfile", b"/richmedia",
-               b"/xfa")
+_PDF_ACTIVE = (
+    b"/javascript",
+    b"/js ",
+    b"/js(",
+    b"/js<",
+    b"/launch",
+    b"/embeddedfile",
+    b"/richmedia",
+    b"/xfa",
+)
 
 
 class AttachmentRejected(photos.PhotoRejected):
@@ -53,14 +62,20 @@ def check(name: str, data: bytes) -> CheckedFile:
     if data.startswith(b"%PDF-"):
         lowered = data.lower()
         if any(marker in lowered for marker in _PDF_ACTIVE):
-            raise AttachmentRejected(_l("%(name)s contains scripts, actions or embedded files and was "
-                                        "refused; print it to a plain PDF first.", name=label))
+            raise AttachmentRejected(
+                _l(
+                    "%(name)s contains scripts, actions or embedded files and was "
+                    "refused; print it to a plain PDF first.",
+                    name=label,
+                )
+            )
         if b"%%eof" not in lowered[-2048:]:
             raise AttachmentRejected(_l("%(name)s is not a complete PDF file.", name=label))
         return CheckedFile(label, data, "application/pdf", "pdf", hashlib.sha256(data).hexdigest())
     if photos.sniff(data[:16]) is None:
-        raise AttachmentRejected(_l("%(name)s is neither a photo (JPEG, PNG, WebP) nor a PDF, whatever "
-                                    "its name says.", name=label))
+        raise AttachmentRejected(
+            _l("%(name)s is neither a photo (JPEG, PNG, WebP) nor a PDF, whatever its name says.", name=label)
+        )
     try:
         photo = photos.process(data, label)
     except photos.PhotoRejected as err:

@@ -3,6 +3,7 @@
 A response day is a local calendar day whose 10:00 deadline covers the day before; a warning
 owes reports on day D when its response was in force at any time on D-1. Exercises owe none.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -41,8 +42,11 @@ def response_window(warning: Warning) -> Window | None:
 
 def revision_on(warning: Warning, moment: datetime) -> Revision | None:
     """The revision in force at a moment (the last one published by then, lifting excluded)."""
-    published = [r for r in warning.revisions if r.state == "published" and r.published_at <= moment
-                 and r.action != "lift"]
+    published = [
+        r
+        for r in warning.revisions
+        if r.state == "published" and r.published_at <= moment and r.action != "lift"
+    ]
     return published[-1] if published else None
 
 
@@ -57,34 +61,51 @@ def owes_report(warning: Warning, day: date) -> bool:
 
 
 def warnings_reporting_on(day: date) -> list[Warning]:
-    candidates = db.session.scalars(select(Warning).where(
-        Warning.is_exercise.is_(False), Warning.status.in_(("active", "lifted"))).order_by(Warning.id))
+    candidates = db.session.scalars(
+        select(Warning)
+        .where(Warning.is_exercise.is_(False), Warning.status.in_(("active", "lifted")))
+        .order_by(Warning.id)
+    )
     return [w for w in candidates if owes_report(w, day)]
 
 
 def ensure_day(warning: Warning, day: date) -> ResponseDay:
-    row = db.session.scalar(select(ResponseDay).where(ResponseDay.warning_id == warning.id,
-                                                      ResponseDay.day == day))
+    row = db.session.scalar(
+        select(ResponseDay).where(ResponseDay.warning_id == warning.id, ResponseDay.day == day)
+    )
     if row is None:
         in_force = revision_on(warning, zone.at(day, 0)) or warning.current
-        row = ResponseDay(warning_id=warning.id, day=day, due_at=zone.at(day, DUE_HOUR, DUE_MINUTE),
-                          level_id=in_force.level_id if in_force is not None else None)
+        row = ResponseDay(
+            warning_id=warning.id,
+            day=day,
+            due_at=zone.at(day, DUE_HOUR, DUE_MINUTE),
+            level_id=in_force.level_id if in_force is not None else None,
+        )
         db.session.add(row)
         db.session.flush()
     return row
 
 
 def active_units(jurisdiction_id: int) -> list[MemberUnit]:
-    return list(db.session.scalars(select(MemberUnit).where(
-        MemberUnit.jurisdiction_id == jurisdiction_id, MemberUnit.active.is_(True))
-        .order_by(MemberUnit.position)))
+    return list(
+        db.session.scalars(
+            select(MemberUnit)
+            .where(MemberUnit.jurisdiction_id == jurisdiction_id, MemberUnit.active.is_(True))
+            .order_by(MemberUnit.position)
+        )
+    )
 
 
 def liaison_phones(jurisdiction_id: int) -> dict[int, list[str]]:
     """Member unit id → its liaisons' mobiles."""
-    rows = db.session.execute(select(DutyContact.member_unit_id, DutyContact.phone).where(
-        DutyContact.jurisdiction_id == jurisdiction_id, DutyContact.duty == "unit_liaison",
-        DutyContact.active.is_(True), DutyContact.member_unit_id.is_not(None))).all()
+    rows = db.session.execute(
+        select(DutyContact.member_unit_id, DutyContact.phone).where(
+            DutyContact.jurisdiction_id == jurisdiction_id,
+            DutyContact.duty == "unit_liaison",
+            DutyContact.active.is_(True),
+            DutyContact.member_unit_id.is_not(None),
+        )
+    ).all()
     phones: dict[int, list[str]] = {}
     for unit_id, number in rows:
         phones.setdefault(unit_id, []).append(number)
@@ -92,8 +113,11 @@ def liaison_phones(jurisdiction_id: int) -> dict[int, list[str]]:
 
 
 def filed_unit_ids(day_row: ResponseDay) -> set[int]:
-    return set(db.session.scalars(select(DailyReport.member_unit_id).where(
-        DailyReport.response_day_id == day_row.id)))
+    return set(
+        db.session.scalars(
+            select(DailyReport.member_unit_id).where(DailyReport.response_day_id == day_row.id)
+        )
+    )
 
 
 def missing_units(day_row: ResponseDay) -> list[MemberUnit]:
@@ -103,6 +127,7 @@ def missing_units(day_row: ResponseDay) -> list[MemberUnit]:
 
 # Signed links: a unit files without a console account, through a link that names the warning,
 # the unit and the response day, sent only to that unit's liaisons.
+
 
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="daily-report-link")

@@ -3,6 +3,7 @@
 Every file is checked before anything is written, so a refused attachment loses nothing of
 what was typed (the form comes back filled) and stores nothing.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -59,12 +60,23 @@ def _validate(data: ReportData) -> dict[str, object]:
 
 
 def existing(day: ResponseDay, unit: MemberUnit) -> DailyReport | None:
-    return db.session.scalar(select(DailyReport).where(DailyReport.response_day_id == day.id,
-                                                       DailyReport.member_unit_id == unit.id))
+    return db.session.scalar(
+        select(DailyReport).where(
+            DailyReport.response_day_id == day.id, DailyReport.member_unit_id == unit.id
+        )
+    )
 
 
-def file_report(day: ResponseDay, unit: MemberUnit, data: ReportData, files: list[tuple[str, bytes]],
-                *, via: str, user: User | None = None, now: datetime | None = None) -> DailyReport:
+def file_report(
+    day: ResponseDay,
+    unit: MemberUnit,
+    data: ReportData,
+    files: list[tuple[str, bytes]],
+    *,
+    via: str,
+    user: User | None = None,
+    now: datetime | None = None,
+) -> DailyReport:
     now = now or clock.now()
     if unit.jurisdiction_id != day.warning.jurisdiction_id:
         raise ReportRejected({"unit": _l("This unit is not part of this response.")}, status=403)
@@ -86,15 +98,22 @@ def file_report(day: ResponseDay, unit: MemberUnit, data: ReportData, files: lis
         raise ReportRejected(errors)
     report = existing(day, unit)
     if report is not None and day.closed_at is not None:
-        raise ReportRejected({"measures": _l(
-            "Your unit's report for this day was filed and the day is closed; call the office "
-            "to correct it.")}, status=409)
+        raise ReportRejected(
+            {
+                "measures": _l(
+                    "Your unit's report for this day was filed and the day is closed; call the office "
+                    "to correct it."
+                )
+            },
+            status=409,
+        )
     if report is not None and len(report.attachments) + len(checked) > attachments.MAX_FILES:
         raise ReportRejected({"attachments": _l("At most %(n)d attachments.", n=attachments.MAX_FILES)})
     amended = report is not None
     if report is None:
-        report = DailyReport(response_day=day, member_unit_id=unit.id, filed_at=now, via=via,
-                             measures="", reporter_name="")
+        report = DailyReport(
+            response_day=day, member_unit_id=unit.id, filed_at=now, via=via, measures="", reporter_name=""
+        )
         db.session.add(report)
     report.measures = data.measures.strip()
     report.inspections = data.inspections or 0
@@ -108,15 +127,26 @@ def file_report(day: ResponseDay, unit: MemberUnit, data: ReportData, files: lis
     report.filed_at = now
     report.late = now > day.due_at
     for item in checked:
-        report.attachments.append(DailyReportAttachment(
-            original_name=item.original_name, storage_name=attachments.store(item, now),
-            content_type=item.content_type, size=len(item.data), sha256=item.sha256, uploaded_at=now))
+        report.attachments.append(
+            DailyReportAttachment(
+                original_name=item.original_name,
+                storage_name=attachments.store(item, now),
+                content_type=item.content_type,
+                size=len(item.data),
+                sha256=item.sha256,
+                uploaded_at=now,
+            )
+        )
     db.session.flush()
     late = "（逾期）" if report.late else ""
-    audit.record("daily_report.amended" if amended else "daily_report.filed",
-                 actor=user, actor_name=None if user else f"{report.reporter_name}（{unit.name_zh}）",
-                 subject=report, warning_id=day.warning_id, at=now,
-                 summary=f"{unit.name_zh} {day.day:%m月%d日}日报{'更正' if amended else '报送'}{late}",
-                 detail={"via": via, "day": day.day.isoformat(), "attachments": len(checked),
-                         "late": report.late})
+    audit.record(
+        "daily_report.amended" if amended else "daily_report.filed",
+        actor=user,
+        actor_name=None if user else f"{report.reporter_name}（{unit.name_zh}）",
+        subject=report,
+        warning_id=day.warning_id,
+        at=now,
+        summary=f"{unit.name_zh} {day.day:%m月%d日}日报{'更正' if amended else '报送'}{late}",
+        detail={"via": via, "day": day.day.isoformat(), "attachments": len(checked), "late": report.late},
+    )
     return report

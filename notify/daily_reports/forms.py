@@ -1,4 +1,5 @@
 """The daily report form, shared by the units' link page and the console."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -13,7 +14,9 @@ class DailyReportForm(FlaskForm):
     # Lengths and required fields are checked by notify.daily_reports.filing, so the console,
     # the link page and any later API refuse the same things with the same words.
     measures = TextAreaField(_l("Measures taken yesterday"))
-    inspections = IntegerField(_l("Enterprises and sites inspected"), validators=[Optional(), NumberRange(min=0)])
+    inspections = IntegerField(
+        _l("Enterprises and sites inspected"), validators=[Optional(), NumberRange(min=0)]
+    )
     problems_found = IntegerField(_l("Problems found"), validators=[Optional(), NumberRange(min=0)])
     problems_fixed = IntegerField(_l("Problems put right"), validators=[Optional(), NumberRange(min=0)])
     notes = TextAreaField(_l("Other matters"))
@@ -22,10 +25,15 @@ class DailyReportForm(FlaskForm):
     attachments = MultipleFileField(_l("Attachments (photos or PDF, up to 3, 10 MB each)"))
 
     def data_for_filing(self) -> ReportData:
-        return ReportData(measures=self.measures.data or "", reporter_name=self.reporter_name.data or "",
-                          inspections=self.inspections.data, problems_found=self.problems_found.data,
-                          problems_fixed=self.problems_fixed.data, notes=self.notes.data or "",
-                          reporter_phone=self.reporter_phone.data or "")
+        return ReportData(
+            measures=self.measures.data or "",
+            reporter_name=self.reporter_name.data or "",
+            inspections=self.inspections.data,
+            problems_found=self.problems_found.data,
+            problems_fixed=self.problems_fixed.data,
+            notes=self.notes.data or "",
+            reporter_phone=self.reporter_phone.data or "",
+        )
 
     def files(self) -> list[tuple[str, bytes]]:
         result = []

@@ -4,6 +4,7 @@
 10:00 — the day closes: the office's summary and missing list are frozen into the record and
         the timeline; if the response goes on, every unit gets tomorrow's link.
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -32,13 +33,25 @@ def remind(warning: Warning, day: date) -> ResponseDay:
     row = days.ensure_day(warning, day)
     missing = days.missing_units(row)
     name, before = warning.jurisdiction.name_zh, day - timedelta(days=1)
-    sent = _send_links(warning, row, {u.id for u in missing}, lambda unit, link: (
-        f"【{name}应急指挥部】提醒：{unit.name_zh}尚未报送{before.month}月{before.day}日应急措施"
-        f"落实情况，请于今日10:00前报送：{link}"))
+    sent = _send_links(
+        warning,
+        row,
+        {u.id for u in missing},
+        lambda unit, link: (
+            f"【{name}应急指挥部】提醒：{unit.name_zh}尚未报送{before.month}月{before.day}日应急措施"
+            f"落实情况，请于今日10:00前报送：{link}"
+        ),
+    )
     row.reminded_at, row.reminded_units = now, len(missing)
-    audit.record("daily_report.reminded", actor_name="scheduler", subject=row, warning_id=warning.id,
-                 summary=f"{day:%m月%d日} 09:30 提醒未报送单位 {len(missing)} 个（短信 {sent} 条）",
-                 detail={"units": [u.name_zh for u in missing], "sms": sent}, at=now)
+    audit.record(
+        "daily_report.reminded",
+        actor_name="scheduler",
+        subject=row,
+        warning_id=warning.id,
+        summary=f"{day:%m月%d日} 09:30 提醒未报送单位 {len(missing)} 个（短信 {sent} 条）",
+        detail={"units": [u.name_zh for u in missing], "sms": sent},
+        at=now,
+    )
     return row
 
 
@@ -51,22 +64,38 @@ def close(warning: Warning, day: date) -> ResponseDay:
     row.closed_at = now
     row.filed_at_close = sum(1 for u in units if u.id in filed)
     row.missing_at_close = "、".join(u.name_zh for u in missing)
-    audit.record("daily_report.closed", actor_name="scheduler", subject=row, warning_id=warning.id,
-                 summary=f"{day:%m月%d日} 10:00 日报：已报 {row.filed_at_close}/{len(units)}"
-                         + (f"，未报：{row.missing_at_close}" if missing else "，全部报送"),
-                 detail={"filed": row.filed_at_close, "units": len(units),
-                         "missing": [u.name_zh for u in missing]}, at=now)
+    audit.record(
+        "daily_report.closed",
+        actor_name="scheduler",
+        subject=row,
+        warning_id=warning.id,
+        summary=f"{day:%m月%d日} 10:00 日报：已报 {row.filed_at_close}/{len(units)}"
+        + (f"，未报：{row.missing_at_close}" if missing else "，全部报送"),
+        detail={"filed": row.filed_at_close, "units": len(units), "missing": [u.name_zh for u in missing]},
+        at=now,
+    )
     if warning.status == "active":
         tomorrow = days.ensure_day(warning, day + timedelta(days=1))
         if tomorrow.links_sent_at is None:
             name = warning.jurisdiction.name_zh
-            sent = _send_links(warning, tomorrow, None, lambda unit, link: (
-                f"【{name}应急指挥部】{unit.name_zh}：应急响应持续，请于{tomorrow.day.month}月"
-                f"{tomorrow.day.day}日10:00前报送{day.month}月{day.day}日应急措施落实情况：{link}"))
+            sent = _send_links(
+                warning,
+                tomorrow,
+                None,
+                lambda unit, link: (
+                    f"【{name}应急指挥部】{unit.name_zh}：应急响应持续，请于{tomorrow.day.month}月"
+                    f"{tomorrow.day.day}日10:00前报送{day.month}月{day.day}日应急措施落实情况：{link}"
+                ),
+            )
             tomorrow.links_sent_at = now
-            audit.record("daily_report.links_sent", actor_name="scheduler", subject=tomorrow,
-                         warning_id=warning.id, at=now,
-                         summary=f"{tomorrow.day:%m月%d日}日报链接已发送（短信 {sent} 条）")
+            audit.record(
+                "daily_report.links_sent",
+                actor_name="scheduler",
+                subject=tomorrow,
+                warning_id=warning.id,
+                at=now,
+                summary=f"{tomorrow.day:%m月%d日}日报链接已发送（短信 {sent} 条）",
+            )
     return row
 
 
@@ -85,7 +114,7 @@ def close_reports() -> None:
     db.session.flush()
 
 
-scheduling.standing_daily(remind_reports, hour=days.REMIND_HOUR, minute=days.REMIND_MINUTE,
-                          job_id="reports:remind")
-scheduling.standing_daily(close_reports, hour=days.DUE_HOUR, minute=days.DUE_MINUTE,
-                          job_id="reports:close")
+scheduling.standing_daily(
+    remind_reports, hour=days.REMIND_HOUR, minute=days.REMIND_MINUTE, job_id="reports:remind"
+)
+scheduling.standing_daily(close_reports, hour=days.DUE_HOUR, minute=days.DUE_MINUTE, job_id="reports:close")

@@ -3,6 +3,7 @@
 Each active unit's liaisons get one SMS: the level, the response start, where to read the
 measures and file the daily report (a signed link for the first response day).
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -32,10 +33,14 @@ def watch_response_start(revision: Revision, now: datetime) -> None:
 def task_text(revision: Revision, unit_name: str, first_day, link: str) -> str:
     warning, level = revision.warning, revision.level
     start = revision.response_start_at or revision.published_at
-    verb = {"issue": "启动", "upgrade": "升级", "downgrade": "调整", "extend": "延长"}.get(revision.action, "启动")
-    return (f"【{warning.jurisdiction.name_zh}应急指挥部】{unit_name}：{warning.kind.name_zh}"
-            f"{level.name_zh}（{level.response_level_zh}）于{hm(start)}{verb}，请立即按预案落实本单位"
-            f"应急措施，并于{first_day.month}月{first_day.day}日10:00前报送前一日落实情况：{link}")
+    verb = {"issue": "启动", "upgrade": "升级", "downgrade": "调整", "extend": "延长"}.get(
+        revision.action, "启动"
+    )
+    return (
+        f"【{warning.jurisdiction.name_zh}应急指挥部】{unit_name}：{warning.kind.name_zh}"
+        f"{level.name_zh}（{level.response_level_zh}）于{hm(start)}{verb}，请立即按预案落实本单位"
+        f"应急措施，并于{first_day.month}月{first_day.day}日10:00前报送前一日落实情况：{link}"
+    )
 
 
 @scheduling.task
@@ -58,15 +63,26 @@ def send_unit_tasks(revision_id: int) -> None:
         numbers = messages.normalise_all(phones.get(unit.id, []))
         text = task_text(revision, unit.name_zh, first_day, days.link_for(day_row, unit))
         sms += [(n, text) for n in numbers]
-        tasks.append({"revision_id": revision.id, "member_unit_id": unit.id, "sent_at": now,
-                      "messages": len(numbers)})
+        tasks.append(
+            {"revision_id": revision.id, "member_unit_id": unit.id, "sent_at": now, "messages": len(numbers)}
+        )
     if tasks:
         db.session.execute(insert(UnitTask.__table__), tasks)
     sent = messages.send_sms(sms, purpose="unit_task", now=now)
     day_row.links_sent_at = day_row.links_sent_at or now
     without = sum(1 for t in tasks if t["messages"] == 0)
-    audit.record("unit_tasks.sent", actor_name="scheduler", subject=revision, warning_id=warning.id,
-                 summary=f"{warning.reference} #{revision.sequence}: 任务已下达 {len(tasks)} 个成员单位，"
-                         f"短信 {sent} 条" + (f"；{without} 个单位无联络手机" if without else ""),
-                 detail={"units": len(tasks), "sms": sent, "units_without_mobile": without,
-                         "first_report_day": first_day.isoformat()}, at=now)
+    audit.record(
+        "unit_tasks.sent",
+        actor_name="scheduler",
+        subject=revision,
+        warning_id=warning.id,
+        summary=f"{warning.reference} #{revision.sequence}: 任务已下达 {len(tasks)} 个成员单位，"
+        f"短信 {sent} 条" + (f"；{without} 个单位无联络手机" if without else ""),
+        detail={
+            "units": len(tasks),
+            "sms": sent,
+            "units_without_mobile": without,
+            "first_report_day": first_day.isoformat(),
+        },
+        at=now,
+    )

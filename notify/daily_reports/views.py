@@ -3,6 +3,7 @@
 Phone-sized first: the link is opened on the liaison's phone. It shows the response, the
 level's measures (from the approved snapshot) and the form; after filing, what was filed.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -23,10 +24,16 @@ def _resolve(token: str):
     try:
         return days.read_token(token)
     except days.LinkInvalid as err:
-        message = (_("This link has expired. Ask the command office for a new one.") if err.expired
-                   else _("This link is not valid. Use the link from the office's message."))
-        abort(make_response(render_template("unit_reports/invalid.html", message=message),
-                            410 if err.expired else 404))
+        message = (
+            _("This link has expired. Ask the command office for a new one.")
+            if err.expired
+            else _("This link is not valid. Use the link from the office's message.")
+        )
+        abort(
+            make_response(
+                render_template("unit_reports/invalid.html", message=message), 410 if err.expired else 404
+            )
+        )
 
 
 @bp.route(days.LINK_PREFIX + "<token>", methods=["GET", "POST"])
@@ -56,7 +63,15 @@ def file(token: str):
     elif report is not None:
         form.reporter_name.data = report.reporter_name
         form.reporter_phone.data = report.reporter_phone
-    return render_template("unit_reports/file.html", form=form, day=day, unit=unit, warning=warning,
-                           content=content, report=existing(day, unit), now=clock.now(),
-                           reported_day=day.day - timedelta(days=1),
-                           jurisdiction=warning.jurisdiction), status
+    return render_template(
+        "unit_reports/file.html",
+        form=form,
+        day=day,
+        unit=unit,
+        warning=warning,
+        content=content,
+        report=existing(day, unit),
+        now=clock.now(),
+        reported_day=day.day - timedelta(days=1),
+        jurisdiction=warning.jurisdiction,
+    ), status

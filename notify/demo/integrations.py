@@ -1,6 +1,7 @@
 """Demo integrations of the JSON API: the county media centre reading warnings with a known
 token (printed by `flask seed-demo`, like the demo password), the duty system that drafts and
 publishes as office staff, and the deputy commander's approval app."""
+
 from __future__ import annotations
 
 import os
@@ -18,20 +19,47 @@ def demo_token() -> str:
 
 def seed_integrations(j: Jurisdiction, users: dict[str, User]) -> None:
     admin = users["admin"]
-    media = integrations.create_integration(j.id, IntegrationData(
-        name="县融媒体中心", scopes=["read"],
-        description="融媒体中心读取现行预警、CAP 文件和送达统计，用于电视、广播和客户端推送。"), admin)
+    media = integrations.create_integration(
+        j.id,
+        IntegrationData(
+            name="县融媒体中心",
+            scopes=["read"],
+            description="融媒体中心读取现行预警、CAP 文件和送达统计，用于电视、广播和客户端推送。",
+        ),
+        admin,
+    )
     # A known token so that the README's curl example works on the demo; real ones are random.
     token = demo_token()
-    db.session.add(ApiToken(integration=media, token_hash=integrations.digest(token), prefix=token[:10],
-                            created_by=admin, created_at=clock.now(),
-                            last_used_at=clock.now() - timedelta(minutes=7)))
-    duty = integrations.create_integration(j.id, IntegrationData(
-        name="县应急值班系统", scopes=["read", "draft", "publish"], acting_user=users["office"],
-        description="值班系统录入会商结论、起草预警并在审批后发布；以办公室王办公的身份操作。"), admin)
+    db.session.add(
+        ApiToken(
+            integration=media,
+            token_hash=integrations.digest(token),
+            prefix=token[:10],
+            created_by=admin,
+            created_at=clock.now(),
+            last_used_at=clock.now() - timedelta(minutes=7),
+        )
+    )
+    duty = integrations.create_integration(
+        j.id,
+        IntegrationData(
+            name="县应急值班系统",
+            scopes=["read", "draft", "publish"],
+            acting_user=users["office"],
+            description="值班系统录入会商结论、起草预警并在审批后发布；以办公室王办公的身份操作。",
+        ),
+        admin,
+    )
     integrations.issue_token(duty, admin)
-    approvals = integrations.create_integration(j.id, IntegrationData(
-        name="副总指挥移动审批", scopes=["read", "approve"], acting_user=users["deputy"],
-        description="副总指挥在移动端审批黄色、橙色预警。"), admin)
+    approvals = integrations.create_integration(
+        j.id,
+        IntegrationData(
+            name="副总指挥移动审批",
+            scopes=["read", "approve"],
+            acting_user=users["deputy"],
+            description="副总指挥在移动端审批黄色、橙色预警。",
+        ),
+        admin,
+    )
     integrations.issue_token(approvals, admin)
     db.session.flush()

@@ -5,14 +5,15 @@ Huidu boards at bus stops and township offices, one-colour Listen strips in vill
 tokens are predictable (`demo-screen-<n>`, n = 1…) so that `make run` can start the screen
 simulators (sandbox/screen_simulator.py --demo-fleet); a real installation gets random ones.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import select
 
-from notify.models import Jurisdiction, Township
 from notify.extensions import db
+from notify.models import Jurisdiction, Township
 from notify.screens import registry
 
 DEMO_TOKEN = "demo-screen-{n}"
@@ -45,10 +46,24 @@ SCREENS = (
 
 
 def seed_screens(j: Jurisdiction, now: datetime) -> int:
-    townships = {t.code: t for t in db.session.scalars(select(Township).where(Township.jurisdiction_id == j.id))}
+    townships = {
+        t.code: t for t in db.session.scalars(select(Township).where(Township.jurisdiction_id == j.id))
+    }
     for n, (code, name, location, vendor, chars, lines, colours, beat) in enumerate(SCREENS, start=1):
-        registry.create(j, registry.ScreenData(
-            name=name, location=location, township=townships[code], vendor=vendor, chars_per_line=chars,
-            lines=lines, colours=colours, heartbeat_interval_s=beat), now, token=DEMO_TOKEN.format(n=n))
+        registry.create(
+            j,
+            registry.ScreenData(
+                name=name,
+                location=location,
+                township=townships[code],
+                vendor=vendor,
+                chars_per_line=chars,
+                lines=lines,
+                colours=colours,
+                heartbeat_interval_s=beat,
+            ),
+            now,
+            token=DEMO_TOKEN.format(n=n),
+        )
     db.session.flush()
     return len(SCREENS)

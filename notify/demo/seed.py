@@ -3,6 +3,7 @@
 The demo warning is made through the real lifecycle (draft, submit, approve, publish; then an
 upgrade the same way), with times set in the past, so the timeline and audit trail are genuine.
 """
+
 from __future__ import annotations
 
 import os
@@ -12,13 +13,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from notify import clock
-from notify.demo.loader import DATA_DIR, load_jurisdiction, read
-from notify.demo import schools as demo_schools
-from notify.demo.recipients import seed_recipients
 from notify.demo import records as demo_records
-from notify.demo.screens import seed_screens
+from notify.demo import schools as demo_schools
 from notify.demo.integrations import seed_integrations
+from notify.demo.loader import DATA_DIR, load_jurisdiction, read
+from notify.demo.recipients import seed_recipients
 from notify.demo.robots import seed_robots
+from notify.demo.screens import seed_screens
 from notify.extensions import db
 from notify.lifecycle.guard import ApprovalFormData, perform
 from notify.lifecycle.proposals import ProposalData, propose_change, propose_issue
@@ -55,12 +56,20 @@ def _create_users(j: Jurisdiction) -> dict[str, User]:
     for login in DEMO_LOGINS:
         unit = None
         if login.member_unit_code:
-            unit = db.session.scalar(select(MemberUnit).where(
-                MemberUnit.jurisdiction_id == j.id, MemberUnit.code == login.member_unit_code))
+            unit = db.session.scalar(
+                select(MemberUnit).where(
+                    MemberUnit.jurisdiction_id == j.id, MemberUnit.code == login.member_unit_code
+                )
+            )
             if unit is None:  # fall back to the first unit rather than fail the demo
                 unit = j.member_units[0] if j.member_units else None
-        user = User(jurisdiction=j, username=login.username, display_name=login.display_name,
-                    role=login.role.value, member_unit=unit)
+        user = User(
+            jurisdiction=j,
+            username=login.username,
+            display_name=login.display_name,
+            role=login.role.value,
+            member_unit=unit,
+        )
         user.set_password(demo_password())
         db.session.add(user)
         users[login.username] = user
@@ -69,49 +78,84 @@ def _create_users(j: Jurisdiction) -> dict[str, User]:
 
 
 def _demo_warning(j: Jurisdiction, users: dict[str, User], now: datetime) -> None:
-    kind = db.session.scalar(select(AlertKind).where(
-        AlertKind.jurisdiction_id == j.id, AlertKind.code == "heavy_pollution"))
+    kind = db.session.scalar(
+        select(AlertKind).where(AlertKind.jurisdiction_id == j.id, AlertKind.code == "heavy_pollution")
+    )
     levels = {lv.code: lv for lv in kind.levels}
     office, deputy = users["office"], users["deputy"]
     start = (now - timedelta(hours=20)).replace(minute=0, second=0, microsecond=0)
 
     c1 = Consultation(
-        jurisdiction_id=j.id, concluded_at=start - timedelta(hours=4),
+        jurisdiction_id=j.id,
+        concluded_at=start - timedelta(hours=4),
         conclusion="受静稳天气影响，预计未来48小时我县大气扩散条件不利，日AQI将超过150，"
-                   "首要污染物为PM2.5，建议发布黄色预警，启动Ⅲ级响应。",
-        reporter="县环境监测站 张建义", reported_on=start - timedelta(hours=4),
-        reviewer="县气象局 郝永晶", reviewed_on=start - timedelta(hours=4),
-        expert_opinion="同意会商结论。", forecast_daily_aqi=[165, 185, 140],
-        created_by=office, created_at=start - timedelta(hours=4))
+        "首要污染物为PM2.5，建议发布黄色预警，启动Ⅲ级响应。",
+        reporter="县环境监测站 张建义",
+        reported_on=start - timedelta(hours=4),
+        reviewer="县气象局 郝永晶",
+        reviewed_on=start - timedelta(hours=4),
+        expert_opinion="同意会商结论。",
+        forecast_daily_aqi=[165, 185, 140],
+        created_by=office,
+        created_at=start - timedelta(hours=4),
+    )
     db.session.add(c1)
-    first = propose_issue(kind, ProposalData(
-        level=levels["yellow"],
-        headline_zh="盂县发布重污染天气黄色预警，启动Ⅲ级应急响应",
-        headline_en="Yu County issues a yellow heavy-pollution warning; level III response starts",
-        trend="受静稳天气和逆温影响，未来两天大气扩散条件较差。",
-        episode_start=start, episode_end=start + timedelta(hours=48), aqi_min=150, aqi_max=200,
-        degree="中度污染", primary_pollutant="PM2.5", response_start_at=start, consultation=c1,
-    ), office, now=start - timedelta(hours=3, minutes=45))
+    first = propose_issue(
+        kind,
+        ProposalData(
+            level=levels["yellow"],
+            headline_zh="盂县发布重污染天气黄色预警，启动Ⅲ级应急响应",
+            headline_en="Yu County issues a yellow heavy-pollution warning; level III response starts",
+            trend="受静稳天气和逆温影响，未来两天大气扩散条件较差。",
+            episode_start=start,
+            episode_end=start + timedelta(hours=48),
+            aqi_min=150,
+            aqi_max=200,
+            degree="中度污染",
+            primary_pollutant="PM2.5",
+            response_start_at=start,
+            consultation=c1,
+        ),
+        office,
+        now=start - timedelta(hours=3, minutes=45),
+    )
     _through_approval(first, office, deputy, start - timedelta(hours=3, minutes=30))
     demo_schools.answer(first, published=first.published_at, seed=1)
 
     c2 = Consultation(
-        jurisdiction_id=j.id, concluded_at=now - timedelta(hours=3),
+        jurisdiction_id=j.id,
+        concluded_at=now - timedelta(hours=3),
         conclusion="污染过程加重，预计日AQI>200持续48小时，建议升级为橙色预警，启动Ⅱ级响应。",
-        reporter="县环境监测站 赵玉仙", reported_on=now - timedelta(hours=3),
-        reviewer="县气象局 尉锦昌", reviewed_on=now - timedelta(hours=3),
-        expert_opinion="同意升级。", forecast_daily_aqi=[215, 230, 160],
-        created_by=office, created_at=now - timedelta(hours=3))
+        reporter="县环境监测站 赵玉仙",
+        reported_on=now - timedelta(hours=3),
+        reviewer="县气象局 尉锦昌",
+        reviewed_on=now - timedelta(hours=3),
+        expert_opinion="同意升级。",
+        forecast_daily_aqi=[215, 230, 160],
+        created_by=office,
+        created_at=now - timedelta(hours=3),
+    )
     db.session.add(c2)
-    second = propose_change(first.warning, "upgrade", ProposalData(
-        level=levels["orange"],
-        headline_zh="盂县重污染天气预警升级为橙色，启动Ⅱ级应急响应",
-        headline_en="Yu County raises the heavy-pollution warning to orange; level II response",
-        trend="污染物持续累积，预计明后两日日AQI超过200。",
-        episode_start=start, episode_end=now + timedelta(hours=48), aqi_min=200, aqi_max=260,
-        degree="重度污染", primary_pollutant="PM2.5", response_start_at=now - timedelta(hours=1),
-        consultation=c2,
-    ), office, now=now - timedelta(hours=2, minutes=40))
+    second = propose_change(
+        first.warning,
+        "upgrade",
+        ProposalData(
+            level=levels["orange"],
+            headline_zh="盂县重污染天气预警升级为橙色，启动Ⅱ级应急响应",
+            headline_en="Yu County raises the heavy-pollution warning to orange; level II response",
+            trend="污染物持续累积，预计明后两日日AQI超过200。",
+            episode_start=start,
+            episode_end=now + timedelta(hours=48),
+            aqi_min=200,
+            aqi_max=260,
+            degree="重度污染",
+            primary_pollutant="PM2.5",
+            response_start_at=now - timedelta(hours=1),
+            consultation=c2,
+        ),
+        office,
+        now=now - timedelta(hours=2, minutes=40),
+    )
     _through_approval(second, office, deputy, now - timedelta(hours=2, minutes=20))
     demo_schools.answer(second, published=second.published_at, seed=2)
 
@@ -119,13 +163,26 @@ def _demo_warning(j: Jurisdiction, users: dict[str, User], now: datetime) -> Non
 def _through_approval(revision, office: User, approver: User, at: datetime) -> None:
     from notify.audience import audience_size
 
-    perform(revision, "submit", office, now=at, form=ApprovalFormData(
-        basis=revision.consultation.conclusion,
-        main_content=revision.headline_zh,
-        department_opinion="同意发布，请领导审批。",
-        planned_publish_at=at + timedelta(minutes=60)))
-    perform(revision, "approve", approver, now=at + timedelta(minutes=20), reason="同意。",
-            confirmed_audience_size=audience_size(revision))
+    perform(
+        revision,
+        "submit",
+        office,
+        now=at,
+        form=ApprovalFormData(
+            basis=revision.consultation.conclusion,
+            main_content=revision.headline_zh,
+            department_opinion="同意发布，请领导审批。",
+            planned_publish_at=at + timedelta(minutes=60),
+        ),
+    )
+    perform(
+        revision,
+        "approve",
+        approver,
+        now=at + timedelta(minutes=20),
+        reason="同意。",
+        confirmed_audience_size=audience_size(revision),
+    )
     perform(revision, "publish", office, now=at + timedelta(minutes=45))
 
 

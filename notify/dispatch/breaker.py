@@ -5,6 +5,7 @@ fail over (where the route allows) instead of waiting on timeouts. After `cooldo
 batch is let through (half-open); its success closes the circuit, its failure opens it again.
 Each process keeps its own breaker; every opening and closing is recorded as a GatewayEvent.
 """
+
 from __future__ import annotations
 
 import threading
@@ -13,9 +14,15 @@ from collections.abc import Callable
 
 
 class CircuitBreaker:
-    def __init__(self, name: str, *, threshold: int = 5, cooldown: float = 30.0,
-                 on_change: Callable[[str, str, str], None] | None = None,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        name: str,
+        *,
+        threshold: int = 5,
+        cooldown: float = 30.0,
+        on_change: Callable[[str, str, str], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.name = name
         self.threshold = threshold
         self.cooldown = cooldown
@@ -71,5 +78,6 @@ class CircuitBreaker:
             if self._failures < self.threshold and not reopen:
                 return
             self._opened_at = self._clock()
-        self._on_change(self.name, "circuit_open",
-                        f"{self._failures} transport errors in a row; last: {detail}"[:500])
+        self._on_change(
+            self.name, "circuit_open", f"{self._failures} transport errors in a row; last: {detail}"[:500]
+        )

@@ -6,6 +6,7 @@ owned by the worker until the lease expires. PostgreSQL skips rows another worke
 A row whose lease ran out (its worker was killed) is due again: at-least-once to the gateway,
 with duplicates bounded by the one batch the dead worker may have handed over.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,14 +40,18 @@ def _due(route: str, now: datetime, ordering_hold: timedelta):
         before.revision_id == d.after_revision_id,
         before.channel == d.channel,
         before.address == d.address,
-        or_(before.status.in_((Status.PENDING, Status.SENDING)),
-            and_(before.status.in_(Status.HANDED_OVER), before.accepted_at > now - ordering_hold)),
+        or_(
+            before.status.in_((Status.PENDING, Status.SENDING)),
+            and_(before.status.in_(Status.HANDED_OVER), before.accepted_at > now - ordering_hold),
+        ),
     )
     return and_(
         d.gateway == route,
         d.channel.not_in(routing.PULL_CHANNELS),
-        or_(and_(d.status == Status.PENDING, d.next_attempt_at <= now),
-            and_(d.status == Status.SENDING, d.lease_expires_at < now)),
+        or_(
+            and_(d.status == Status.PENDING, d.next_attempt_at <= now),
+            and_(d.status == Status.SENDING, d.lease_expires_at < now),
+        ),
         or_(d.expires_at.is_(None), d.expires_at > now),
         or_(d.after_revision_id.is_(None), ~predecessor_open),
     )
@@ -61,9 +66,15 @@ def due_routes(routes: list[str], now: datetime) -> set[str]:
         return set()
     d = Delivery
     probes = [
-        exists().where(d.gateway == route, or_(
-            and_(d.status == Status.PENDING, d.next_attempt_at <= now),
-            and_(d.status == Status.SENDING, d.lease_expires_at < now))).label(f"r{i}")
+        exists()
+        .where(
+            d.gateway == route,
+            or_(
+                and_(d.status == Status.PENDING, d.next_attempt_at <= now),
+                and_(d.status == Status.SENDING, d.lease_expires_at < now),
+            ),
+        )
+        .label(f"r{i}")
         for i, route in enumerate(routes)
     ]
     row = db.session.execute(select(*probes)).one()
@@ -71,8 +82,15 @@ def due_routes(routes: list[str], now: datetime) -> set[str]:
     return {route for route, due in zip(routes, row) if due}
 
 
-def claim(route: str, *, limit: int, worker: str, lease: timedelta, now: datetime,
-          ordering_hold: timedelta = timedelta(seconds=60)) -> list[Claimed]:
+def claim(
+    route: str,
+    *,
+    limit: int,
+    worker: str,
+    lease: timedelta,
+    now: datetime,
+    ordering_hold: timedelta = timedelta(seconds=60),
+) -> list[Claimed]:
     candidates = select(Delivery.id).where(_due(route, now, ordering_hold)).limit(limit)
     if db.session.get_bind().dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
@@ -80,8 +98,14 @@ def claim(route: str, *, limit: int, worker: str, lease: timedelta, now: datetim
         update(Delivery)
         .where(Delivery.id.in_(candidates.scalar_subquery()))
         .values(status=Status.SENDING, lease_owner=worker, lease_expires_at=now + lease, updated_at=now)
-        .returning(Delivery.id, Delivery.revision_id, Delivery.address, Delivery.locale,
-                   Delivery.body, Delivery.attempts)
+        .returning(
+            Delivery.id,
+            Delivery.revision_id,
+            Delivery.address,
+            Delivery.locale,
+            Delivery.body,
+            Delivery.attempts,
+        )
         .execution_options(synchronize_session=False)
     )
     rows = db.session.execute(stmt).all()
@@ -94,8 +118,12 @@ def expire_overdue(now: datetime) -> int:
     result = db.session.execute(
         update(Delivery)
         .where(Delivery.status == Status.PENDING, Delivery.expires_at <= now)
-        .values(status=Status.EXPIRED, finished_at=now, updated_at=now,
-                error_reason="the warning period ended before it could be sent")
+        .values(
+            status=Status.EXPIRED,
+            finished_at=now,
+            updated_at=now,
+            error_reason="the warning period ended before it could be sent",
+        )
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
@@ -108,8 +136,14 @@ def outstanding() -> int:
     Pull deliveries (screens) wait for their gateway's report, not for an executor."""
     from sqlalchemy import func
 
-    return int(db.session.scalar(
-        select(func.count()).select_from(Delivery).where(
-            Delivery.status.in_((Status.PENDING, Status.SENDING)),
-            Delivery.channel.not_in(routing.PULL_CHANNELS))
-    ) or 0)
+    return int(
+        db.session.scalar(
+            select(func.count())
+            .select_from(Delivery)
+            .where(
+                Delivery.status.in_((Status.PENDING, Status.SENDING)),
+                Delivery.channel.not_in(routing.PULL_CHANNELS),
+            )
+        )
+        or 0
+    )

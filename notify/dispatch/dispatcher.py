@@ -3,6 +3,7 @@
 The thread executor (inside the app process) and the Celery workers (scale-out) differ only in
 how they schedule calls to Dispatcher.run_once; what a call does is the same.
 """
+
 from __future__ import annotations
 
 import logging
@@ -33,8 +34,16 @@ def worker_id(suffix: str = "") -> str:
 
 @dataclass
 class Settings:
-    claim_size: dict[str, int] = field(default_factory=lambda: {
-        "aliyun": 1000, "twilio": 50, "wecom": 60, "dingtalk": 60, "feishu": 60, "webhook": 50})
+    claim_size: dict[str, int] = field(
+        default_factory=lambda: {
+            "aliyun": 1000,
+            "twilio": 50,
+            "wecom": 60,
+            "dingtalk": 60,
+            "feishu": 60,
+            "webhook": 50,
+        }
+    )
     lease: timedelta = timedelta(seconds=60)
     ordering_hold: timedelta = timedelta(seconds=60)
     retry: results.RetryPolicy = field(default_factory=results.RetryPolicy)
@@ -49,14 +58,19 @@ class Settings:
 
 
 class Dispatcher:
-    def __init__(self, gateways: dict[str, Gateway], settings: Settings | None = None,
-                 limiters: dict | None = None):
+    def __init__(
+        self, gateways: dict[str, Gateway], settings: Settings | None = None, limiters: dict | None = None
+    ):
         self.gateways = gateways
         self.settings = settings or Settings()
         self.limiters = limiters or {}
         self.breakers = {
-            name: CircuitBreaker(name, threshold=self.settings.breaker_threshold,
-                                 cooldown=self.settings.breaker_cooldown, on_change=self._record)
+            name: CircuitBreaker(
+                name,
+                threshold=self.settings.breaker_threshold,
+                cooldown=self.settings.breaker_cooldown,
+                on_change=self._record,
+            )
             for name in gateways
         }
         self._failing_over: set[str] = set()
@@ -77,9 +91,14 @@ class Dispatcher:
             sender = self._sender_for(route)
             if sender is None:
                 continue
-            batch = claims.claim(route, limit=self.settings.claim_size.get(sender.name, 100),
-                                 worker=worker, lease=self.settings.lease, now=now,
-                                 ordering_hold=self.settings.ordering_hold)
+            batch = claims.claim(
+                route,
+                limit=self.settings.claim_size.get(sender.name, 100),
+                worker=worker,
+                lease=self.settings.lease,
+                now=now,
+                ordering_hold=self.settings.ordering_hold,
+            )
             if not batch:
                 self.breakers[sender.name].cancel_trial()
                 continue
@@ -98,9 +117,14 @@ class Dispatcher:
         sender, breaker = self.gateways[route], self.breakers[route]
         if not breaker.allow():
             return 0
-        batch = claims.claim(route, limit=self.settings.claim_size.get(route, 50), worker=worker,
-                             lease=self.settings.lease, now=now,
-                             ordering_hold=self.settings.ordering_hold)
+        batch = claims.claim(
+            route,
+            limit=self.settings.claim_size.get(route, 50),
+            worker=worker,
+            lease=self.settings.lease,
+            now=now,
+            ordering_hold=self.settings.ordering_hold,
+        )
         if not batch:  # due rows held back by ordering, or taken by another worker
             breaker.cancel_trial()
             return 0
@@ -135,38 +159,64 @@ class Dispatcher:
 
     def _deliver(self, batch: list[claims.Claimed], sender: Gateway, worker: str) -> None:
         key = getattr(sender, "text_key", "sms")
-        messages = [Message(c.id, c.address, texts.body_for(c.revision_id, c.locale, c.body, key))
-                    for c in batch]
+        messages = [
+            Message(c.id, c.address, texts.body_for(c.revision_id, c.locale, c.body, key)) for c in batch
+        ]
         limiter = self.limiters.get(sender.name)
         if limiter is not None:
             unit = self.settings.rates.get(sender.name, (0, "messages"))[1]
-            cost = (sum(sms_segments.count(m.body).segments for m in messages)
-                    if unit == "segments" else len(messages))
+            cost = (
+                sum(sms_segments.count(m.body).segments for m in messages)
+                if unit == "segments"
+                else len(messages)
+            )
             limiter.acquire(cost)
         breaker = self.breakers[sender.name]
         try:
             outcome = sender.send(messages)
         except GatewayUnavailable as exc:
             breaker.failure(str(exc))
-            outcome = [Result(m.delivery_id, "transient", code=exc.code or "unavailable",
-                              reason=f"{sender.name}: {exc}") for m in messages]
+            outcome = [
+                Result(
+                    m.delivery_id, "transient", code=exc.code or "unavailable", reason=f"{sender.name}: {exc}"
+                )
+                for m in messages
+            ]
         except Exception as exc:  # a bug in a gateway client must not lose the batch
             log.exception("gateway %s raised", sender.name)
             breaker.failure(repr(exc))
-            outcome = [Result(m.delivery_id, "transient", code="client_error",
-                              reason=f"{sender.name}: {exc!r}") for m in messages]
+            outcome = [
+                Result(m.delivery_id, "transient", code="client_error", reason=f"{sender.name}: {exc!r}")
+                for m in messages
+            ]
         else:
             breaker.success()
         answered = {r.delivery_id for r in outcome}
-        outcome += [Result(m.delivery_id, "transient", code="no_result",
-                           reason=f"{sender.name} gave no result for this message")
-                    for m in messages if m.delivery_id not in answered]
-        results.apply(outcome, attempts={c.id: c.attempts for c in batch}, sender=sender.name,
-                      worker=worker, now=clock.now(), policy=self.settings.retry,
-                      delivered=getattr(sender, "confirms_delivery", False))
+        outcome += [
+            Result(
+                m.delivery_id,
+                "transient",
+                code="no_result",
+                reason=f"{sender.name} gave no result for this message",
+            )
+            for m in messages
+            if m.delivery_id not in answered
+        ]
+        results.apply(
+            outcome,
+            attempts={c.id: c.attempts for c in batch},
+            sender=sender.name,
+            worker=worker,
+            now=clock.now(),
+            policy=self.settings.retry,
+            delivered=getattr(sender, "confirms_delivery", False),
+        )
 
     def _record(self, gateway: str, event: str, detail: str) -> None:
         log.warning("gateway %s: %s (%s)", gateway, event, detail)
         with db.engine.begin() as conn:
-            conn.execute(insert(GatewayEvent.__table__).values(
-                gateway=gateway, event=event, detail=detail, worker=worker_id(), at=clock.now()))
+            conn.execute(
+                insert(GatewayEvent.__table__).values(
+                    gateway=gateway, event=event, detail=detail, worker=worker_id(), at=clock.now()
+                )
+            )

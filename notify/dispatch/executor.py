@@ -4,6 +4,7 @@ Each thread loops on Dispatcher.run_once; when there is nothing to claim it wait
 outbox wakes it (a revision was published) or a short poll interval passes (retries fall due,
 a dead worker's lease runs out).
 """
+
 from __future__ import annotations
 
 import logging

@@ -4,6 +4,7 @@ Fan-out is one INSERT … SELECT over the recipients the revision's audience rul
 million recipients cost one statement, not a million ORM objects. Nothing here sends; the
 executors drain the outbox after the transaction commits (see notify.dispatch.wakeup).
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -11,10 +12,10 @@ from datetime import datetime
 from sqlalchemy import String, and_, case, cast, insert, literal, select
 
 from notify import clock
+from notify.audience import audience_select
 from notify.channels import phone, sms_segments
 from notify.dispatch import routing, wakeup
 from notify.extensions import db
-from notify.audience import audience_select
 from notify.models import Delivery, PartnerWebhook, Recipient, Revision, Robot
 from notify.models.deliveries import Status
 
@@ -31,16 +32,39 @@ def write_deliveries(revision: Revision, now: datetime | None = None) -> int:
     # Numbers, routed by prefix: the statement the SMS fan-out always was, robots left out.
     sub = audience_select(revision).where(recipients.c.channel != routing.ROBOT_CHANNEL).subquery()
     source = select(
-        literal(revision.id), literal(revision.supersedes_id, table.c.after_revision_id.type),
-        literal("warning"), sub.c.channel, sub.c.address, sub.c.recipient_id, sub.c.locale,
-        literal(Status.PENDING), routing.gateway_sql(sub.c.address), literal(0),
-        literal(now, ts), literal(expires, ts),
+        literal(revision.id),
+        literal(revision.supersedes_id, table.c.after_revision_id.type),
+        literal("warning"),
+        sub.c.channel,
+        sub.c.address,
+        sub.c.recipient_id,
+        sub.c.locale,
+        literal(Status.PENDING),
+        routing.gateway_sql(sub.c.address),
+        literal(0),
+        literal(now, ts),
+        literal(expires, ts),
         _segments_case(sub.c.locale, segments),
-        literal(now, ts), literal(now, ts),
+        literal(now, ts),
+        literal(now, ts),
     )
-    columns = ["revision_id", "after_revision_id", "purpose", "channel", "address", "recipient_id",
-               "locale", "status", "gateway", "attempts", "next_attempt_at", "expires_at",
-               "segments", "created_at", "updated_at"]
+    columns = [
+        "revision_id",
+        "after_revision_id",
+        "purpose",
+        "channel",
+        "address",
+        "recipient_id",
+        "locale",
+        "status",
+        "gateway",
+        "attempts",
+        "next_attempt_at",
+        "expires_at",
+        "segments",
+        "created_at",
+        "updated_at",
+    ]
     written = db.session.execute(insert(table).from_select(columns, source)).rowcount
     # Robots, routed to the gateway of their kind; a robot deactivated or removed in the console
     # is not written (it would wait for ever). A second statement, so the robot join never
@@ -48,12 +72,25 @@ def write_deliveries(revision: Revision, now: datetime | None = None) -> int:
     robots = Robot.__table__
     sub = audience_select(revision).where(recipients.c.channel == routing.ROBOT_CHANNEL).subquery()
     source = select(
-        literal(revision.id), literal(revision.supersedes_id, table.c.after_revision_id.type),
-        literal("warning"), sub.c.channel, sub.c.address, sub.c.recipient_id, sub.c.locale,
-        literal(Status.PENDING), robots.c.kind, literal(0),
-        literal(now, ts), literal(expires, ts), literal(now, ts), literal(now, ts),
-    ).join_from(sub, robots, and_(robots.c.active.is_(True),
-                                  literal("robot:") + cast(robots.c.id, String) == sub.c.address))
+        literal(revision.id),
+        literal(revision.supersedes_id, table.c.after_revision_id.type),
+        literal("warning"),
+        sub.c.channel,
+        sub.c.address,
+        sub.c.recipient_id,
+        sub.c.locale,
+        literal(Status.PENDING),
+        robots.c.kind,
+        literal(0),
+        literal(now, ts),
+        literal(expires, ts),
+        literal(now, ts),
+        literal(now, ts),
+    ).join_from(
+        sub,
+        robots,
+        and_(robots.c.active.is_(True), literal("robot:") + cast(robots.c.id, String) == sub.c.address),
+    )
     robot_columns = [c for c in columns if c != "segments"]
     written += db.session.execute(insert(table).from_select(robot_columns, source)).rowcount
     written += _write_partner_webhooks(revision, now, expires)
@@ -69,19 +106,40 @@ def _write_partner_webhooks(revision: Revision, now: datetime, expires: datetime
     ts = table.c.created_at.type
     hook = PartnerWebhook.__table__
     source = select(
-        literal(revision.id), literal(revision.supersedes_id, table.c.after_revision_id.type),
-        literal("warning"), literal(routing.WEBHOOK), literal("webhook:") + cast(hook.c.id, String),
-        literal("zh"), literal(Status.PENDING), literal(routing.WEBHOOK), literal(0),
-        literal(now, ts), literal(expires, ts), literal(now, ts), literal(now, ts),
+        literal(revision.id),
+        literal(revision.supersedes_id, table.c.after_revision_id.type),
+        literal("warning"),
+        literal(routing.WEBHOOK),
+        literal("webhook:") + cast(hook.c.id, String),
+        literal("zh"),
+        literal(Status.PENDING),
+        literal(routing.WEBHOOK),
+        literal(0),
+        literal(now, ts),
+        literal(expires, ts),
+        literal(now, ts),
+        literal(now, ts),
     ).where(hook.c.active.is_(True), hook.c.jurisdiction_id == revision.warning.jurisdiction_id)
-    columns = ["revision_id", "after_revision_id", "purpose", "channel", "address", "locale", "status",
-               "gateway", "attempts", "next_attempt_at", "expires_at", "created_at", "updated_at"]
+    columns = [
+        "revision_id",
+        "after_revision_id",
+        "purpose",
+        "channel",
+        "address",
+        "locale",
+        "status",
+        "gateway",
+        "attempts",
+        "next_attempt_at",
+        "expires_at",
+        "created_at",
+        "updated_at",
+    ]
     return db.session.execute(insert(table).from_select(columns, source)).rowcount
 
 
 def _segments_case(locale_column, segments: dict[str, int]):
-    return case(*[(locale_column == loc, n) for loc, n in segments.items()],
-                else_=segments.get("zh", 1))
+    return case(*[(locale_column == loc, n) for loc, n in segments.items()], else_=segments.get("zh", 1))
 
 
 # One-off messages whose address and text must not outlive their sending: a tip-off receipt
@@ -97,8 +155,15 @@ def enqueue_message(address: str, body: str, *, purpose: str, channel: str = "sm
     e164 = phone.normalise(address)
     now = clock.now()
     delivery = Delivery(
-        purpose=purpose, channel=channel, address=e164, body=body, status=Status.PENDING,
-        gateway=routing.gateway_for(e164), next_attempt_at=now, created_at=now, updated_at=now,
+        purpose=purpose,
+        channel=channel,
+        address=e164,
+        body=body,
+        status=Status.PENDING,
+        gateway=routing.gateway_for(e164),
+        next_attempt_at=now,
+        created_at=now,
+        updated_at=now,
         segments=sms_segments.count(body).segments,
         locale="zh" if phone.is_domestic(e164) else "en",
     )
@@ -114,10 +179,12 @@ def scrub_private(now: datetime) -> int:
     table = Delivery.__table__
     result = db.session.execute(
         update(table)
-        .where(table.c.purpose.in_(PRIVATE_PURPOSES), table.c.status.in_(Status.FINAL),
-               table.c.body.is_not(None))
-        .values(body=None, address=func.substr(table.c.address, func.length(table.c.address) - 3),
-                updated_at=now)
+        .where(
+            table.c.purpose.in_(PRIVATE_PURPOSES), table.c.status.in_(Status.FINAL), table.c.body.is_not(None)
+        )
+        .values(
+            body=None, address=func.substr(table.c.address, func.length(table.c.address) - 3), updated_at=now
+        )
     )
     db.session.commit()
     return result.rowcount

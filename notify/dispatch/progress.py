@@ -3,10 +3,11 @@
 A dispatch may hold a million rows, so everything here is one aggregate statement (GROUP BY)
 or one page of rows (keyset on the primary key); nothing loads a revision's deliveries whole.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import BigInteger, Integer, case, cast, func, literal, select, union_all, update
 
@@ -41,15 +42,22 @@ def status_counts(revision_id: int) -> dict:
             table.setdefault(key, {}).setdefault(status, 0)
             table[key][status] += n
     final = sum(by_status[s] for s in Status.FINAL)
-    return {"total": total, "final": final, "done": total > 0 and final == total,
-            "by_status": by_status, "by_channel": by_channel, "by_gateway": by_gateway}
+    return {
+        "total": total,
+        "final": final,
+        "done": total > 0 and final == total,
+        "by_status": by_status,
+        "by_channel": by_channel,
+        "by_gateway": by_gateway,
+    }
 
 
 def period(revision_id: int) -> tuple[datetime | None, datetime | None]:
     """First row written and last row touched: the span of the dispatch."""
     first, last = db.session.execute(
-        select(func.min(Delivery.created_at), func.max(Delivery.updated_at))
-        .where(Delivery.revision_id == revision_id)
+        select(func.min(Delivery.created_at), func.max(Delivery.updated_at)).where(
+            Delivery.revision_id == revision_id
+        )
     ).one()
     return _aware(first), _aware(last)
 
@@ -60,7 +68,7 @@ def _aware(value):
         return None
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _bucket(column, seconds: int):
@@ -85,17 +93,24 @@ def bucket_width(first: datetime | None, last: datetime | None) -> int:
 def timeline(revision_id: int, seconds: int) -> list[dict]:
     """Accepted, delivered and failed per time bucket: a delivery counts as accepted when the
     gateway took it and once more when it ended. One GROUP BY over a UNION ALL of both steps."""
-    accepted = select(_bucket(Delivery.accepted_at, seconds).label("t"), literal("accepted").label("series")) \
-        .where(Delivery.revision_id == revision_id, Delivery.accepted_at.is_not(None))
+    accepted = select(
+        _bucket(Delivery.accepted_at, seconds).label("t"), literal("accepted").label("series")
+    ).where(Delivery.revision_id == revision_id, Delivery.accepted_at.is_not(None))
     ended = select(
         _bucket(Delivery.finished_at, seconds).label("t"),
-        case((Delivery.status == Status.DELIVERED, literal("delivered")), else_=literal("failed"))
-        .label("series"),
-    ).where(Delivery.revision_id == revision_id, Delivery.finished_at.is_not(None),
-            Delivery.status.in_((Status.DELIVERED, *FAILED)))
+        case((Delivery.status == Status.DELIVERED, literal("delivered")), else_=literal("failed")).label(
+            "series"
+        ),
+    ).where(
+        Delivery.revision_id == revision_id,
+        Delivery.finished_at.is_not(None),
+        Delivery.status.in_((Status.DELIVERED, *FAILED)),
+    )
     steps = union_all(accepted, ended).subquery()
     rows = db.session.execute(
-        select(steps.c.t, steps.c.series, func.count()).group_by(steps.c.t, steps.c.series).order_by(steps.c.t)
+        select(steps.c.t, steps.c.series, func.count())
+        .group_by(steps.c.t, steps.c.series)
+        .order_by(steps.c.t)
     ).all()
     points: dict[int, dict] = {}
     for t, series, n in rows:
@@ -116,10 +131,10 @@ def gateway_events(first: datetime | None, last: datetime | None, limit: int = 1
 
 @dataclass
 class LogQuery:
-    exact: str | None = None    # a whole E.164 number
-    suffix: str | None = None   # its last digits
+    exact: str | None = None  # a whole E.164 number
+    suffix: str | None = None  # its last digits
     status: str | None = None
-    after: int = 0              # keyset: the last id of the previous page
+    after: int = 0  # keyset: the last id of the previous page
 
 
 def log_page(revision_id: int, q: LogQuery) -> tuple[list[Delivery], int | None]:
@@ -142,8 +157,16 @@ def replay_dead(revision_id: int, now: datetime | None = None) -> int:
     now = now or clock.now()
     table = Delivery.__table__
     result = db.session.execute(
-        update(table).where(table.c.revision_id == revision_id, table.c.status == Status.DEAD)
-        .values(status=Status.PENDING, attempts=0, next_attempt_at=now, lease_owner=None,
-                lease_expires_at=None, finished_at=None, updated_at=now)
+        update(table)
+        .where(table.c.revision_id == revision_id, table.c.status == Status.DEAD)
+        .values(
+            status=Status.PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            lease_owner=None,
+            lease_expires_at=None,
+            finished_at=None,
+            updated_at=now,
+        )
     )
     return result.rowcount

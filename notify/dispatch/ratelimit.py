@@ -3,6 +3,7 @@
 Inside one process (the thread executor) a token bucket in memory is exact. Celery workers
 are separate processes, possibly on several machines, so they share one bucket in Redis.
 """
+
 from __future__ import annotations
 
 import threading

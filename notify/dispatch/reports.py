@@ -4,6 +4,7 @@ Gateways report out of order (Twilio may post `delivered` before `sent`) and re-
 re-sends a receipt it thinks we missed). Each report is one UPDATE that matches only rows whose
 current status ranks lower than the reported one, so a late or repeated report changes nothing.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -41,9 +42,11 @@ def apply(report: StatusReport, *, now: datetime) -> str:
     status = report.status if report.status in Status.RANK else Status.ACCEPTED
     final = status in Status.FINAL
     values = {
-        "status": status, "updated_at": now,
+        "status": status,
+        "updated_at": now,
         "accepted_at": func.coalesce(TABLE.c.accepted_at, now),
-        "lease_owner": None, "lease_expires_at": None,
+        "lease_owner": None,
+        "lease_expires_at": None,
     }
     if report.provider_id:
         values["provider_id"] = func.coalesce(TABLE.c.provider_id, report.provider_id)
@@ -60,7 +63,8 @@ def apply(report: StatusReport, *, now: datetime) -> str:
         if db.session.execute(stmt).rowcount:
             return "applied"
         current = db.session.execute(
-            select(TABLE.c.status).where(match).order_by(TABLE.c.id).limit(1)).scalar()
+            select(TABLE.c.status).where(match).order_by(TABLE.c.id).limit(1)
+        ).scalar()
         if current is None:
             return "unknown"
         if Status.RANK.get(current, 0) >= Status.RANK[status]:
@@ -69,26 +73,43 @@ def apply(report: StatusReport, *, now: datetime) -> str:
 
 
 def keep_for_later(report: StatusReport, *, gateway: str, now: datetime) -> None:
-    db.session.add(UnmatchedReport(
-        gateway=gateway, provider_id=report.provider_id, address=report.address, status=report.status,
-        code=report.code, reason=report.reason[:300], reported_at=report.at, received_at=now))
+    db.session.add(
+        UnmatchedReport(
+            gateway=gateway,
+            provider_id=report.provider_id,
+            address=report.address,
+            status=report.status,
+            code=report.code,
+            reason=report.reason[:300],
+            reported_at=report.at,
+            received_at=now,
+        )
+    )
 
 
-def retry_unmatched(now: datetime, *, after: int = 0, limit: int = 1000,
-                    keep_for: timedelta = timedelta(hours=1)) -> tuple[int, int]:
+def retry_unmatched(
+    now: datetime, *, after: int = 0, limit: int = 1000, keep_for: timedelta = timedelta(hours=1)
+) -> tuple[int, int]:
     """Apply kept receipts whose delivery has been recorded since; forget those too old.
 
     Works through the table `limit` rows at a time from the id `after`, so receipts that stay
     unmatched for a while (a resent message's first BizId) never hide the ones behind them.
     Returns (how many were settled, the id to go on from: 0 when the end was reached)."""
-    kept = db.session.scalars(select(UnmatchedReport).where(UnmatchedReport.id > after)
-                              .order_by(UnmatchedReport.id).limit(limit)).all()
+    kept = db.session.scalars(
+        select(UnmatchedReport).where(UnmatchedReport.id > after).order_by(UnmatchedReport.id).limit(limit)
+    ).all()
     settled = 0
     # One short transaction per receipt, so this never holds many delivery rows at once
     # while receipt pushes and workers write the same table.
     for row in kept:
-        report = StatusReport(status=row.status, provider_id=row.provider_id, address=row.address,
-                              code=row.code, reason=row.reason, at=row.reported_at)
+        report = StatusReport(
+            status=row.status,
+            provider_id=row.provider_id,
+            address=row.address,
+            code=row.code,
+            reason=row.reason,
+            at=row.reported_at,
+        )
         if apply(report, now=now) != "unknown" or now - row.received_at > keep_for:
             db.session.delete(row)
             settled += 1

@@ -11,6 +11,7 @@ arrives, not when we decided to send it.
 Inside one process the log is kept in memory; several workers (Celery, several machines) share
 it in Redis, one sorted set per robot and window, checked and written in one Lua script.
 """
+
 from __future__ import annotations
 
 import threading
@@ -32,8 +33,13 @@ def stretched(window: float, margin: float) -> float:
 
 
 class MemoryRobotBudget:
-    def __init__(self, windows: tuple[tuple[int, float], ...], *, margin: float = 0.5,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        windows: tuple[tuple[int, float], ...],
+        *,
+        margin: float = 0.5,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.windows = tuple((n, stretched(w, margin)) for n, w in windows)
         self._clock = clock
         self._lock = threading.Lock()
@@ -103,8 +109,15 @@ return 0
 class RedisRobotBudget:
     """The same budget shared by every worker; Redis's own clock, so workers' clocks may differ."""
 
-    def __init__(self, redis_client, kind: str, windows: tuple[tuple[int, float], ...], *,
-                 margin: float = 0.5, prefix: str = "notify:robot:"):
+    def __init__(
+        self,
+        redis_client,
+        kind: str,
+        windows: tuple[tuple[int, float], ...],
+        *,
+        margin: float = 0.5,
+        prefix: str = "notify:robot:",
+    ):
         self.windows = tuple((n, stretched(w, margin)) for n, w in windows)
         self._prefix = f"{prefix}{kind}:"
         self._admit = redis_client.register_script(_ADMIT)
@@ -125,14 +138,21 @@ class RedisRobotBudget:
         self._block(keys=self._keys(address)[:1], args=[int(seconds * 1000)])
 
 
-def build(storage: str, *, margin: float, prefix: str = "notify:robot:",
-          limits: dict[str, tuple[tuple[int, float], ...]] | None = None) -> dict:
+def build(
+    storage: str,
+    *,
+    margin: float,
+    prefix: str = "notify:robot:",
+    limits: dict[str, tuple[tuple[int, float], ...]] | None = None,
+) -> dict:
     """One budget per robot kind, in memory or in Redis (`storage` as RATE_LIMIT_STORAGE)."""
     limits = limits or LIMITS
     if storage.startswith("redis://"):
         import redis
 
         client = redis.Redis.from_url(storage)
-        return {kind: RedisRobotBudget(client, kind, windows, margin=margin, prefix=prefix)
-                for kind, windows in limits.items()}
+        return {
+            kind: RedisRobotBudget(client, kind, windows, margin=margin, prefix=prefix)
+            for kind, windows in limits.items()
+        }
     return {kind: MemoryRobotBudget(windows, margin=margin) for kind, windows in limits.items()}

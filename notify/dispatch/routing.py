@@ -5,6 +5,7 @@ domestic gateway; Twilio serves the rest. Twilio can also reach +86 numbers, so 
 domestic route's fallback; the domestic gateway cannot reach other countries, so Twilio's
 traffic has no fallback.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import case
@@ -29,4 +30,3 @@ def gateway_for(address: str) -> str:
 def gateway_sql(address_column):
     """The same rule as gateway_for, as a SQL expression for set-based fan-out."""
     return case((address_column.like(DOMESTIC_PREFIX + "%"), DOMESTIC), else_=INTERNATIONAL)
-

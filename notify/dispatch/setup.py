@@ -3,16 +3,17 @@
 The product never imports the stand-ins: pointing a gateway at sandbox/ is only a matter of
 its URL and keys in the environment, so the same build talks to the real services.
 """
+
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 from flask import Flask
 
 from notify.dispatch.dispatcher import Dispatcher, Settings
 from notify.dispatch.ratelimit import RedisTokenBucket, TokenBucket
 from notify.dispatch.results import RetryPolicy
-from datetime import timedelta
 
 
 def build_gateways(config) -> dict:
@@ -24,17 +25,22 @@ def build_gateways(config) -> dict:
     if config.get("TWILIO_ACCOUNT_SID"):
         callback_base = config.get("CALLBACK_BASE_URL", "").rstrip("/")
         gateways["twilio"] = TwilioGateway(
-            account_sid=config["TWILIO_ACCOUNT_SID"], auth_token=config["TWILIO_AUTH_TOKEN"],
-            from_number=config["TWILIO_FROM"], base_url=config.get("TWILIO_BASE_URL") or None,
+            account_sid=config["TWILIO_ACCOUNT_SID"],
+            auth_token=config["TWILIO_AUTH_TOKEN"],
+            from_number=config["TWILIO_FROM"],
+            base_url=config.get("TWILIO_BASE_URL") or None,
             status_callback_url=f"{callback_base}/callbacks/twilio/status" if callback_base else None,
-            timeout=timeout, workers=config["TWILIO_PARALLEL_CALLS"],
+            timeout=timeout,
+            workers=config["TWILIO_PARALLEL_CALLS"],
         )
     if config.get("ALIYUN_ACCESS_KEY_ID"):
         gateways["aliyun"] = AliyunGateway(
             access_key_id=config["ALIYUN_ACCESS_KEY_ID"],
             access_key_secret=config["ALIYUN_ACCESS_KEY_SECRET"],
-            sign_name=config["ALIYUN_SMS_SIGN_NAME"], template_code=config["ALIYUN_SMS_TEMPLATE_CODE"],
-            endpoint=config["ALIYUN_SMS_ENDPOINT"], timeout=timeout,
+            sign_name=config["ALIYUN_SMS_SIGN_NAME"],
+            template_code=config["ALIYUN_SMS_TEMPLATE_CODE"],
+            endpoint=config["ALIYUN_SMS_ENDPOINT"],
+            timeout=timeout,
         )
     gateways.update(build_push_gateways(config))
     return gateways
@@ -62,31 +68,47 @@ def build_push_gateways(config) -> dict:
     budgets = robot_limits.build(
         push_setting(config, "RATE_LIMIT_STORAGE", "memory"),
         margin=push_setting(config, "ROBOT_LIMIT_MARGIN_SECONDS", "0.5", float),
-        prefix=push_setting(config, "ROBOT_LIMIT_PREFIX", "notify:robot:"))
+        prefix=push_setting(config, "ROBOT_LIMIT_PREFIX", "notify:robot:"),
+    )
     common = dict(timeout=timeout, workers=workers)
     return {
         "wecom": WeComRobotGateway(targets.robots, budget=budgets["wecom"], **common),
         "dingtalk": DingTalkRobotGateway(
-            targets.robots, budget=budgets["dingtalk"],
-            block_seconds=push_setting(config, "ROBOT_DINGTALK_BLOCK_SECONDS", "600", float), **common),
+            targets.robots,
+            budget=budgets["dingtalk"],
+            block_seconds=push_setting(config, "ROBOT_DINGTALK_BLOCK_SECONDS", "600", float),
+            **common,
+        ),
         "feishu": FeishuRobotGateway(targets.robots, budget=budgets["feishu"], **common),
         "webhook": PartnerWebhookGateway(
-            targets.webhooks, timeout=push_setting(config, "WEBHOOK_TIMEOUT_SECONDS", "10", float),
-            workers=workers),
+            targets.webhooks,
+            timeout=push_setting(config, "WEBHOOK_TIMEOUT_SECONDS", "10", float),
+            workers=workers,
+        ),
     }
 
 
 def build_settings(config) -> Settings:
     return Settings(
-        claim_size={"aliyun": config["DISPATCH_BATCH_ALIYUN"], "twilio": config["DISPATCH_BATCH_TWILIO"],
-                    "wecom": 60, "dingtalk": 60, "feishu": 60, "webhook": 50},
+        claim_size={
+            "aliyun": config["DISPATCH_BATCH_ALIYUN"],
+            "twilio": config["DISPATCH_BATCH_TWILIO"],
+            "wecom": 60,
+            "dingtalk": 60,
+            "feishu": 60,
+            "webhook": 50,
+        },
         lease=timedelta(seconds=config["DISPATCH_LEASE_SECONDS"]),
         ordering_hold=timedelta(seconds=config["DISPATCH_ORDERING_HOLD_SECONDS"]),
-        retry=RetryPolicy(max_attempts=config["DISPATCH_MAX_ATTEMPTS"],
-                          base_seconds=config["DISPATCH_RETRY_BASE_SECONDS"],
-                          cap_seconds=config["DISPATCH_RETRY_CAP_SECONDS"]),
-        rates={"aliyun": (config["RATE_ALIYUN"], config["RATE_ALIYUN_UNIT"]),
-               "twilio": (config["RATE_TWILIO"], config["RATE_TWILIO_UNIT"])},
+        retry=RetryPolicy(
+            max_attempts=config["DISPATCH_MAX_ATTEMPTS"],
+            base_seconds=config["DISPATCH_RETRY_BASE_SECONDS"],
+            cap_seconds=config["DISPATCH_RETRY_CAP_SECONDS"],
+        ),
+        rates={
+            "aliyun": (config["RATE_ALIYUN"], config["RATE_ALIYUN_UNIT"]),
+            "twilio": (config["RATE_TWILIO"], config["RATE_TWILIO_UNIT"]),
+        },
         breaker_threshold=config["BREAKER_THRESHOLD"],
         breaker_cooldown=config["BREAKER_COOLDOWN_SECONDS"],
     )
@@ -144,7 +166,8 @@ def init_app(app: Flask) -> None:
 def start_threads(app: Flask):
     from notify.dispatch.executor import ThreadExecutor
 
-    executor = ThreadExecutor(app, app.extensions["notify.get_dispatcher"](),
-                              threads=app.config["DISPATCH_THREADS"]).start()
+    executor = ThreadExecutor(
+        app, app.extensions["notify.get_dispatcher"](), threads=app.config["DISPATCH_THREADS"]
+    ).start()
     app.extensions["notify.executor"] = executor
     return executor

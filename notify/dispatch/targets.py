@@ -4,6 +4,7 @@ Delivery rows carry only `robot:<id>` / `webhook:<id>`; the URL, key and secret 
 at send time, so a secret changed or a robot deactivated in the console takes effect on the
 next try and never sits in the outbox or the logs.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -27,8 +28,11 @@ def robots(addresses: list[str]) -> dict[str, RobotTarget]:
     ids = _ids(addresses, "robot")
     if not ids:
         return {}
-    rows = db.session.execute(select(Robot.id, Robot.kind, Robot.webhook_url, Robot.secret)
-                              .where(Robot.id.in_(ids), Robot.active.is_(True))).all()
+    rows = db.session.execute(
+        select(Robot.id, Robot.kind, Robot.webhook_url, Robot.secret).where(
+            Robot.id.in_(ids), Robot.active.is_(True)
+        )
+    ).all()
     db.session.commit()  # end the read transaction: the sending that follows may take seconds
     return {ids[rid]: RobotTarget(kind, url, secret or None) for rid, kind, url, secret in rows}
 
@@ -37,9 +41,19 @@ def webhooks(addresses: list[str]) -> dict[str, WebhookTarget]:
     ids = _ids(addresses, "webhook")
     if not ids:
         return {}
-    rows = db.session.execute(select(PartnerWebhook.id, PartnerWebhook.url, PartnerWebhook.secret,
-                                     PartnerWebhook.send_json, PartnerWebhook.send_cap)
-                              .where(PartnerWebhook.id.in_(ids), PartnerWebhook.active.is_(True))).all()
+    rows = db.session.execute(
+        select(
+            PartnerWebhook.id,
+            PartnerWebhook.url,
+            PartnerWebhook.secret,
+            PartnerWebhook.send_json,
+            PartnerWebhook.send_cap,
+        ).where(PartnerWebhook.id.in_(ids), PartnerWebhook.active.is_(True))
+    ).all()
     db.session.commit()
-    return {ids[wid]: WebhookTarget(url, secret, tuple(f for f, on in (("json", js), ("cap", cap)) if on) or ("json",))
-            for wid, url, secret, js, cap in rows}
+    return {
+        ids[wid]: WebhookTarget(
+            url, secret, tuple(f for f, on in (("json", js), ("cap", cap)) if on) or ("json",)
+        )
+        for wid, url, secret, js, cap in rows
+    }

@@ -4,6 +4,7 @@ A snapshot never changes after approval, so a process may keep the texts it has 
 gateway names the text it sends (`text_key`): SMS the short text, robots the markdown, partner
 webhooks a JSON document made from the snapshot.
 """
+
 from __future__ import annotations
 
 import threading

@@ -4,6 +4,7 @@ A worker woken before the commit would find nothing; one woken after a rollback 
 nothing either, harmlessly. So the outbox marks the session, and a session hook fires the
 registered wakers after a successful commit.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

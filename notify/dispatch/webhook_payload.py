@@ -5,6 +5,7 @@ partner that de-duplicates on `X-Notify-Delivery` or on `id` sees one document p
 The JSON carries the CAP XML in `cap_xml`; the sender keeps or drops it, or sends the XML
 alone, as each webhook's formats say (notify.channels.partner_webhook).
 """
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,13 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 SCHEMA = "county-warning/revision/1"
-EVENTS = {"issue": "warning.issued", "upgrade": "warning.updated", "downgrade": "warning.updated",
-          "extend": "warning.updated", "lift": "warning.lifted"}
+EVENTS = {
+    "issue": "warning.issued",
+    "upgrade": "warning.updated",
+    "downgrade": "warning.updated",
+    "extend": "warning.updated",
+    "lift": "warning.lifted",
+}
 
 
 def document(revision_id: int, content: dict[str, Any]) -> dict[str, Any]:

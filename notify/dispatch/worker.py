@@ -10,6 +10,7 @@ instead of starting threads. The task calls the same Dispatcher.run_once as the 
 A task drains until nothing is claimable, then, if anything is still outstanding (retries not yet
 due, a dead worker's lease not yet expired), one chain keeps polling once a second.
 """
+
 from __future__ import annotations
 
 import os
@@ -20,7 +21,7 @@ from celery import Celery, signals
 BROKER = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 celery = Celery("notify", broker=BROKER)
 celery.conf.update(
-    task_acks_late=True,            # a killed worker's task goes back to the queue
+    task_acks_late=True,  # a killed worker's task goes back to the queue
     worker_prefetch_multiplier=1,
     task_ignore_result=True,
     broker_connection_retry_on_startup=True,

@@ -1,5 +1,6 @@
 """Recording a consultation's conclusion (附件4) or a city notice: the console and the API both
 come here, so that both obey the same rules and leave the same audit event."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -48,11 +49,18 @@ def record_consultation(jurisdiction_id: int, data: ConsultationData, actor: Use
         errors["forecast_daily_aqi"] = _l("One AQI value (0–9999) per day, at most 30 days.")
     if errors:
         raise InvalidProposal(errors)
-    c = Consultation(jurisdiction_id=jurisdiction_id, source=data.source, concluded_at=data.concluded_at,
-                     conclusion=data.conclusion.strip(), reporter=data.reporter.strip(),
-                     reviewer=(data.reviewer or "").strip(),
-                     expert_opinion=(data.expert_opinion or "").strip(),
-                     forecast_daily_aqi=list(forecast) or None, created_by=actor, created_at=clock.now())
+    c = Consultation(
+        jurisdiction_id=jurisdiction_id,
+        source=data.source,
+        concluded_at=data.concluded_at,
+        conclusion=data.conclusion.strip(),
+        reporter=data.reporter.strip(),
+        reviewer=(data.reviewer or "").strip(),
+        expert_opinion=(data.expert_opinion or "").strip(),
+        forecast_daily_aqi=list(forecast) or None,
+        created_by=actor,
+        created_at=clock.now(),
+    )
     db.session.add(c)
     db.session.flush()
     audit.record("consultation.create", actor=actor, subject=c, summary=c.conclusion[:80])

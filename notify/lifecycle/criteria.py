@@ -4,9 +4,11 @@ A rule is data stored with the level (Level.criteria_rule), so a second jurisdic
 thresholds needs no code: {"any": [...]}, {"all": [...]}, and leaves
 {"aqi_above": N, "hours": H} = forecast daily AQI strictly above N for H consecutive hours or more.
 """
+
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from notify.models import AlertKind, Level
 

@@ -1,4 +1,5 @@
 """The plan's deadlines on a revision's way to publication (§4.2.2), and whether each was met."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -36,14 +37,26 @@ def deadlines_for(revision: Revision, now: datetime) -> list[Deadline]:
     if revision.consultation is not None and revision.state != "rejected":
         started = revision.consultation.concluded_at
         first_filed = revision.approval_forms[0].filed_at if revision.approval_forms else None
-        result.append(Deadline(
-            "approval_form", _l("Approval form filed within 1 h of the consultation"),
-            started, started + timedelta(minutes=cfg["DEADLINE_APPROVAL_FORM_MINUTES"]),
-            first_filed, now))
+        result.append(
+            Deadline(
+                "approval_form",
+                _l("Approval form filed within 1 h of the consultation"),
+                started,
+                started + timedelta(minutes=cfg["DEADLINE_APPROVAL_FORM_MINUTES"]),
+                first_filed,
+                now,
+            )
+        )
     if revision.decided_at is not None and revision.state in ("approved", "published"):
         started = revision.decided_at
-        result.append(Deadline(
-            "publication", _l("Published within 2 h of approval"),
-            started, started + timedelta(minutes=cfg["DEADLINE_PUBLICATION_MINUTES"]),
-            revision.published_at, now))
+        result.append(
+            Deadline(
+                "publication",
+                _l("Published within 2 h of approval"),
+                started,
+                started + timedelta(minutes=cfg["DEADLINE_PUBLICATION_MINUTES"]),
+                revision.published_at,
+                now,
+            )
+        )
     return result

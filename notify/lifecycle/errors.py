@@ -1,4 +1,5 @@
 """Errors the lifecycle raises; each carries a message fit to show the person who caused it."""
+
 from __future__ import annotations
 
 

@@ -6,6 +6,7 @@ nobody decides on their own proposal; a reason is given where one is required; t
 preconditions. Only then does it change the state, apply the action's effects and write the
 audit event, all in the caller's transaction.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,17 +15,23 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 
 from notify import audit, clock
-from notify.extensions import db
 from notify.audience import audience_size
 from notify.dispatch import outbox
-from notify.schools import notices as school_notices
-from notify.screens import publish as screen_feeds
-from notify.lifecycle.errors import NotPermitted, StaleForm, TransitionNotAllowed, InvalidProposal
+from notify.extensions import db
+from notify.lifecycle.errors import InvalidProposal, NotPermitted, StaleForm, TransitionNotAllowed
 from notify.lifecycle.snapshot import freeze
 from notify.lifecycle.transitions import (
-    DECISIONS, OFFICE_ACTIONS, OFFICE_ROLES, REASON_REQUIRED, Action, State, next_state,
+    DECISIONS,
+    OFFICE_ACTIONS,
+    OFFICE_ROLES,
+    REASON_REQUIRED,
+    Action,
+    State,
+    next_state,
 )
 from notify.models import ApprovalForm, Revision, User
+from notify.schools import notices as school_notices
+from notify.screens import publish as screen_feeds
 
 
 @dataclass
@@ -60,13 +67,21 @@ def perform(
     now = now or clock.now()
     action = Action(action)
     if version is not None and version != revision.version:
-        raise StaleForm(_l("This proposal was changed by someone else after you opened it. "
-                           "Reload the page and check it again."))
+        raise StaleForm(
+            _l(
+                "This proposal was changed by someone else after you opened it. "
+                "Reload the page and check it again."
+            )
+        )
     target = next_state(revision.state, action)
     if target is None:
         raise TransitionNotAllowed(
-            _l("This revision is %(state)s, so “%(action)s” is not possible.",
-               state=state_label(revision.state), action=action_label(action)))
+            _l(
+                "This revision is %(state)s, so “%(action)s” is not possible.",
+                state=state_label(revision.state),
+                action=action_label(action),
+            )
+        )
     if actor.role not in allowed_roles(revision, action):
         raise NotPermitted(_l("Your role may not “%(action)s” this revision.", action=action_label(action)))
     if action in DECISIONS and actor.id in (revision.author_id, revision.submitted_by_id):
@@ -75,16 +90,19 @@ def perform(
     if action in REASON_REQUIRED and not reason:
         raise InvalidProposal({"reason": _l("Give a reason; the office will see it.")})
 
-    _EFFECTS[action](revision, actor, now, reason=reason, form=form,
-                     confirmed_audience_size=confirmed_audience_size)
+    _EFFECTS[action](
+        revision, actor, now, reason=reason, form=form, confirmed_audience_size=confirmed_audience_size
+    )
     previous = revision.state
     revision.state = target.value
     audit.record(
-        f"revision.{action.value}", actor=actor, subject=revision, warning_id=revision.warning_id,
+        f"revision.{action.value}",
+        actor=actor,
+        subject=revision,
+        warning_id=revision.warning_id,
         summary=f"{revision.warning.reference} #{revision.sequence} {revision.action}: "
-                f"{previous} → {target.value}",
-        detail={"from": previous, "to": target.value, "reason": reason or None,
-                "level": revision.level.code},
+        f"{previous} → {target.value}",
+        detail={"from": previous, "to": target.value, "reason": reason or None, "level": revision.level.code},
         at=now,
     )
     return target
@@ -101,30 +119,45 @@ def _submit(revision: Revision, actor: User, now: datetime, *, form: ApprovalFor
         raise InvalidProposal(errors)
     revision.submitted_by_id = actor.id
     revision.submitted_at = now
-    revision.approval_forms.append(ApprovalForm(
-        level_label=f"{revision.level.name_zh}（{revision.level.response_level_zh}）",
-        planned_publish_at=form.planned_publish_at,
-        basis=form.basis.strip(),
-        main_content=form.main_content.strip(),
-        department_opinion=form.department_opinion.strip(),
-        filed_by_id=actor.id,
-        filed_at=now,
-    ))
+    revision.approval_forms.append(
+        ApprovalForm(
+            level_label=f"{revision.level.name_zh}（{revision.level.response_level_zh}）",
+            planned_publish_at=form.planned_publish_at,
+            basis=form.basis.strip(),
+            main_content=form.main_content.strip(),
+            department_opinion=form.department_opinion.strip(),
+            filed_by_id=actor.id,
+            filed_at=now,
+        )
+    )
 
 
 def _decide(decision: str):
-    def effect(revision: Revision, actor: User, now: datetime, *, reason: str,
-               confirmed_audience_size: int | None, **_):
+    def effect(
+        revision: Revision,
+        actor: User,
+        now: datetime,
+        *,
+        reason: str,
+        confirmed_audience_size: int | None,
+        **_,
+    ):
         form = revision.approval_form
         if decision == "approved":
             size = audience_size(revision)
             if confirmed_audience_size is None:
-                raise InvalidProposal({"confirmed_audience_size": _l(
-                    "Confirm the audience size before approving.")})
+                raise InvalidProposal(
+                    {"confirmed_audience_size": _l("Confirm the audience size before approving.")}
+                )
             if confirmed_audience_size != size:
-                raise StaleForm(_l("The audience is now %(size)d recipients, not %(confirmed)d. "
-                                   "Check it and confirm again.", size=size,
-                                   confirmed=confirmed_audience_size))
+                raise StaleForm(
+                    _l(
+                        "The audience is now %(size)d recipients, not %(confirmed)d. "
+                        "Check it and confirm again.",
+                        size=size,
+                        confirmed=confirmed_audience_size,
+                    )
+                )
             revision.decided_by_id = actor.id
             revision.decided_at = now
             if form is not None:
@@ -137,6 +170,7 @@ def _decide(decision: str):
             form.decided_at = now
         if decision == "rejected" and revision.warning.current is None:
             revision.warning.status = "abandoned"
+
     return effect
 
 
@@ -144,9 +178,12 @@ def _publish(revision: Revision, actor: User, now: datetime, **_):
     warning = revision.warning
     current = warning.current
     if revision.supersedes_id != (current.id if current else None):
-        raise TransitionNotAllowed(_l(
-            "The warning changed since this revision was proposed; propose it again from the "
-            "current state."))
+        raise TransitionNotAllowed(
+            _l(
+                "The warning changed since this revision was proposed; propose it again from the "
+                "current state."
+            )
+        )
     if revision.snapshot is None:
         raise TransitionNotAllowed(_l("This revision has no approved content to publish."))
     revision.published_by_id = actor.id
@@ -159,6 +196,7 @@ def _publish(revision: Revision, actor: User, now: datetime, **_):
     screen_feeds.on_publish(revision, now)
     # The CAP identifier is fixed with the publication, so its sequence follows publication order.
     from notify.cap.identifiers import assign  # notify.cap builds on the lifecycle
+
     assign(revision)
 
 
@@ -173,14 +211,20 @@ _EFFECTS = {
 
 def state_label(state: str):
     return {
-        "draft": _l("a draft"), "pending_approval": _l("pending approval"),
-        "approved": _l("approved"), "published": _l("published"),
-        "returned": _l("returned"), "rejected": _l("rejected"),
+        "draft": _l("a draft"),
+        "pending_approval": _l("pending approval"),
+        "approved": _l("approved"),
+        "published": _l("published"),
+        "returned": _l("returned"),
+        "rejected": _l("rejected"),
     }.get(state, state)
 
 
 def action_label(action: str):
     return {
-        "submit": _l("Submit for approval"), "approve": _l("Approve"), "return": _l("Return"),
-        "reject": _l("Reject"), "publish": _l("Publish"),
+        "submit": _l("Submit for approval"),
+        "approve": _l("Approve"),
+        "return": _l("Return"),
+        "reject": _l("Reject"),
+        "publish": _l("Publish"),
     }.get(action, action)

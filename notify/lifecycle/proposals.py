@@ -3,6 +3,7 @@
 Validation lives here, not in the forms, so the console, the future API and CAP import all
 obey the same rules.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -17,7 +18,14 @@ from notify.extensions import db
 from notify.lifecycle.errors import InvalidProposal, NotPermitted, StaleForm, TransitionNotAllowed
 from notify.lifecycle.transitions import EDITABLE, OFFICE_ROLES
 from notify.models import (
-    ADVISORY_BLOCKS, AlertKind, Consultation, Level, Revision, Township, User, Warning,
+    ADVISORY_BLOCKS,
+    AlertKind,
+    Consultation,
+    Level,
+    Revision,
+    Township,
+    User,
+    Warning,
 )
 
 CHANGE_ACTIONS = ("upgrade", "downgrade", "extend", "lift")
@@ -106,42 +114,55 @@ def _apply(revision: Revision, data: ProposalData) -> None:
     revision.degree = data.degree.strip()
     revision.primary_pollutant = data.primary_pollutant.strip()
     revision.response_start_at = data.response_start_at
-    revision.advisories = (data.advisories if data.advisories is not None
-                           else data.level.advisory_blocks())
+    revision.advisories = data.advisories if data.advisories is not None else data.level.advisory_blocks()
     revision.consultation = data.consultation
 
 
 def _next_reference(kind: AlertKind, now: datetime) -> str:
     prefix = f"{kind.jurisdiction.code}-{now.year}-"
     count = db.session.scalar(
-        select(func.count()).select_from(Warning).where(Warning.reference.like(prefix + "%")))
+        select(func.count()).select_from(Warning).where(Warning.reference.like(prefix + "%"))
+    )
     return f"{prefix}{(count or 0) + 1:03d}"
 
 
-def propose_issue(kind: AlertKind, data: ProposalData, author: User,
-                  now: datetime | None = None, *, exercise: bool = False) -> Revision:
+def propose_issue(
+    kind: AlertKind, data: ProposalData, author: User, now: datetime | None = None, *, exercise: bool = False
+) -> Revision:
     """A new warning and its first revision, as a draft; an exercise (演练) if `exercise`."""
     _require_office(author)
     if author.jurisdiction_id != kind.jurisdiction_id:
         raise NotPermitted(_l("That alert kind belongs to another jurisdiction."))
     _validate(kind, "issue", data, None)
     now = now or clock.now()
-    warning = Warning(jurisdiction_id=kind.jurisdiction_id, kind=kind,
-                      reference=_next_reference(kind, now), created_at=now, is_exercise=exercise)
+    warning = Warning(
+        jurisdiction_id=kind.jurisdiction_id,
+        kind=kind,
+        reference=_next_reference(kind, now),
+        created_at=now,
+        is_exercise=exercise,
+    )
     revision = Revision(sequence=1, action="issue", state="draft", author=author, created_at=now)
     _apply(revision, data)
     warning.revisions.append(revision)
     db.session.add(warning)
     db.session.flush()
-    audit.record("revision.draft", actor=author, subject=revision, warning_id=warning.id,
-                 summary=f"{warning.reference} #1 issue ({revision.level.code})"
-                         + (" 演练 exercise" if exercise else ""),
-                 detail={"exercise": exercise}, at=now)
+    audit.record(
+        "revision.draft",
+        actor=author,
+        subject=revision,
+        warning_id=warning.id,
+        summary=f"{warning.reference} #1 issue ({revision.level.code})"
+        + (" 演练 exercise" if exercise else ""),
+        detail={"exercise": exercise},
+        at=now,
+    )
     return revision
 
 
-def propose_change(warning: Warning, action: str, data: ProposalData, author: User,
-                   now: datetime | None = None) -> Revision:
+def propose_change(
+    warning: Warning, action: str, data: ProposalData, author: User, now: datetime | None = None
+) -> Revision:
     """A draft that upgrades, downgrades, extends or lifts the warning's published state."""
     _require_office(author)
     if action not in CHANGE_ACTIONS:
@@ -151,35 +172,58 @@ def propose_change(warning: Warning, action: str, data: ProposalData, author: Us
         raise TransitionNotAllowed(_l("Only a published, unlifted warning can be changed."))
     open_one = warning.open_proposal
     if open_one is not None:
-        raise TransitionNotAllowed(_l(
-            "Revision #%(n)d of this warning is still open; finish or reject it first.",
-            n=open_one.sequence))
+        raise TransitionNotAllowed(
+            _l(
+                "Revision #%(n)d of this warning is still open; finish or reject it first.",
+                n=open_one.sequence,
+            )
+        )
     if action == "lift":
         data.level = current.level  # lifting keeps the level, so its approver decides (§4.4)
     _validate(warning.kind, action, data, current)
     now = now or clock.now()
-    revision = Revision(sequence=len(warning.revisions) + 1, action=action, state="draft",
-                        author=author, created_at=now, supersedes=current)
+    revision = Revision(
+        sequence=len(warning.revisions) + 1,
+        action=action,
+        state="draft",
+        author=author,
+        created_at=now,
+        supersedes=current,
+    )
     _apply(revision, data)
     warning.revisions.append(revision)
     db.session.flush()
-    audit.record("revision.draft", actor=author, subject=revision, warning_id=warning.id,
-                 summary=f"{warning.reference} #{revision.sequence} {action} ({revision.level.code})",
-                 at=now)
+    audit.record(
+        "revision.draft",
+        actor=author,
+        subject=revision,
+        warning_id=warning.id,
+        summary=f"{warning.reference} #{revision.sequence} {action} ({revision.level.code})",
+        at=now,
+    )
     return revision
 
 
 def edit_draft(revision: Revision, data: ProposalData, actor: User, *, version: int) -> Revision:
     _require_office(actor)
     if version != revision.version:
-        raise StaleForm(_l("This proposal was changed by someone else after you opened it. "
-                           "Reload the page and check it again."))
+        raise StaleForm(
+            _l(
+                "This proposal was changed by someone else after you opened it. "
+                "Reload the page and check it again."
+            )
+        )
     if revision.state not in EDITABLE:
         raise TransitionNotAllowed(_l("Only a draft or a returned revision can be edited."))
     if revision.action == "lift":
         data.level = revision.level
     _validate(revision.warning.kind, revision.action, data, revision.supersedes)
     _apply(revision, data)
-    audit.record("revision.edit", actor=actor, subject=revision, warning_id=revision.warning_id,
-                 summary=f"{revision.warning.reference} #{revision.sequence} edited")
+    audit.record(
+        "revision.edit",
+        actor=actor,
+        subject=revision,
+        warning_id=revision.warning_id,
+        summary=f"{revision.warning.reference} #{revision.sequence} edited",
+    )
     return revision

@@ -3,6 +3,7 @@
 Everything that changes a revision's state goes through notify.lifecycle.guard.perform, which
 consults only this table.
 """
+
 from __future__ import annotations
 
 from enum import StrEnum

@@ -1,4 +1,5 @@
 """Alert kinds and their level scales: the plan's rules held as data, per jurisdiction."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -57,7 +58,8 @@ class Level(Base):
 
     kind: Mapped[AlertKind] = relationship(back_populates="levels")
     advisories: Mapped[list[Advisory]] = relationship(
-        back_populates="level", order_by="(Advisory.block, Advisory.position)",
+        back_populates="level",
+        order_by="(Advisory.block, Advisory.position)",
         cascade="all, delete-orphan",
     )
 

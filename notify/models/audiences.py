@@ -4,6 +4,7 @@ An audience is data, not code: a rule says "for this kind (at this level, or at 
 send to this group through this channel". A recipient holds one address on one channel, so a
 person reachable by SMS and by a robot is two rows of the same group.
 """
+
 from __future__ import annotations
 
 from datetime import datetime

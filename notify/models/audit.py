@@ -1,4 +1,5 @@
 """The audit trail (全程留痕, plan §1.5): who did what, when, and from where."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -4,6 +4,7 @@ A CAP identifier must never change once a document has left the platform (aggreg
 partners quote it in `references`), so it is assigned once, at publication, and kept here with
 the sender and sent time it was issued with.
 """
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -4,6 +4,7 @@ Plan §5.4 / §7.1: during a response every member unit reports the previous day
 the office by 10:00. A response day is one such 10:00 deadline of one warning; everything is
 kept per response day.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -79,8 +80,9 @@ class ResponseDay(Base):
     missing_at_close: Mapped[str] = mapped_column(Text, default="")
 
     warning: Mapped[Warning] = relationship()
-    reports: Mapped[list[DailyReport]] = relationship(back_populates="response_day",
-                                                      order_by="DailyReport.filed_at")
+    reports: Mapped[list[DailyReport]] = relationship(
+        back_populates="response_day", order_by="DailyReport.filed_at"
+    )
 
 
 class DailyReport(Base):
@@ -92,8 +94,8 @@ class DailyReport(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     response_day_id: Mapped[int] = mapped_column(ForeignKey("response_days.id"), index=True)
     member_unit_id: Mapped[int] = mapped_column(ForeignKey("member_units.id"))
-    measures: Mapped[str] = mapped_column(Text)            # 应急措施落实情况
-    inspections: Mapped[int] = mapped_column(default=0)    # 检查企业、工地（家次）
+    measures: Mapped[str] = mapped_column(Text)  # 应急措施落实情况
+    inspections: Mapped[int] = mapped_column(default=0)  # 检查企业、工地（家次）
     problems_found: Mapped[int] = mapped_column(default=0)  # 发现问题（个）
     problems_fixed: Mapped[int] = mapped_column(default=0)  # 整改到位（个）
     notes: Mapped[str] = mapped_column(Text, default="")
@@ -108,7 +110,8 @@ class DailyReport(Base):
     member_unit: Mapped[MemberUnit] = relationship()
     filed_by: Mapped[User | None] = relationship()
     attachments: Mapped[list[DailyReportAttachment]] = relationship(
-        back_populates="report", order_by="DailyReportAttachment.id", cascade="all, delete-orphan")
+        back_populates="report", order_by="DailyReportAttachment.id", cascade="all, delete-orphan"
+    )
 
 
 class DailyReportAttachment(Base):

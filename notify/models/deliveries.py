@@ -3,6 +3,7 @@
 Rows are written set-based when a revision is published (the outbox) and moved along by the
 executors and by gateway callbacks, always with set-based UPDATEs.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -19,22 +20,31 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Status:
-    PENDING = "pending"        # in the outbox, waiting for its time
-    SENDING = "sending"        # claimed by a worker under a lease
-    ACCEPTED = "accepted"      # the gateway took it (handed over)
-    SENT = "sent"              # the gateway passed it to the carrier
+    PENDING = "pending"  # in the outbox, waiting for its time
+    SENDING = "sending"  # claimed by a worker under a lease
+    ACCEPTED = "accepted"  # the gateway took it (handed over)
+    SENT = "sent"  # the gateway passed it to the carrier
     DELIVERED = "delivered"
     UNDELIVERED = "undelivered"
-    FAILED = "failed"          # refused for good (bad number, unsubscribed, …)
-    DEAD = "dead"              # transient errors until the last retry: a dead letter
-    EXPIRED = "expired"        # its revision ran out before it could be sent
+    FAILED = "failed"  # refused for good (bad number, unsubscribed, …)
+    DEAD = "dead"  # transient errors until the last retry: a dead letter
+    EXPIRED = "expired"  # its revision ran out before it could be sent
 
     ALL = (PENDING, SENDING, ACCEPTED, SENT, DELIVERED, UNDELIVERED, FAILED, DEAD, EXPIRED)
     FINAL = (DELIVERED, UNDELIVERED, FAILED, DEAD, EXPIRED)
     HANDED_OVER = (ACCEPTED, SENT)
     # How far along a status is; a report never moves a delivery to a lower rank.
-    RANK = {PENDING: 0, SENDING: 1, ACCEPTED: 2, SENT: 3,
-            DELIVERED: 4, UNDELIVERED: 4, FAILED: 4, DEAD: 4, EXPIRED: 4}
+    RANK = {
+        PENDING: 0,
+        SENDING: 1,
+        ACCEPTED: 2,
+        SENT: 3,
+        DELIVERED: 4,
+        UNDELIVERED: 4,
+        FAILED: 4,
+        DEAD: 4,
+        EXPIRED: 4,
+    }
 
 
 class Delivery(Base):

@@ -4,6 +4,7 @@ A token is shown once when it is issued; only its SHA-256 is kept, so a copy of 
 cannot be replayed against the API. Write scopes act as a named console user, so the lifecycle
 guard's role checks and "nobody decides on their own proposal" hold for API calls too.
 """
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """A jurisdiction and the bodies the plan names in it: townships, member units, experts."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -6,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from notify.models.base import Base
 from notify import clock
+from notify.models.base import Base
 
 
 class Jurisdiction(Base):
@@ -24,9 +25,7 @@ class Jurisdiction(Base):
     source: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
-    townships: Mapped[list[Township]] = relationship(
-        back_populates="jurisdiction", order_by="Township.code"
-    )
+    townships: Mapped[list[Township]] = relationship(back_populates="jurisdiction", order_by="Township.code")
     member_units: Mapped[list[MemberUnit]] = relationship(
         back_populates="jurisdiction", order_by="MemberUnit.position"
     )

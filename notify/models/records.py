@@ -3,6 +3,7 @@
 附件6's figures (level, times, durations, counts) are never stored here: they are computed from
 the revisions each time (notify.records.statistics). Only the parts a person writes are kept.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -25,9 +26,9 @@ class ResponseSummary(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     warning_id: Mapped[int] = mapped_column(ForeignKey("warnings.id"), unique=True)
     measures_summary: Mapped[str] = mapped_column(Text, default="")  # 应急响应措施总结
-    effects: Mapped[str] = mapped_column(Text, default="")           # 取得的成效
-    problems: Mapped[str] = mapped_column(Text, default="")          # 发现的问题
-    suggestions: Mapped[str] = mapped_column(Text, default="")       # 改进建议
+    effects: Mapped[str] = mapped_column(Text, default="")  # 取得的成效
+    problems: Mapped[str] = mapped_column(Text, default="")  # 发现的问题
+    suggestions: Mapped[str] = mapped_column(Text, default="")  # 改进建议
     filled_by: Mapped[str] = mapped_column(String(100), default="")  # 填表人
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(default=clock.now)
@@ -60,18 +61,18 @@ class DrillRecord(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     warning_id: Mapped[int] = mapped_column(ForeignKey("warnings.id"), unique=True)
-    location: Mapped[str] = mapped_column(String(200), default="")       # 演练地点
-    organiser: Mapped[str] = mapped_column(String(200), default="")      # 组织部门
-    commander: Mapped[str] = mapped_column(String(100), default="")      # 总指挥
-    participants: Mapped[str] = mapped_column(Text, default="")          # 参加部门和人员
-    method: Mapped[str] = mapped_column(String(200), default="")         # 演练方式
+    location: Mapped[str] = mapped_column(String(200), default="")  # 演练地点
+    organiser: Mapped[str] = mapped_column(String(200), default="")  # 组织部门
+    commander: Mapped[str] = mapped_column(String(100), default="")  # 总指挥
+    participants: Mapped[str] = mapped_column(Text, default="")  # 参加部门和人员
+    method: Mapped[str] = mapped_column(String(200), default="")  # 演练方式
     # The form's tick boxes, field → chosen option code (see notify.records.drills.ASSESSMENT).
     assessment: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    problems: Mapped[str] = mapped_column(Text, default="")              # 存在问题
-    improvements: Mapped[str] = mapped_column(Text, default="")          # 改进措施
-    recorder: Mapped[str] = mapped_column(String(100), default="")       # 记录人
-    reviewer: Mapped[str] = mapped_column(String(100), default="")       # 审核人
-    recorded_at: Mapped[datetime | None]                                 # 记录时间
+    problems: Mapped[str] = mapped_column(Text, default="")  # 存在问题
+    improvements: Mapped[str] = mapped_column(Text, default="")  # 改进措施
+    recorder: Mapped[str] = mapped_column(String(100), default="")  # 记录人
+    reviewer: Mapped[str] = mapped_column(String(100), default="")  # 审核人
+    recorded_at: Mapped[datetime | None]  # 记录时间
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(default=clock.now)
 
@@ -85,11 +86,11 @@ class EffectEvaluation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     warning_id: Mapped[int] = mapped_column(ForeignKey("warnings.id"), unique=True)
-    organiser: Mapped[str] = mapped_column(String(200), default="")   # 组织单位
-    lead: Mapped[str] = mapped_column(String(100), default="")        # 负责人
-    members: Mapped[str] = mapped_column(Text, default="")            # 评估组成员
-    evaluated_at: Mapped[datetime | None]                             # 评估时间
-    content: Mapped[str] = mapped_column(Text, default="")            # 评估内容
+    organiser: Mapped[str] = mapped_column(String(200), default="")  # 组织单位
+    lead: Mapped[str] = mapped_column(String(100), default="")  # 负责人
+    members: Mapped[str] = mapped_column(Text, default="")  # 评估组成员
+    evaluated_at: Mapped[datetime | None]  # 评估时间
+    content: Mapped[str] = mapped_column(Text, default="")  # 评估内容
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(default=clock.now)
 

@@ -4,6 +4,7 @@ A robot is reached through an audience recipient with channel "robot" and addres
 "robot:<id>", so that the webhook key and signing secret stay in this table and never travel
 in delivery rows or logs. Deliveries to a robot have channel "robot" and gateway = its kind.
 """
+
 from __future__ import annotations
 
 from datetime import datetime

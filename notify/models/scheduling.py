@@ -4,6 +4,7 @@ APScheduler creates it itself when it is missing; declaring it here as well puts
 Alembic, so `flask db upgrade` creates it and the schema check sees it. The columns are exactly
 APScheduler 3's (apscheduler.jobstores.sqlalchemy).
 """
+
 from __future__ import annotations
 
 from sqlalchemy import Column, Float, LargeBinary, Table, Unicode

@@ -4,6 +4,7 @@ A school notice is one school's copy of a published revision's instructions. It 
 ordinary delivery (purpose "school_notice", its own body with its own acknowledgement link), and
 this table records the acknowledgement and the escalation steps taken because one was missing.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -23,8 +24,14 @@ from notify.models.warnings import Revision
 SCHOOL_TYPES = ("kindergarten", "primary", "middle", "high", "nine_year")
 # What an instruction asks of a school; the text says it in words, the code lets the
 # dashboard and the data be checked.
-MEASURES = ("stop_outdoor", "flexible_teaching", "class_suspension", "air_purifiers",
-            "resume_outdoor", "other")
+MEASURES = (
+    "stop_outdoor",
+    "flexible_teaching",
+    "class_suspension",
+    "air_purifiers",
+    "resume_outdoor",
+    "other",
+)
 # From when a measure applies. Yu County's plan §5.2: schools stop outdoor activities "from the
 # day the response notice is published".
 STARTS = ("publication_day", "response_start", "immediately")
@@ -112,8 +119,8 @@ class SchoolNotice(Base):
     acknowledged_by: Mapped[str] = mapped_column(String(100), default="")
     acknowledged_via: Mapped[str | None] = mapped_column(String(10))  # link | sms
     acknowledged_phone: Mapped[str | None] = mapped_column(String(40))
-    reminded_at: Mapped[datetime | None]   # stage 1: the duty contact was reminded
-    reported_at: Mapped[datetime | None]   # stage 2: listed to the bureau and the township
+    reminded_at: Mapped[datetime | None]  # stage 1: the duty contact was reminded
+    reported_at: Mapped[datetime | None]  # stage 2: listed to the bureau and the township
 
     revision: Mapped[Revision] = relationship()
     school: Mapped[School] = relationship()

@@ -4,6 +4,7 @@ A screen is a pull channel: its vendor gateway polls the screen's feed and repor
 displayed and that it is alive. Deliveries to a screen have channel "led", gateway "led" and
 address "screen:<id>"; no executor claims them, the gateway's reports move them along.
 """
+
 from __future__ import annotations
 
 from datetime import datetime

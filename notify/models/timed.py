@@ -3,6 +3,7 @@
 The jobs themselves live in APScheduler's table (scheduled_jobs); these rows are what the
 console and the record show, and what keeps a job from acting twice.
 """
+
 from __future__ import annotations
 
 from datetime import datetime

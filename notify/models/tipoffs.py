@@ -4,6 +4,7 @@ The reporter's name and phone are stored only as Fernet tokens (notify.tipoffs.c
 in these tables holds them in clear. The query code is stored as a hash, like a password, so a
 copy of the database does not open the public status pages.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -46,7 +47,7 @@ class Tipoff(Base):
     # Due dates are stored (not computed in SQL) so the overdue list is one portable query.
     acceptance_due_at: Mapped[datetime]
     closure_due_at: Mapped[datetime]
-    decided_at: Mapped[datetime | None]          # accepted, not accepted or marked duplicate
+    decided_at: Mapped[datetime | None]  # accepted, not accepted or marked duplicate
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decision_reason: Mapped[str] = mapped_column(Text, default="")  # shown to the reporter
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("tipoffs.id"), index=True)
@@ -78,7 +79,9 @@ class Tipoff(Base):
     township: Mapped[Township] = relationship()
     assigned_unit: Mapped[MemberUnit | None] = relationship()
     duplicate_of: Mapped[Tipoff | None] = relationship(remote_side="Tipoff.id", back_populates="duplicates")
-    duplicates: Mapped[list[Tipoff]] = relationship(back_populates="duplicate_of", order_by="Tipoff.received_at")
+    duplicates: Mapped[list[Tipoff]] = relationship(
+        back_populates="duplicate_of", order_by="Tipoff.received_at"
+    )
     photos: Mapped[list[TipoffPhoto]] = relationship(back_populates="tipoff", order_by="TipoffPhoto.position")
     reward: Mapped[Reward | None] = relationship(back_populates="tipoff", uselist=False)
     clarification: Mapped[Clarification | None] = relationship(back_populates="tipoff", uselist=False)

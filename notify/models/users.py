@@ -1,4 +1,5 @@
 """People who log in to the console, and the roles the plan gives them."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -15,12 +16,12 @@ from notify.models.jurisdiction import Jurisdiction, MemberUnit
 
 
 class Role(StrEnum):
-    OFFICE_STAFF = "office_staff"          # 应急指挥部办公室: drafts, files the approval form, publishes
+    OFFICE_STAFF = "office_staff"  # 应急指挥部办公室: drafts, files the approval form, publishes
     DEPUTY_COMMANDER = "deputy_commander"  # 副总指挥: approves yellow and orange
-    COMMANDER = "commander"                # 总指挥: approves red
-    PUBLICITY = "publicity"                # 宣传报道组: watches delivery
-    MEMBER_UNIT = "member_unit"            # 成员单位: receives tasks, files daily reports
-    ADMIN = "admin"                        # 系统管理员: directory, users, levels
+    COMMANDER = "commander"  # 总指挥: approves red
+    PUBLICITY = "publicity"  # 宣传报道组: watches delivery
+    MEMBER_UNIT = "member_unit"  # 成员单位: receives tasks, files daily reports
+    ADMIN = "admin"  # 系统管理员: directory, users, levels
 
 
 APPROVER_ROLES = (Role.DEPUTY_COMMANDER, Role.COMMANDER)

@@ -3,6 +3,7 @@
 A warning is one incident of an alert kind in an area, from first issue to lifting. Each step
 (issue, upgrade, downgrade, extend, lift) is a revision; a published revision is never edited.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -70,7 +71,8 @@ class Warning(Base):
     jurisdiction: Mapped[Jurisdiction] = relationship()
     kind: Mapped[AlertKind] = relationship()
     revisions: Mapped[list[Revision]] = relationship(
-        back_populates="warning", order_by="Revision.sequence",
+        back_populates="warning",
+        order_by="Revision.sequence",
         foreign_keys="Revision.warning_id",
     )
 
@@ -106,14 +108,14 @@ class Revision(Base):
     headline_zh: Mapped[str] = mapped_column(String(200))
     headline_en: Mapped[str] = mapped_column(String(300), default="")
     area_scope: Mapped[str] = mapped_column(String(20), default="county")  # county | townships
-    trend: Mapped[str] = mapped_column(Text, default="")             # 气象条件变化趋势
-    episode_start: Mapped[datetime | None]                          # 重污染天气发生的时间
+    trend: Mapped[str] = mapped_column(Text, default="")  # 气象条件变化趋势
+    episode_start: Mapped[datetime | None]  # 重污染天气发生的时间
     episode_end: Mapped[datetime | None]
-    aqi_min: Mapped[int | None]                                      # AQI指数范围
+    aqi_min: Mapped[int | None]  # AQI指数范围
     aqi_max: Mapped[int | None]
-    degree: Mapped[str] = mapped_column(String(50), default="")      # 污染程度
+    degree: Mapped[str] = mapped_column(String(50), default="")  # 污染程度
     primary_pollutant: Mapped[str] = mapped_column(String(50), default="")  # 主要污染物
-    response_start_at: Mapped[datetime | None]                       # 响应启动时间
+    response_start_at: Mapped[datetime | None]  # 响应启动时间
     advisories: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -155,14 +157,14 @@ class ApprovalForm(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"), index=True)
-    level_label: Mapped[str] = mapped_column(String(100))          # 预警信息级别
-    planned_publish_at: Mapped[datetime | None]                    # 发布（解除）时间
-    basis: Mapped[str] = mapped_column(Text)                       # 预警发布（解除）信息依据
-    main_content: Mapped[str] = mapped_column(Text)                # 预警发布（解除）信息主要内容
-    department_opinion: Mapped[str] = mapped_column(Text)          # 申请发布（解除）部门领导意见
+    level_label: Mapped[str] = mapped_column(String(100))  # 预警信息级别
+    planned_publish_at: Mapped[datetime | None]  # 发布（解除）时间
+    basis: Mapped[str] = mapped_column(Text)  # 预警发布（解除）信息依据
+    main_content: Mapped[str] = mapped_column(Text)  # 预警发布（解除）信息主要内容
+    department_opinion: Mapped[str] = mapped_column(Text)  # 申请发布（解除）部门领导意见
     filed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     filed_at: Mapped[datetime]
-    decision: Mapped[str | None] = mapped_column(String(20))      # approved | returned | rejected
+    decision: Mapped[str | None] = mapped_column(String(20))  # approved | returned | rejected
     leader_opinion: Mapped[str] = mapped_column(Text, default="")  # 县政府领导审批意见
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None]

@@ -4,6 +4,7 @@ A webhook is not an audience recipient: every active webhook of the jurisdiction
 revision that is not an exercise, as one delivery with channel "webhook", gateway "webhook" and
 address "webhook:<id>", so that the URL and signing secret stay in this table only.
 """
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,13 +1,17 @@
 """The public site: current warnings with their advice, history, advice per level, the CAP
 documents and their Atom feeds; exported to static files after each publication."""
+
 import click
 from flask import Blueprint
 
 # cli_group=None: `flask public-export`, not `flask public public-export`.
 bp = Blueprint("public", __name__, cli_group=None)
 
-from notify.public import views, tipoffs  # noqa: E402,F401
-from notify.public import ack  # noqa: E402,F401  (schools' acknowledgement links)
+from notify.public import (  # noqa: E402,F401
+    ack,  # noqa: E402,F401  (schools' acknowledgement links)
+    tipoffs,
+    views,
+)
 
 
 @bp.record_once

@@ -4,10 +4,12 @@ It shows the notice the school received and one button; pressing it records who 
 when. A forged link, a link of a notice that was replaced or has ended, and a second press
 change nothing, and the page says which it is.
 """
+
 from __future__ import annotations
 
 from flask import flash, make_response, redirect, render_template, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Length, Optional
@@ -24,10 +26,14 @@ class AckForm(FlaskForm):
 
 
 STATE_MESSAGES = {
-    acknowledge.SUPERSEDED: _l("This notice was replaced by a newer one, which was sent to your "
-                               "school by SMS. Nothing was recorded here; confirm the newer one."),
-    acknowledge.ENDED: _l("This notice is no longer in force (the warning was lifted or its "
-                          "period ended). Nothing was recorded."),
+    acknowledge.SUPERSEDED: _l(
+        "This notice was replaced by a newer one, which was sent to your "
+        "school by SMS. Nothing was recorded here; confirm the newer one."
+    ),
+    acknowledge.ENDED: _l(
+        "This notice is no longer in force (the warning was lifted or its "
+        "period ended). Nothing was recorded."
+    ),
     acknowledge.NOT_REQUIRED: _l("This notice needs no confirmation."),
 }
 
@@ -38,11 +44,21 @@ def _page(notice, form, status: int = 200):
     revision = notice.revision
     content = revision.snapshot.content
     body = render_template(
-        "public/ack.html", notice=notice, school=notice.school, state=state, form=form,
-        content=content, jurisdiction=revision.warning.jurisdiction, message=STATE_MESSAGES.get(state),
-        type_label=type_label, published_at=revision.published_at)
-    response = make_response(body, status if state in (acknowledge.OPEN, acknowledge.ACKNOWLEDGED,
-                                                       acknowledge.NOT_REQUIRED) else 410)
+        "public/ack.html",
+        notice=notice,
+        school=notice.school,
+        state=state,
+        form=form,
+        content=content,
+        jurisdiction=revision.warning.jurisdiction,
+        message=STATE_MESSAGES.get(state),
+        type_label=type_label,
+        published_at=revision.published_at,
+    )
+    response = make_response(
+        body,
+        status if state in (acknowledge.OPEN, acknowledge.ACKNOWLEDGED, acknowledge.NOT_REQUIRED) else 410,
+    )
     # A shared phone's back button must not show a stale "confirm" button from a cache.
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"

@@ -13,6 +13,7 @@ nginx: `root <dir>; try_files $uri $uri.html $uri/index.html =404;` (see README)
 replaced atomically and only when their bytes change, so an unchanged file keeps its ETag and
 Last-Modified. A failed export removes the manifest, and the app falls back to rendering.
 """
+
 from __future__ import annotations
 
 import contextvars
@@ -96,19 +97,37 @@ def urls(app: Flask) -> Iterator[str]:
 def _public_identifiers(jurisdiction_id: int) -> list[str]:
     from notify.cap.identifiers import message_for
 
-    published = (select(Revision).join(Warning)
-                 .where(Warning.jurisdiction_id == jurisdiction_id, Warning.is_exercise.is_(False),
-                        Revision.state == "published"))
+    published = (
+        select(Revision)
+        .join(Warning)
+        .where(
+            Warning.jurisdiction_id == jurisdiction_id,
+            Warning.is_exercise.is_(False),
+            Revision.state == "published",
+        )
+    )
     # Revisions published before CAP existed get their identifiers here, once.
-    missing = db.session.scalars(published.outerjoin(CapMessage, CapMessage.revision_id == Revision.id)
-                                 .where(CapMessage.id.is_(None)).order_by(Revision.published_at)).all()
+    missing = db.session.scalars(
+        published.outerjoin(CapMessage, CapMessage.revision_id == Revision.id)
+        .where(CapMessage.id.is_(None))
+        .order_by(Revision.published_at)
+    ).all()
     for revision in missing:
         message_for(revision)
     db.session.commit()
-    return list(db.session.scalars(
-        select(CapMessage.identifier).join(Revision, CapMessage.revision_id == Revision.id).join(Warning)
-        .where(Warning.jurisdiction_id == jurisdiction_id, Warning.is_exercise.is_(False),
-               Revision.state == "published").order_by(CapMessage.id)))
+    return list(
+        db.session.scalars(
+            select(CapMessage.identifier)
+            .join(Revision, CapMessage.revision_id == Revision.id)
+            .join(Warning)
+            .where(
+                Warning.jurisdiction_id == jurisdiction_id,
+                Warning.is_exercise.is_(False),
+                Revision.state == "published",
+            )
+            .order_by(CapMessage.id)
+        )
+    )
 
 
 @contextmanager
@@ -214,6 +233,7 @@ def clear(app: Flask) -> None:
 
 
 # Regenerating after a commit that changed what the public sees.
+
 
 @event.listens_for(Session, "after_flush")
 def _note_changes(session: Session, _context) -> None:

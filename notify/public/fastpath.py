@@ -9,13 +9,14 @@ the export, no export at all) goes to Flask unchanged.
 
 Workers notice a new export by the manifest's stat (one syscall a request) and reload it.
 """
+
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Callable
 
 from notify.public.export import ENVIRON_KEY, MANIFEST, read_manifest
 
@@ -49,8 +50,11 @@ class ExportedSite:
 
     def __call__(self, environ, start_response):
         method = environ["REQUEST_METHOD"]
-        if (method == "GET" or method == "HEAD") and not environ.get("QUERY_STRING") \
-                and ENVIRON_KEY not in environ:
+        if (
+            (method == "GET" or method == "HEAD")
+            and not environ.get("QUERY_STRING")
+            and ENVIRON_KEY not in environ
+        ):
             entries = self._current()
             if entries:
                 path = environ.get("PATH_INFO") or "/"
@@ -109,15 +113,20 @@ class ExportedSite:
                 page = meta["type"].startswith("text/html")
                 english = url == "/en/" or url.startswith("/en/")
                 cache = f"public, max-age={CAP_MAX_AGE if url.startswith('/cap/') else PAGE_MAX_AGE}"
-                entries[url] = _Entry(body, meta["type"], meta["etag"], meta["modified"], cache,
-                                      vary=page and not english)
+                entries[url] = _Entry(
+                    body, meta["type"], meta["etag"], meta["modified"], cache, vary=page and not english
+                )
         except (OSError, KeyError, TypeError):
             entries = {}  # an export being replaced under us: render until it is complete
             stamp = None
         self._entries = entries
-        self._english = {url: ("/en/" if url == "/" else "/en" + url) for url in entries
-                         if entries[url].headers[0][1].startswith("text/html")
-                         and not url.startswith("/en/") and ("/en/" if url == "/" else "/en" + url) in entries}
+        self._english = {
+            url: ("/en/" if url == "/" else "/en" + url)
+            for url in entries
+            if entries[url].headers[0][1].startswith("text/html")
+            and not url.startswith("/en/")
+            and ("/en/" if url == "/" else "/en" + url) in entries
+        }
         self._stamp = stamp
 
 

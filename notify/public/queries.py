@@ -1,5 +1,6 @@
 """What the public may see: published revisions of real warnings, never exercises (演练), drafts
 or anything pending. The public pages, the static export and the feeds all read through here."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -21,7 +22,8 @@ def _real():
 def active_warnings(jurisdiction_id: int) -> list[tuple[Warning, Revision]]:
     """Published, unlifted real warnings with their current revision, highest level first."""
     warnings = db.session.scalars(
-        select(Warning).where(Warning.jurisdiction_id == jurisdiction_id, Warning.status == "active", _real())
+        select(Warning)
+        .where(Warning.jurisdiction_id == jurisdiction_id, Warning.status == "active", _real())
         .options(selectinload(Warning.revisions).selectinload(Revision.snapshot))
     ).all()
     pairs = [(w, w.current) for w in warnings if w.current is not None]
@@ -31,28 +33,43 @@ def active_warnings(jurisdiction_id: int) -> list[tuple[Warning, Revision]]:
 
 def recently_lifted(jurisdiction_id: int, now: datetime) -> list[Revision]:
     """Liftings published within CANCEL_VISIBLE before `now`, newest first."""
-    return list(db.session.scalars(
-        select(Revision).join(Warning)
-        .where(Warning.jurisdiction_id == jurisdiction_id, _real(), Warning.status == "lifted",
-               Revision.state == "published", Revision.action == "lift",
-               Revision.published_at >= now - CANCEL_VISIBLE)
-        .options(selectinload(Revision.snapshot)).order_by(Revision.published_at.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(Revision)
+            .join(Warning)
+            .where(
+                Warning.jurisdiction_id == jurisdiction_id,
+                _real(),
+                Warning.status == "lifted",
+                Revision.state == "published",
+                Revision.action == "lift",
+                Revision.published_at >= now - CANCEL_VISIBLE,
+            )
+            .options(selectinload(Revision.snapshot))
+            .order_by(Revision.published_at.desc())
+        )
+    )
 
 
 def published_history(jurisdiction_id: int, limit: int = 200) -> list[Revision]:
-    return list(db.session.scalars(
-        select(Revision).join(Warning)
-        .where(Warning.jurisdiction_id == jurisdiction_id, _real(), Revision.state == "published")
-        .options(selectinload(Revision.snapshot))
-        .order_by(Revision.published_at.desc(), Revision.id.desc()).limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            select(Revision)
+            .join(Warning)
+            .where(Warning.jurisdiction_id == jurisdiction_id, _real(), Revision.state == "published")
+            .options(selectinload(Revision.snapshot))
+            .order_by(Revision.published_at.desc(), Revision.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def last_publication(jurisdiction_id: int) -> datetime | None:
     return db.session.scalar(
-        select(func.max(Revision.published_at)).join(Warning)
-        .where(Warning.jurisdiction_id == jurisdiction_id, _real(), Revision.state == "published"))
+        select(func.max(Revision.published_at))
+        .join(Warning)
+        .where(Warning.jurisdiction_id == jurisdiction_id, _real(), Revision.state == "published")
+    )
 
 
 def public_warning(jurisdiction_id: int, reference: str) -> Warning | None:
@@ -64,32 +81,51 @@ def public_warning(jurisdiction_id: int, reference: str) -> Warning | None:
 
 def public_warnings(jurisdiction_id: int) -> list[Warning]:
     """Every real warning with at least one published revision (each has a public page)."""
-    return list(db.session.scalars(
-        select(Warning).where(Warning.jurisdiction_id == jurisdiction_id, _real(),
-                              Warning.status.in_(("active", "lifted")))
-        .options(selectinload(Warning.revisions).selectinload(Revision.snapshot))
-        .order_by(Warning.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Warning)
+            .where(
+                Warning.jurisdiction_id == jurisdiction_id, _real(), Warning.status.in_(("active", "lifted"))
+            )
+            .options(selectinload(Warning.revisions).selectinload(Revision.snapshot))
+            .order_by(Warning.id)
+        )
+    )
 
 
 def revision_by_identifier(jurisdiction_id: int, identifier: str) -> Revision | None:
     revision = db.session.scalar(
-        select(Revision).join(CapMessage, CapMessage.revision_id == Revision.id).join(Warning)
-        .where(CapMessage.identifier == identifier, Warning.jurisdiction_id == jurisdiction_id,
-               _real(), Revision.state == "published"))
+        select(Revision)
+        .join(CapMessage, CapMessage.revision_id == Revision.id)
+        .join(Warning)
+        .where(
+            CapMessage.identifier == identifier,
+            Warning.jurisdiction_id == jurisdiction_id,
+            _real(),
+            Revision.state == "published",
+        )
+    )
     return revision
 
 
 def kinds_with_levels(jurisdiction_id: int) -> list[AlertKind]:
-    return list(db.session.scalars(
-        select(AlertKind).where(AlertKind.jurisdiction_id == jurisdiction_id)
-        .options(selectinload(AlertKind.levels).selectinload(Level.advisories))
-        .order_by(AlertKind.position, AlertKind.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(AlertKind)
+            .where(AlertKind.jurisdiction_id == jurisdiction_id)
+            .options(selectinload(AlertKind.levels).selectinload(Level.advisories))
+            .order_by(AlertKind.position, AlertKind.id)
+        )
+    )
 
 
 def level_by_codes(jurisdiction_id: int, kind_code: str, level_code: str) -> Level | None:
     return db.session.scalar(
-        select(Level).join(AlertKind)
-        .where(AlertKind.jurisdiction_id == jurisdiction_id, AlertKind.code == kind_code,
-               Level.code == level_code))
+        select(Level)
+        .join(AlertKind)
+        .where(
+            AlertKind.jurisdiction_id == jurisdiction_id,
+            AlertKind.code == kind_code,
+            Level.code == level_code,
+        )
+    )

@@ -1,4 +1,5 @@
 """The public tip-off forms. They turn text into typed values; notify.tipoffs decides the rest."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -24,31 +25,63 @@ def _coordinate(low: float, high: float, message):
         if not (low <= value <= high) or value != value:  # value != value: NaN
             raise ValidationError(message)
         field.data = round(value, 6)
+
     return check
 
 
 class TipoffForm(FlaskForm):
     # Choices are checked with our own messages (WTForms' built-in ones are not translated).
-    category = SelectField(_l("What are you reporting?"), choices=list(CATEGORIES.items()),
-                           validate_choice=False,
-                           validators=[AnyOf(list(CATEGORIES), message=_l("Choose what you are reporting."))])
-    description = TextAreaField(_l("What did you see?"), filters=[clean], validators=[
-        DataRequired(_l("Describe what you saw.")),
-        Length(min=5, max=2000, message=_l("Describe it in 5 to 2000 characters."))])
-    township = SelectField(_l("Township"), validate_choice=False,
-                           validators=[InputRequired(_l("Choose the township."))])
-    address = StringField(_l("Address or place"), filters=[clean], validators=[
-        DataRequired(_l("Say where it is.")), Length(min=2, max=200, message=_l("Use 2 to 200 characters."))])
-    latitude = StringField(_l("Latitude"), filters=[lambda v: v if v is not None else ""],
-                           validators=[_coordinate(-90, 90, _l("The map point is not valid."))])
-    longitude = StringField(_l("Longitude"), filters=[lambda v: v if v is not None else ""],
-                            validators=[_coordinate(-180, 180, _l("The map point is not valid."))])
+    category = SelectField(
+        _l("What are you reporting?"),
+        choices=list(CATEGORIES.items()),
+        validate_choice=False,
+        validators=[AnyOf(list(CATEGORIES), message=_l("Choose what you are reporting."))],
+    )
+    description = TextAreaField(
+        _l("What did you see?"),
+        filters=[clean],
+        validators=[
+            DataRequired(_l("Describe what you saw.")),
+            Length(min=5, max=2000, message=_l("Describe it in 5 to 2000 characters.")),
+        ],
+    )
+    township = SelectField(
+        _l("Township"), validate_choice=False, validators=[InputRequired(_l("Choose the township."))]
+    )
+    address = StringField(
+        _l("Address or place"),
+        filters=[clean],
+        validators=[
+            DataRequired(_l("Say where it is.")),
+            Length(min=2, max=200, message=_l("Use 2 to 200 characters.")),
+        ],
+    )
+    latitude = StringField(
+        _l("Latitude"),
+        filters=[lambda v: v if v is not None else ""],
+        validators=[_coordinate(-90, 90, _l("The map point is not valid."))],
+    )
+    longitude = StringField(
+        _l("Longitude"),
+        filters=[lambda v: v if v is not None else ""],
+        validators=[_coordinate(-180, 180, _l("The map point is not valid."))],
+    )
     photos = MultipleFileField(_l("Photos (up to 3, 10 MB each)"))
-    identity = RadioField(_l("Who is reporting?"), default="anonymous", validate_choice=False, choices=[
-        ("anonymous", _l("Anonymous")), ("real_name", _l("With my name and phone"))],
-        validators=[AnyOf(["anonymous", "real_name"], message=_l("Choose anonymous or real name."))])
-    name = StringField(_l("Your name"), filters=[clean], validators=[Length(max=50, message=_l("At most 50 characters."))])
-    phone = StringField(_l("Your mobile phone"), filters=[clean], validators=[Length(max=30, message=_l("At most 30 characters."))])
+    identity = RadioField(
+        _l("Who is reporting?"),
+        default="anonymous",
+        validate_choice=False,
+        choices=[("anonymous", _l("Anonymous")), ("real_name", _l("With my name and phone"))],
+        validators=[AnyOf(["anonymous", "real_name"], message=_l("Choose anonymous or real name."))],
+    )
+    name = StringField(
+        _l("Your name"), filters=[clean], validators=[Length(max=50, message=_l("At most 50 characters."))]
+    )
+    phone = StringField(
+        _l("Your mobile phone"),
+        filters=[clean],
+        validators=[Length(max=30, message=_l("At most 30 characters."))],
+    )
     captcha = StringField(_l("Characters in the picture"), filters=[clean], validators=[Length(max=20)])
     started = HiddenField()
     # A honeypot: hidden from people by CSS, filled in by form-filling programs.
@@ -60,9 +93,14 @@ class TipoffForm(FlaskForm):
         if self.township.data not in choices and not self.township.errors:
             self.township.errors = list(self.township.errors) + [_l("Choose the township.")]
             ok = False
-        if (self.latitude.data is None) != (self.longitude.data is None) and not self.latitude.errors \
-                and not self.longitude.errors:
-            self.latitude.errors = list(self.latitude.errors) + [_l("Give both latitude and longitude, or neither.")]
+        if (
+            (self.latitude.data is None) != (self.longitude.data is None)
+            and not self.latitude.errors
+            and not self.longitude.errors
+        ):
+            self.latitude.errors = list(self.latitude.errors) + [
+                _l("Give both latitude and longitude, or neither.")
+            ]
             ok = False
         if self.identity.data == "real_name":
             if not (self.name.data or "").strip():
@@ -70,7 +108,9 @@ class TipoffForm(FlaskForm):
                 ok = False
             phone = normalise_mobile(self.phone.data or "")
             if phone is None:
-                self.phone.errors = list(self.phone.errors) + [_l("Give a mainland mobile number of 11 digits, e.g. 13800000000.")]
+                self.phone.errors = list(self.phone.errors) + [
+                    _l("Give a mainland mobile number of 11 digits, e.g. 13800000000.")
+                ]
                 ok = False
             else:
                 self.phone.data = phone
@@ -78,7 +118,19 @@ class TipoffForm(FlaskForm):
 
 
 class StatusLookupForm(FlaskForm):
-    ticket = StringField(_l("Ticket number"), filters=[clean], validators=[
-        DataRequired(_l("Give the ticket number.")), Length(max=30, message=_l("That is not a ticket number."))])
-    code = StringField(_l("Query code"), filters=[clean], validators=[
-        DataRequired(_l("Give the query code.")), Length(max=40, message=_l("That is not a query code."))])
+    ticket = StringField(
+        _l("Ticket number"),
+        filters=[clean],
+        validators=[
+            DataRequired(_l("Give the ticket number.")),
+            Length(max=30, message=_l("That is not a ticket number.")),
+        ],
+    )
+    code = StringField(
+        _l("Query code"),
+        filters=[clean],
+        validators=[
+            DataRequired(_l("Give the query code.")),
+            Length(max=40, message=_l("That is not a query code.")),
+        ],
+    )

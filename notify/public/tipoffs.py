@@ -1,19 +1,32 @@
 """Public tip-off pages: the report form (mobile first), the captcha, the status page, and the
 clarifications (辟谣). Reporter identity and photos never appear here unless the office approved
 a photo for publication."""
+
 from __future__ import annotations
 
 import hashlib
 import hmac
 
-from flask import abort, current_app, make_response, redirect, render_template, request, send_file, session, url_for
-from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask import (
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from limits import parse_many
 
 from notify import clock
 from notify.extensions import db, limiter
 from notify.lifecycle import queries as warning_queries
-from notify.models import Clarification, Tipoff, TipoffPhoto
+from notify.models import Clarification, TipoffPhoto
 from notify.public import bp
 from notify.public.tipoff_forms import StatusLookupForm, TipoffForm
 from notify.tipoffs import captcha, numbering, queries, storage, timetrap
@@ -26,11 +39,15 @@ ACCESS_KEY = "tipoff_access"  # ticket numbers this browser has opened with thei
 
 TRAP_MESSAGES = {
     "missing": _l("The form is incomplete. Reload the page and fill it in again."),
-    "too_fast": _l("The form was sent too quickly after it was opened. Wait a few seconds and send it again."),
+    "too_fast": _l(
+        "The form was sent too quickly after it was opened. Wait a few seconds and send it again."
+    ),
     "stale": _l("The form was open for more than a day. Reload the page and fill it in again."),
 }
 CAPTCHA_MESSAGES = {
-    "missing": _l("Type the characters shown in the picture (the picture did not load, or it was already used)."),
+    "missing": _l(
+        "Type the characters shown in the picture (the picture did not load, or it was already used)."
+    ),
     "expired": _l("The picture expired. Type the characters of the new picture."),
     "used": _l("That picture was already used. Type the characters of the new picture."),
     "wrong": _l("The characters do not match the picture. Try the new picture."),
@@ -70,8 +87,13 @@ def _phone_within_limits(phone: str) -> bool:
 def _form_page(form: TipoffForm, jurisdiction, status: int = 200, message=None):
     form.started.data = timetrap.issue()
     form.captcha.data = ""
-    body = render_template("public/tipoffs/new.html", form=form, jurisdiction=jurisdiction,
-                           message=message, max_photos=MAX_PHOTOS)
+    body = render_template(
+        "public/tipoffs/new.html",
+        form=form,
+        jurisdiction=jurisdiction,
+        message=message,
+        max_photos=MAX_PHOTOS,
+    )
     response = make_response(body, status)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -86,8 +108,12 @@ def tipoff_captcha():
 
 
 @bp.route("/tipoffs/new", methods=["GET", "POST"])
-@limiter.limit(_ip_limit, methods=["POST"], scope="tipoff-submit",
-               error_message=lambda: _("Too many tip-offs from this network. Try again later, or call the hotline."))
+@limiter.limit(
+    _ip_limit,
+    methods=["POST"],
+    scope="tipoff-submit",
+    error_message=lambda: _("Too many tip-offs from this network. Try again later, or call the hotline."),
+)
 def tipoff_new():
     j = _jurisdiction()
     form = TipoffForm()
@@ -97,8 +123,15 @@ def tipoff_new():
 
     # Cheap checks first: a program that trips them costs us no image decoding.
     if form.website.data:
-        return _form_page(form, j, 400, _("This form was filled in by a program, not a person. "
-                                          "If that is wrong, reload the page and fill it in yourself."))
+        return _form_page(
+            form,
+            j,
+            400,
+            _(
+                "This form was filled in by a program, not a person. "
+                "If that is wrong, reload the page and fill it in yourself."
+            ),
+        )
     trap = timetrap.check(form.started.data)
     if trap:
         return _form_page(form, j, 400, TRAP_MESSAGES[trap])
@@ -120,25 +153,44 @@ def tipoff_new():
             processed.append(process(upload.stream.read(MAX_BYTES + 1), upload.filename or ""))
         except PhotoRejected as refused_photo:
             form.photos.errors = [refused_photo.message]
-            return _form_page(form, j, refused_photo.status,
-                              _("The tip-off was not sent. Correct the marked fields."))
+            return _form_page(
+                form, j, refused_photo.status, _("The tip-off was not sent. Correct the marked fields.")
+            )
 
     real_name = form.identity.data == "real_name"
     if real_name and not _phone_within_limits(form.phone.data):
-        return _form_page(form, j, 429, _("Too many tip-offs from this phone number today. "
-                                          "Try again later, or call the hotline."))
+        return _form_page(
+            form,
+            j,
+            429,
+            _("Too many tip-offs from this phone number today. Try again later, or call the hotline."),
+        )
     township = next(t for t in j.townships if str(t.id) == form.township.data)
-    tipoff, code = submit(j, SubmissionData(
-        category=form.category.data, description=form.description.data.strip(), township=township,
-        address=form.address.data.strip(), latitude=form.latitude.data, longitude=form.longitude.data,
-        anonymous=not real_name, name=(form.name.data or "").strip() if real_name else "",
-        phone=form.phone.data if real_name else "", locale=str(get_locale()), photos=processed))
+    tipoff, code = submit(
+        j,
+        SubmissionData(
+            category=form.category.data,
+            description=form.description.data.strip(),
+            township=township,
+            address=form.address.data.strip(),
+            latitude=form.latitude.data,
+            longitude=form.longitude.data,
+            anonymous=not real_name,
+            name=(form.name.data or "").strip() if real_name else "",
+            phone=form.phone.data if real_name else "",
+            locale=str(get_locale()),
+            photos=processed,
+        ),
+    )
     _grant(tipoff.ticket_number)
     # The code is shown once, on this page (not in a URL or the session), and by SMS to a
     # real-name reporter; it is stored only as a hash.
-    response = make_response(render_template(
-        "public/tipoffs/submitted.html", jurisdiction=j, tipoff=tipoff,
-        code=numbering.display_code(code)), 201)
+    response = make_response(
+        render_template(
+            "public/tipoffs/submitted.html", jurisdiction=j, tipoff=tipoff, code=numbering.display_code(code)
+        ),
+        201,
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -149,8 +201,12 @@ def _grant(number: str) -> None:
 
 
 @bp.route("/tipoffs/status", methods=["GET", "POST"])
-@limiter.limit(_status_limit, methods=["POST"], scope="tipoff-status",
-               error_message=lambda: _("Too many look-ups from this network. Try again in an hour."))
+@limiter.limit(
+    _status_limit,
+    methods=["POST"],
+    scope="tipoff-status",
+    error_message=lambda: _("Too many look-ups from this network. Try again in an hour."),
+)
 def tipoff_lookup():
     j = _jurisdiction()
     form = StatusLookupForm()
@@ -160,9 +216,12 @@ def tipoff_lookup():
             if numbering.code_matches(tipoff, form.code.data) and tipoff.jurisdiction_id == j.id:
                 _grant(tipoff.ticket_number)
                 return redirect(url_for("public.tipoff_status", number=tipoff.ticket_number))
-            return render_template("public/tipoffs/lookup.html", form=form, jurisdiction=j,
-                                   message=_("No tip-off matches this number and query code. "
-                                             "Check both and try again.")), 404
+            return render_template(
+                "public/tipoffs/lookup.html",
+                form=form,
+                jurisdiction=j,
+                message=_("No tip-off matches this number and query code. Check both and try again."),
+            ), 404
         return render_template("public/tipoffs/lookup.html", form=form, jurisdiction=j), 400
     return render_template("public/tipoffs/lookup.html", form=form, jurisdiction=j)
 
@@ -177,10 +236,18 @@ def tipoff_status(number: str):
     if tipoff is None or tipoff.jurisdiction_id != j.id:
         abort(404)
     answer_source = tipoff.duplicate_of if tipoff.state == "duplicate" and tipoff.duplicate_of else tipoff
-    response = make_response(render_template(
-        "public/tipoffs/status.html", jurisdiction=j, tipoff=tipoff, source=answer_source,
-        now=clock.now(), state_label=state_label, category_label=category_label,
-        outcome_label=outcome_label))
+    response = make_response(
+        render_template(
+            "public/tipoffs/status.html",
+            jurisdiction=j,
+            tipoff=tipoff,
+            source=answer_source,
+            now=clock.now(),
+            state_label=state_label,
+            category_label=category_label,
+            outcome_label=outcome_label,
+        )
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -210,8 +277,9 @@ def _send_photo(photo: TipoffPhoto, *, public: bool):
 @bp.get("/clarifications")
 def clarifications():
     j = _jurisdiction()
-    return render_template("public/tipoffs/clarifications.html", jurisdiction=j,
-                           items=queries.clarifications(j.id))
+    return render_template(
+        "public/tipoffs/clarifications.html", jurisdiction=j, items=queries.clarifications(j.id)
+    )
 
 
 @bp.get("/clarifications/<int:clarification_id>")
@@ -231,4 +299,5 @@ def clarifications_for_warning(warning):
 
 def _township_label(township) -> str:
     from notify.i18n import loc
+
     return loc(township, "name")

@@ -5,6 +5,7 @@ default) and under /en/ always in English, so that the static export (notify.pub
 one file per page and language that any web server can serve. Feeds and CAP documents have one
 URL each. Exercises never appear here.
 """
+
 from __future__ import annotations
 
 from functools import wraps
@@ -32,6 +33,7 @@ def twin_rule(rule: str) -> str:
 
 def page(rule: str):
     """Register a page at `rule` and its English twin at /en<rule>."""
+
     def decorator(view):
         endpoint = view.__name__
 
@@ -45,6 +47,7 @@ def page(rule: str):
         TWINS.add(endpoint)
         CACHEABLE.update({endpoint, endpoint + "_en"})
         return view
+
     return decorator
 
 
@@ -66,8 +69,9 @@ def current():
 def history():
     j = _jurisdiction()
     revisions = queries.published_history(j.id)
-    return render_template("public/history.html", jurisdiction=j,
-                           items=[(r, r.snapshot.content) for r in revisions])
+    return render_template(
+        "public/history.html", jurisdiction=j, items=[(r, r.snapshot.content) for r in revisions]
+    )
 
 
 @page("/warnings/<reference>")
@@ -77,16 +81,20 @@ def warning(reference: str):
     if w is None:
         abort(404)
     published = [(r, r.snapshot.content) for r in w.revisions if r.state == "published"]
-    return render_template("public/warning.html", jurisdiction=j, warning=w,
-                           current=published[-1][1], published=list(reversed(published)),
-                           identifiers=_identifiers([r for r, _ in published]))
+    return render_template(
+        "public/warning.html",
+        jurisdiction=j,
+        warning=w,
+        current=published[-1][1],
+        published=list(reversed(published)),
+        identifiers=_identifiers([r for r, _ in published]),
+    )
 
 
 @page("/advice")
 def advice_index():
     j = _jurisdiction()
-    return render_template("public/advice_index.html", jurisdiction=j,
-                           kinds=queries.kinds_with_levels(j.id))
+    return render_template("public/advice_index.html", jurisdiction=j, kinds=queries.kinds_with_levels(j.id))
 
 
 @page("/advice/<kind>/<level>")
@@ -95,8 +103,9 @@ def advice(kind: str, level: str):
     lv = queries.level_by_codes(j.id, kind, level)
     if lv is None:
         abort(404)
-    return render_template("public/advice.html", jurisdiction=j, level=lv, kind=lv.kind,
-                           blocks=lv.advisory_blocks())
+    return render_template(
+        "public/advice.html", jurisdiction=j, level=lv, kind=lv.kind, blocks=lv.advisory_blocks()
+    )
 
 
 @bp.get(feeds.CURRENT_PATH)
@@ -148,6 +157,7 @@ def conditional(response: Response) -> Response:
 
 # Helpers for the public templates.
 
+
 def public_url(endpoint: str, **values) -> str:
     """A public page in the language being rendered: /en/… for English twins."""
     name = endpoint.removeprefix("public.")
@@ -172,6 +182,7 @@ def language_switch() -> tuple[str, str, str]:
             return url_for(f"public.{base}_en", **values), "en", "English"
         return url_for(f"public.{base}", **values) + "?lang=zh_CN", "zh_CN", "中文"
     from flask import g
+
     if is_zh():
         return url_for("set_language", code="en", next=g.get("lang_next")), "en", "English"
     return url_for("set_language", code="zh_CN", next=g.get("lang_next")), "zh_CN", "中文"

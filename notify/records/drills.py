@@ -5,6 +5,7 @@ took part (everyone who acted on it, and the test audience reached), the command
 approved), whether the plan's deadlines were met and the messages arrived, and a first choice
 for the tick boxes that follows from those facts. The office corrects and completes the rest.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,24 +23,59 @@ from notify.timed.zone import local
 
 # 附件7's tick boxes: field → options, in the form's order. Codes are stored; labels are the form's.
 ASSESSMENT: dict[str, tuple[str, list[tuple[str, str]]]] = {
-    "suitability": ("预案适宜性", [("all", "全部能够执行"), ("rough", "执行过程不够顺利"),
-                                   ("unsuitable", "明显不适宜")]),
-    "sufficiency": ("预案充分性", [("full", "完全满足应急要求"), ("basic", "基本满足"),
-                                   ("insufficient", "不充分，必须修改")]),
-    "arrival": ("人员到位情况", [("on_time", "迅速准确，基本按时到位"), ("some_absent", "个别人员不到位"),
-                                 ("key_absent", "重点部位人员不到位")]),
-    "proficiency": ("熟练情况", [("skilled", "职责明确，操作熟练"), ("unskilled", "职责明确，操作不熟练"),
-                                 ("unclear", "职责不明确，操作不熟练")]),
-    "supplies": ("现场物资", [("ready", "现场物资准备充分，全部有效"), ("short", "现场物资准备不充分"),
-                              ("lacking", "现场物资准备严重缺乏")]),
-    "protection": ("个人防护", [("all", "全部人员防护到位"), ("some", "个别人员防护不到位"),
-                                ("most", "大部分人员防护不到位")]),
-    "coordination": ("协调组织情况", [("efficient", "准确高效"), ("adequate", "协调基本顺利，能满足要求"),
-                                      ("slow", "效率低，有待改进")]),
-    "effect": ("实战效果评价", [("met", "达到预期目标"), ("partly", "基本达到目的，部门环节有待改进"),
-                                ("missed", "没有达到目标")]),
-    "support": ("支援部门和协作有效性", [("unreachable", "联系不上"), ("uncooperative", "不配合"),
-                                         ("slow", "行动迟缓"), ("as_required", "按要求协作")]),
+    "suitability": (
+        "预案适宜性",
+        [("all", "全部能够执行"), ("rough", "执行过程不够顺利"), ("unsuitable", "明显不适宜")],
+    ),
+    "sufficiency": (
+        "预案充分性",
+        [("full", "完全满足应急要求"), ("basic", "基本满足"), ("insufficient", "不充分，必须修改")],
+    ),
+    "arrival": (
+        "人员到位情况",
+        [
+            ("on_time", "迅速准确，基本按时到位"),
+            ("some_absent", "个别人员不到位"),
+            ("key_absent", "重点部位人员不到位"),
+        ],
+    ),
+    "proficiency": (
+        "熟练情况",
+        [
+            ("skilled", "职责明确，操作熟练"),
+            ("unskilled", "职责明确，操作不熟练"),
+            ("unclear", "职责不明确，操作不熟练"),
+        ],
+    ),
+    "supplies": (
+        "现场物资",
+        [
+            ("ready", "现场物资准备充分，全部有效"),
+            ("short", "现场物资准备不充分"),
+            ("lacking", "现场物资准备严重缺乏"),
+        ],
+    ),
+    "protection": (
+        "个人防护",
+        [("all", "全部人员防护到位"), ("some", "个别人员防护不到位"), ("most", "大部分人员防护不到位")],
+    ),
+    "coordination": (
+        "协调组织情况",
+        [("efficient", "准确高效"), ("adequate", "协调基本顺利，能满足要求"), ("slow", "效率低，有待改进")],
+    ),
+    "effect": (
+        "实战效果评价",
+        [("met", "达到预期目标"), ("partly", "基本达到目的，部门环节有待改进"), ("missed", "没有达到目标")],
+    ),
+    "support": (
+        "支援部门和协作有效性",
+        [
+            ("unreachable", "联系不上"),
+            ("uncooperative", "不配合"),
+            ("slow", "行动迟缓"),
+            ("as_required", "按要求协作"),
+        ],
+    ),
 }
 
 
@@ -69,15 +105,23 @@ def facts(warning: Warning, now: datetime | None = None) -> DrillFacts:
     approvers = list(dict.fromkeys(r.decided_by.display_name for r in warning.revisions if r.decided_by))
     flags = [d for r in warning.revisions for d in deadlines_for(r, now)]
     sent = delivery_figures(warning)
-    levels = " → ".join(dict.fromkeys(f"{r.level.name_zh}（{r.level.response_level_zh}）"
-                                      for r in published if r.action != "lift"))
+    levels = " → ".join(
+        dict.fromkeys(
+            f"{r.level.name_zh}（{r.level.response_level_zh}）" for r in published if r.action != "lift"
+        )
+    )
     return DrillFacts(
         started=events[0].occurred_at if events else warning.created_at,
         finished=published[-1].published_at if published else None,
-        actors=actors, commander="、".join(approvers),
+        actors=actors,
+        commander="、".join(approvers),
         deadlines_met=sum(1 for d in flags if d.status == "met"),
         deadlines_late=sum(1 for d in flags if d.status in ("late", "overdue")),
-        sent=sent["total"], delivered=sent["delivered"], failed=sent["failed"], level_text=levels)
+        sent=sent["total"],
+        delivered=sent["delivered"],
+        failed=sent["failed"],
+        level_text=levels,
+    )
 
 
 def _span(f: DrillFacts) -> str:
@@ -91,8 +135,9 @@ def suggested_assessment(f: DrillFacts) -> dict[str, str]:
     rate_ok = f.sent > 0 and f.delivered == f.sent
     return {
         "suitability": "all" if f.finished else "rough",
-        "coordination": "efficient" if f.deadlines_late == 0 and f.finished else
-                        ("adequate" if f.finished else "slow"),
+        "coordination": "efficient"
+        if f.deadlines_late == 0 and f.finished
+        else ("adequate" if f.finished else "slow"),
         "effect": "met" if rate_ok and f.deadlines_late == 0 else ("partly" if f.finished else "missed"),
         "support": "as_required" if f.finished else "slow",
     }
@@ -106,21 +151,29 @@ def drill_record(warning: Warning, office_name: str, now: datetime | None = None
     f = facts(warning, now)
     audience = f"；演练测试组接收短信{f.sent}条（送达{f.delivered}条）" if f.sent else ""
     return DrillRecord(
-        warning_id=warning.id, location=f"{warning.jurisdiction.name_zh}重污染天气应急指挥部（预警信息平台）",
-        organiser=office_name, commander=f.commander, participants="、".join(f.actors) + audience,
+        warning_id=warning.id,
+        location=f"{warning.jurisdiction.name_zh}重污染天气应急指挥部（预警信息平台）",
+        organiser=office_name,
+        commander=f.commander,
+        participants="、".join(f.actors) + audience,
         method="桌面推演与实发演练（预警审批、发布、短信发送至演练测试组）",
         assessment=suggested_assessment(f),
         problems=(f"{f.deadlines_late}项时限未按预案完成；" if f.deadlines_late else "")
-                 + (f"{f.failed}条短信未送达；" if f.failed else ""),
-        recorded_at=now or clock.now())
+        + (f"{f.failed}条短信未送达；" if f.failed else ""),
+        recorded_at=now or clock.now(),
+    )
 
 
 def evaluation(warning: Warning, office_name: str, now: datetime | None = None) -> EffectEvaluation:
     kept = db.session.scalar(select(EffectEvaluation).where(EffectEvaluation.warning_id == warning.id))
     if kept is not None:
         return kept
-    return EffectEvaluation(warning_id=warning.id, organiser=office_name,
-                            evaluated_at=now or clock.now(), content=evaluation_text(warning, now))
+    return EffectEvaluation(
+        warning_id=warning.id,
+        organiser=office_name,
+        evaluated_at=now or clock.now(),
+        content=evaluation_text(warning, now),
+    )
 
 
 def evaluation_text(warning: Warning, now: datetime | None = None) -> str:

@@ -4,6 +4,7 @@ as XLSX (openpyxl) or PDF (reportlab, with the CJK font embedded so any reader s
 PDF_FONT (default Debian's fonts-wqy-zenhei) is a TrueType collection; reportlab takes one of
 its faces (subfontIndex) and embeds the glyphs used.
 """
+
 from __future__ import annotations
 
 import io
@@ -18,9 +19,9 @@ _FONT_NAME = "CJK"
 class FormDoc:
     title: str
     rows: list[tuple[str, str]]
-    heading: str = ""            # the line under the title (e.g. the issuing office)
+    heading: str = ""  # the line under the title (e.g. the issuing office)
     footer: list[str] = field(default_factory=list)
-    body: str = ""               # free text after the rows (the written report's text)
+    body: str = ""  # free text after the rows (the written report's text)
     filename: str = "record"
 
 
@@ -78,8 +79,7 @@ def pdf(doc: FormDoc) -> bytes:
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     font = _font()
-    title = ParagraphStyle("title", fontName=font, fontSize=16, leading=22, alignment=1,
-                           wordWrap="CJK")
+    title = ParagraphStyle("title", fontName=font, fontSize=16, leading=22, alignment=1, wordWrap="CJK")
     normal = ParagraphStyle("normal", fontName=font, fontSize=10.5, leading=16, wordWrap="CJK")
     label = ParagraphStyle("label", parent=normal, alignment=1)
 
@@ -90,18 +90,32 @@ def pdf(doc: FormDoc) -> bytes:
     if doc.heading:
         story += [para(doc.heading), Spacer(1, 2 * mm)]
     if doc.rows:
-        table = Table([[para(lbl, label), para(value)] for lbl, value in doc.rows],
-                      colWidths=[40 * mm, 130 * mm])
-        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.6, colors.black),
-                                   ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                                   ("TOPPADDING", (0, 0), (-1, -1), 5),
-                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 5)]))
+        table = Table(
+            [[para(lbl, label), para(value)] for lbl, value in doc.rows], colWidths=[40 * mm, 130 * mm]
+        )
+        table.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    ("TOPPADDING", (0, 0), (-1, -1), 5),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                ]
+            )
+        )
         story.append(table)
     if doc.body:
         story += [Spacer(1, 3 * mm)] + [para(line or " ") for line in doc.body.split("\n")]
     if doc.footer:
         story += [Spacer(1, 6 * mm)] + [para(line) for line in doc.footer]
     out = io.BytesIO()
-    SimpleDocTemplate(out, pagesize=A4, title=doc.title, leftMargin=20 * mm, rightMargin=20 * mm,
-                      topMargin=20 * mm, bottomMargin=20 * mm).build(story)
+    SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        title=doc.title,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=20 * mm,
+        bottomMargin=20 * mm,
+    ).build(story)
     return out.getvalue()

@@ -1,4 +1,5 @@
 """The plan's forms (附件6, 附件7, 附件8) and the §5.4 report as FormDocs, from the record."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -35,48 +36,71 @@ def statistics_form(warning: Warning, now: datetime | None = None) -> FormDoc:
         ("改进建议", s.suggestions or ""),
         ("备注", "表格内时间均精确到小时"),
     ]
-    return FormDoc(title=f"{warning.jurisdiction.name_zh}重污染天气应急响应统计表", heading=office_name(warning),
-                   rows=rows, footer=[f"填表人：{s.filled_by or ''}"],
-                   filename=f"statistics-{warning.reference}")
+    return FormDoc(
+        title=f"{warning.jurisdiction.name_zh}重污染天气应急响应统计表",
+        heading=office_name(warning),
+        rows=rows,
+        footer=[f"填表人：{s.filled_by or ''}"],
+        filename=f"statistics-{warning.reference}",
+    )
 
 
 def written_report_form(report: WrittenReport) -> FormDoc:
-    return FormDoc(title=report.title, rows=[], body=report.body,
-                   filename=f"report-{report.warning.reference}")
+    return FormDoc(
+        title=report.title, rows=[], body=report.body, filename=f"report-{report.warning.reference}"
+    )
 
 
 def drill_form(record: DrillRecord, warning: Warning, now: datetime | None = None) -> FormDoc:
     a = record.assessment or {}
 
     def tick(field: str) -> str:
-        return "  ".join(("■" if a.get(field) == code else "□") + text
-                         for code, text in drills.ASSESSMENT[field][1])
+        return "  ".join(
+            ("■" if a.get(field) == code else "□") + text for code, text in drills.ASSESSMENT[field][1]
+        )
 
     rows = [
-        ("预案名称", "重污染天气应急预案演练记录"), ("演练地点", record.location),
-        ("组织部门", record.organiser), ("总指挥", record.commander),
-        ("演练时间", drills.span_text(warning, now)), ("参加部门和人员", record.participants),
+        ("预案名称", "重污染天气应急预案演练记录"),
+        ("演练地点", record.location),
+        ("组织部门", record.organiser),
+        ("总指挥", record.commander),
+        ("演练时间", drills.span_text(warning, now)),
+        ("参加部门和人员", record.participants),
         ("演练方式", record.method),
-        ("预案评审·适宜性", tick("suitability")), ("预案评审·充分性", tick("sufficiency")),
-        ("人员到位情况", tick("arrival")), ("熟练情况", tick("proficiency")),
-        ("现场物资", tick("supplies")), ("个人防护", tick("protection")),
-        ("协调组织情况", tick("coordination")), ("实战效果评价", tick("effect")),
+        ("预案评审·适宜性", tick("suitability")),
+        ("预案评审·充分性", tick("sufficiency")),
+        ("人员到位情况", tick("arrival")),
+        ("熟练情况", tick("proficiency")),
+        ("现场物资", tick("supplies")),
+        ("个人防护", tick("protection")),
+        ("协调组织情况", tick("coordination")),
+        ("实战效果评价", tick("effect")),
         ("支援部门和协作有效性", tick("support")),
-        ("存在问题", record.problems), ("改进措施", record.improvements),
-        ("记录人", record.recorder), ("审核人", record.reviewer),
+        ("存在问题", record.problems),
+        ("改进措施", record.improvements),
+        ("记录人", record.recorder),
+        ("审核人", record.reviewer),
         ("记录时间", local(record.recorded_at).strftime("%Y年%m月%d日") if record.recorded_at else ""),
     ]
-    return FormDoc(title=f"{warning.jurisdiction.name_zh}重污染天气应急演练记录表", rows=rows,
-                   filename=f"drill-{warning.reference}")
+    return FormDoc(
+        title=f"{warning.jurisdiction.name_zh}重污染天气应急演练记录表",
+        rows=rows,
+        filename=f"drill-{warning.reference}",
+    )
 
 
 def evaluation_form(ev: EffectEvaluation, warning: Warning, now: datetime | None = None) -> FormDoc:
     f = drills.facts(warning, now or clock.now())
     rows = [
-        ("组织单位", ev.organiser), ("负责人", ev.lead), ("评估组成员", ev.members),
+        ("组织单位", ev.organiser),
+        ("负责人", ev.lead),
+        ("评估组成员", ev.members),
         ("预警级别", f.level_text or "—"),
         ("评估时间", local(ev.evaluated_at).strftime("%Y年%m月%d日") if ev.evaluated_at else ""),
         ("评估内容", ev.content),
     ]
-    return FormDoc(title=f"{warning.jurisdiction.name_zh}重污染天气应急效果评估表", rows=rows,
-                   filename=f"evaluation-{warning.reference}")
+    return FormDoc(
+        title=f"{warning.jurisdiction.name_zh}重污染天气应急效果评估表",
+        rows=rows,
+        filename=f"evaluation-{warning.reference}",
+    )

@@ -7,6 +7,7 @@ between the hour-truncated start and end, so the printed numbers add up. Cumulat
 count run over the same year (local) and alert kind, up to and including this response.
 Exercises are not responses and count nowhere.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -32,13 +33,13 @@ class Period:
 @dataclass
 class ResponseStatistics:
     warning: Warning
-    start: datetime | None            # to the hour
-    end: datetime | None              # to the hour; None while in force
-    hours: int                        # 持续响应时间
+    start: datetime | None  # to the hour
+    end: datetime | None  # to the hour; None while in force
+    hours: int  # 持续响应时间
     ongoing: bool
     periods: list[Period] = field(default_factory=list)
-    cumulative_hours: int = 0         # 累计响应时间 (year and kind)
-    cumulative_count: int = 0         # 累计响应次数 (year and kind)
+    cumulative_hours: int = 0  # 累计响应时间 (year and kind)
+    cumulative_count: int = 0  # 累计响应次数 (year and kind)
     year: int | None = None
 
     @property
@@ -81,8 +82,15 @@ def of_warning(warning: Warning, now: datetime | None = None) -> ResponseStatist
         periods.append(Period(revision.level, s, e, _hours(s, e or _hour(now))))
     start = _hour(starts[0][1])
     end = _hour(end_exact) if end_exact else None
-    return ResponseStatistics(warning, start, end, _hours(start, end or _hour(now)), end is None,
-                              periods, year=zone.local(start).year)
+    return ResponseStatistics(
+        warning,
+        start,
+        end,
+        _hours(start, end or _hour(now)),
+        end is None,
+        periods,
+        year=zone.local(start).year,
+    )
 
 
 def for_warning(warning: Warning, now: datetime | None = None) -> ResponseStatistics:
@@ -98,13 +106,20 @@ def for_warning(warning: Warning, now: datetime | None = None) -> ResponseStatis
     return stats
 
 
-def year_of(jurisdiction_id: int, kind_id: int, year: int, now: datetime | None = None) -> list[ResponseStatistics]:
+def year_of(
+    jurisdiction_id: int, kind_id: int, year: int, now: datetime | None = None
+) -> list[ResponseStatistics]:
     """Every response of a kind that started in a (local) year, in order."""
     now = now or clock.now()
     warnings = db.session.scalars(
-        select(Warning).where(Warning.jurisdiction_id == jurisdiction_id, Warning.kind_id == kind_id,
-                              Warning.is_exercise.is_(False), Warning.status.in_(("active", "lifted")))
-        .options(selectinload(Warning.revisions))).all()
-    result = [s for s in (of_warning(w, now) for w in warnings)
-              if s.start is not None and s.year == year]
+        select(Warning)
+        .where(
+            Warning.jurisdiction_id == jurisdiction_id,
+            Warning.kind_id == kind_id,
+            Warning.is_exercise.is_(False),
+            Warning.status.in_(("active", "lifted")),
+        )
+        .options(selectinload(Warning.revisions))
+    ).all()
+    result = [s for s in (of_warning(w, now) for w in warnings) if s.start is not None and s.year == year]
     return sorted(result, key=lambda s: s.start)

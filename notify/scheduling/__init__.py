@@ -12,10 +12,26 @@
 
 See notify/scheduling/runner.py for where jobs run and README "Timed work" for operating it.
 """
+
 from notify.scheduling.jobs import (
-    cancel, install_standing, next_run_time, schedule_daily, schedule_once, standing_daily, task,
+    cancel,
+    install_standing,
+    next_run_time,
+    schedule_daily,
+    schedule_once,
+    standing_daily,
+    task,
 )
 from notify.scheduling.runner import init_app, tick
 
-__all__ = ["cancel", "init_app", "install_standing", "next_run_time", "schedule_daily", "schedule_once",
-           "standing_daily", "task", "tick"]
+__all__ = [
+    "cancel",
+    "init_app",
+    "install_standing",
+    "next_run_time",
+    "schedule_daily",
+    "schedule_once",
+    "standing_daily",
+    "task",
+    "tick",
+]

@@ -8,12 +8,14 @@ commits, and not at all if it rolls back: a warning whose publication was rolled
 leave an escalation behind, and on SQLite the job store could not write while the transaction
 holds the write lock anyway.
 """
+
 from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from flask import current_app, has_app_context
 from sqlalchemy import event
@@ -60,9 +62,12 @@ def _record_failure(func: Callable[..., None], kwargs: dict) -> None:
     from notify import audit
 
     try:
-        audit.record("scheduler.job_failed", actor_name="scheduler",
-                     summary=f"{func.__module__}.{func.__name__} failed",
-                     detail={"job": f"{func.__module__}:{func.__name__}", "kwargs": _plain(kwargs)})
+        audit.record(
+            "scheduler.job_failed",
+            actor_name="scheduler",
+            summary=f"{func.__module__}.{func.__name__} failed",
+            detail={"job": f"{func.__module__}:{func.__name__}", "kwargs": _plain(kwargs)},
+        )
         db.session.commit()
     except Exception:  # the failure itself is logged by APScheduler; the audit is best effort
         db.session.rollback()
@@ -70,8 +75,7 @@ def _record_failure(func: Callable[..., None], kwargs: dict) -> None:
 
 
 def _plain(kwargs: dict) -> dict:
-    return {k: v if isinstance(v, (int, float, str, bool, type(None))) else str(v)
-            for k, v in kwargs.items()}
+    return {k: v if isinstance(v, (int, float, str, bool, type(None))) else str(v) for k, v in kwargs.items()}
 
 
 def schedule_once(func: Callable[..., None], run_at: datetime, *, job_id: str, **kwargs: Any) -> None:
@@ -79,16 +83,19 @@ def schedule_once(func: Callable[..., None], run_at: datetime, *, job_id: str, *
     if run_at.tzinfo is None:
         raise ValueError("run_at must be timezone-aware")
     _check(func)
-    _when_committed(lambda s: s.add_job(func, "date", run_date=run_at, id=job_id, kwargs=kwargs,
-                                        replace_existing=True))
+    _when_committed(
+        lambda s: s.add_job(func, "date", run_date=run_at, id=job_id, kwargs=kwargs, replace_existing=True)
+    )
 
 
-def schedule_daily(func: Callable[..., None], *, hour: int, minute: int, job_id: str,
-                   **kwargs: Any) -> None:
+def schedule_daily(func: Callable[..., None], *, hour: int, minute: int, job_id: str, **kwargs: Any) -> None:
     """Run func(**kwargs) every day at hour:minute on the jurisdiction's wall clock."""
     _check(func)
-    _when_committed(lambda s: s.add_job(func, "cron", hour=hour, minute=minute, id=job_id,
-                                        kwargs=kwargs, replace_existing=True))
+    _when_committed(
+        lambda s: s.add_job(
+            func, "cron", hour=hour, minute=minute, id=job_id, kwargs=kwargs, replace_existing=True
+        )
+    )
 
 
 # Daily jobs that belong to the code rather than to a record (the 09:30 reminder): declared at
@@ -96,8 +103,7 @@ def schedule_daily(func: Callable[..., None], *, hour: int, minute: int, job_id:
 _standing: dict[str, tuple[Callable[..., None], int, int, dict]] = {}
 
 
-def standing_daily(func: Callable[..., None], *, hour: int, minute: int, job_id: str,
-                   **kwargs: Any) -> None:
+def standing_daily(func: Callable[..., None], *, hour: int, minute: int, job_id: str, **kwargs: Any) -> None:
     """Declare a daily job that exists as long as the code does (see install_standing)."""
     _check(func)
     _standing[job_id] = (func, hour, minute, kwargs)

@@ -11,6 +11,7 @@ so the running scheduler also looks every SCHEDULER_POLL_SECONDS. Jobs are coale
 no misfire grace time: a job missed while the scheduler was down runs once when it comes back,
 and an audit event says how late it ran and how many runs it stood for.
 """
+
 from __future__ import annotations
 
 import logging
@@ -36,7 +37,7 @@ from notify.scheduling import jobs
 
 log = logging.getLogger(__name__)
 
-_EXT = "notify.scheduler"          # the scheduler that runs jobs in this process, if any
+_EXT = "notify.scheduler"  # the scheduler that runs jobs in this process, if any
 _STORE_EXT = "notify.scheduler.store"  # a scheduler that only writes to the store
 _app_lock = threading.Lock()
 _scheduler_app: Flask | None = None
@@ -81,11 +82,18 @@ def _write_late(job_id: str, missed: list[datetime], now: datetime) -> None:
     late = int((now - missed[-1]).total_seconds())
     runs = f" ({len(missed)} runs missed)" if len(missed) > 1 else ""
     audit.record(
-        "scheduler.late_run", actor_name="scheduler",
-        summary=(f"job {job_id} was due at {missed[0].isoformat()}{runs}; the scheduler was "
-                 f"not running then, so it runs once now, {late} s late"),
-        detail={"job": job_id, "due": [t.isoformat() for t in missed],
-                "ran_at": now.isoformat(), "late_seconds": late},
+        "scheduler.late_run",
+        actor_name="scheduler",
+        summary=(
+            f"job {job_id} was due at {missed[0].isoformat()}{runs}; the scheduler was "
+            f"not running then, so it runs once now, {late} s late"
+        ),
+        detail={
+            "job": job_id,
+            "due": [t.isoformat() for t in missed],
+            "ran_at": now.isoformat(),
+            "late_seconds": late,
+        },
     )
     db.session.commit()
 
@@ -143,8 +151,11 @@ def _job_store(app: Flask) -> SQLAlchemyJobStore:
 def _configure(scheduler: BaseScheduler, app: Flask, executor) -> BaseScheduler:
     global _scheduler_app
     _LateRunAudit.grace = timedelta(seconds=app.config["SCHEDULER_LATE_SECONDS"])
-    scheduler.configure(jobstores={"default": _job_store(app), "poll": MemoryJobStore()},
-                        executors={"default": executor}, **_options(app))
+    scheduler.configure(
+        jobstores={"default": _job_store(app), "poll": MemoryJobStore()},
+        executors={"default": executor},
+        **_options(app),
+    )
     with _app_lock:
         _scheduler_app = app
     return scheduler
@@ -167,8 +178,11 @@ def store_scheduler(app: Flask | None = None) -> BaseScheduler:
         here = app.extensions.get(_STORE_EXT)
         if here is None:
             here = _HereScheduler()
-            here.configure(jobstores={"default": _job_store(app)}, executors={"default": _AuditedDebug()},
-                           **_options(app))
+            here.configure(
+                jobstores={"default": _job_store(app)},
+                executors={"default": _AuditedDebug()},
+                **_options(app),
+            )
             here.start()
             app.extensions[_STORE_EXT] = here
     return here
@@ -193,8 +207,14 @@ def _poll() -> None:
 
 
 def _add_poll(scheduler: BaseScheduler, app: Flask) -> None:
-    scheduler.add_job(_poll, "interval", seconds=app.config["SCHEDULER_POLL_SECONDS"],
-                      id="notify.poll", jobstore="poll", replace_existing=True)
+    scheduler.add_job(
+        _poll,
+        "interval",
+        seconds=app.config["SCHEDULER_POLL_SECONDS"],
+        id="notify.poll",
+        jobstore="poll",
+        replace_existing=True,
+    )
 
 
 def start_in_process(app: Flask) -> BackgroundScheduler:
@@ -231,8 +251,10 @@ def init_app(app: Flask) -> None:
     @app.cli.command("scheduler")
     def scheduler_command():
         """Run the timed jobs (publication, reminders, escalations) until stopped."""
-        click.echo(f"scheduler: jobs in table {JOBS_TABLE}, looking every "
-                   f"{app.config['SCHEDULER_POLL_SECONDS']} s; Ctrl-C stops")
+        click.echo(
+            f"scheduler: jobs in table {JOBS_TABLE}, looking every "
+            f"{app.config['SCHEDULER_POLL_SECONDS']} s; Ctrl-C stops"
+        )
         run_forever(app)
 
     if not app.config["SCHEDULER_IN_PROCESS"]:

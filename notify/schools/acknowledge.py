@@ -5,6 +5,7 @@ re-pushed reply or two people at once record the first and change nothing after 
 can be confirmed while its revision is the warning's current one and its episode has not ended;
 after that its link and replies change nothing and say so.
 """
+
 from __future__ import annotations
 
 import re
@@ -41,8 +42,11 @@ def by_token(token: str) -> SchoolNotice | None:
     if ids is None:
         return None
     revision_id, school_id = ids
-    return db.session.scalar(select(SchoolNotice).where(
-        SchoolNotice.revision_id == revision_id, SchoolNotice.school_id == school_id))
+    return db.session.scalar(
+        select(SchoolNotice).where(
+            SchoolNotice.revision_id == revision_id, SchoolNotice.school_id == school_id
+        )
+    )
 
 
 def revision_state(revision: Revision, now: datetime) -> str:
@@ -63,27 +67,34 @@ def state(notice: SchoolNotice, now: datetime) -> str:
     return revision_state(notice.revision, now)
 
 
-def acknowledge(notice: SchoolNotice, *, via: str, by: str, now: datetime,
-                phone: str | None = None) -> bool:
+def acknowledge(notice: SchoolNotice, *, via: str, by: str, now: datetime, phone: str | None = None) -> bool:
     """Record the confirmation if the notice is open; True if this call recorded it."""
     if state(notice, now) != OPEN:
         return False
     result = db.session.execute(
         update(SchoolNotice)
         .where(SchoolNotice.id == notice.id, SchoolNotice.acknowledged_at.is_(None))
-        .values(acknowledged_at=now, acknowledged_by=by[:100], acknowledged_via=via,
-                acknowledged_phone=phone)
-        .execution_options(synchronize_session=False))
+        .values(acknowledged_at=now, acknowledged_by=by[:100], acknowledged_via=via, acknowledged_phone=phone)
+        .execution_options(synchronize_session=False)
+    )
     if not result.rowcount:
         return False
     db.session.refresh(notice)
     revision = notice.revision
-    audit.record("school.acknowledged", actor_name=by[:100] or notice.school.name, subject=notice,
-                 warning_id=revision.warning_id,
-                 summary=f"{notice.school.name} confirmed {revision.warning.reference} "
-                         f"#{revision.sequence} by {via}",
-                 detail={"school_id": notice.school_id, "revision_id": revision.id, "via": via,
-                         "after_reminder": notice.reminded_at is not None}, at=now)
+    audit.record(
+        "school.acknowledged",
+        actor_name=by[:100] or notice.school.name,
+        subject=notice,
+        warning_id=revision.warning_id,
+        summary=f"{notice.school.name} confirmed {revision.warning.reference} #{revision.sequence} by {via}",
+        detail={
+            "school_id": notice.school_id,
+            "revision_id": revision.id,
+            "via": via,
+            "after_reminder": notice.reminded_at is not None,
+        },
+        at=now,
+    )
     return True
 
 
@@ -95,15 +106,18 @@ class ReplyOutcome:
 
 def by_reply(phone: str, content: str, now: datetime) -> ReplyOutcome:
     """An SMS reply from a school's head or duty phone."""
-    schools = list(db.session.scalars(select(School).where(
-        or_(School.head_phone == phone, School.duty_phone == phone))))
+    schools = list(
+        db.session.scalars(select(School).where(or_(School.head_phone == phone, School.duty_phone == phone)))
+    )
     if not schools:
         return ReplyOutcome("no_notice")
     # The school's latest notice that asks for a confirmation is the one a reply answers.
     notice = db.session.scalar(
-        select(SchoolNotice).where(SchoolNotice.school_id.in_([s.id for s in schools]),
-                                   SchoolNotice.requires_ack.is_(True))
-        .order_by(SchoolNotice.created_at.desc(), SchoolNotice.id.desc()).limit(1))
+        select(SchoolNotice)
+        .where(SchoolNotice.school_id.in_([s.id for s in schools]), SchoolNotice.requires_ack.is_(True))
+        .order_by(SchoolNotice.created_at.desc(), SchoolNotice.id.desc())
+        .limit(1)
+    )
     if notice is None:
         return ReplyOutcome("no_notice")
     if not is_ack_reply(content):

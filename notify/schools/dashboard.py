@@ -4,6 +4,7 @@ reached, confirmed (and how many only after the reminder), and who is still sile
 One aggregate query over the notices joined to their SMS delivery, so the page costs the same
 whatever the county's size; the console polls it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -17,13 +18,26 @@ from notify.models.deliveries import Status
 from notify.schools.notices import PURPOSE
 
 NOT_REACHED = (Status.UNDELIVERED, Status.FAILED, Status.DEAD, Status.EXPIRED)
-COUNTS = ("schools", "acknowledged", "after_reminder", "delivered", "not_reached", "in_flight",
-          "silent", "reminded", "reported")
+COUNTS = (
+    "schools",
+    "acknowledged",
+    "after_reminder",
+    "delivered",
+    "not_reached",
+    "in_flight",
+    "silent",
+    "reminded",
+    "reported",
+)
 
 
 def _sms_join():
-    return and_(Delivery.revision_id == SchoolNotice.revision_id, Delivery.purpose == PURPOSE,
-                Delivery.channel == "sms", Delivery.address == SchoolNotice.phone)
+    return and_(
+        Delivery.revision_id == SchoolNotice.revision_id,
+        Delivery.purpose == PURPOSE,
+        Delivery.channel == "sms",
+        Delivery.address == SchoolNotice.phone,
+    )
 
 
 def _count(condition):
@@ -38,19 +52,30 @@ class Row:
     counts: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"township_id": self.township_id, "name_zh": self.name_zh, "name_en": self.name_en,
-                **self.counts}
+        return {
+            "township_id": self.township_id,
+            "name_zh": self.name_zh,
+            "name_en": self.name_en,
+            **self.counts,
+        }
 
 
 def by_township(revision_id: int) -> tuple[list[Row], Row]:
     acked = SchoolNotice.acknowledged_at.is_not(None)
     query = (
         select(
-            Township.id, Township.name_zh, Township.name_en,
+            Township.id,
+            Township.name_zh,
+            Township.name_en,
             func.count(SchoolNotice.id),
             _count(acked),
-            _count(and_(acked, SchoolNotice.reminded_at.is_not(None),
-                        SchoolNotice.acknowledged_at >= SchoolNotice.reminded_at)),
+            _count(
+                and_(
+                    acked,
+                    SchoolNotice.reminded_at.is_not(None),
+                    SchoolNotice.acknowledged_at >= SchoolNotice.reminded_at,
+                )
+            ),
             _count(Delivery.status == Status.DELIVERED),
             _count(Delivery.status.in_(NOT_REACHED)),
             _count(Delivery.id.is_(None) | Delivery.status.not_in((Status.DELIVERED, *NOT_REACHED))),
@@ -73,16 +98,32 @@ def by_township(revision_id: int) -> tuple[list[Row], Row]:
 
 
 def notice_count(revision_id: int) -> int:
-    return int(db.session.scalar(select(func.count()).select_from(SchoolNotice).where(
-        SchoolNotice.revision_id == revision_id)) or 0)
+    return int(
+        db.session.scalar(
+            select(func.count()).select_from(SchoolNotice).where(SchoolNotice.revision_id == revision_id)
+        )
+        or 0
+    )
 
 
-def schools(revision_id: int, *, only: str | None = None, township_id: int | None = None) -> list[dict[str, Any]]:
+def schools(
+    revision_id: int, *, only: str | None = None, township_id: int | None = None
+) -> list[dict[str, Any]]:
     """Each school's line: who, where, its SMS status and its confirmation."""
     query = (
-        select(SchoolNotice, School.code, School.name, School.type, School.head_name,
-               School.duty_name, School.duty_phone, Township.name_zh, Township.name_en,
-               Delivery.status, Delivery.error_code)
+        select(
+            SchoolNotice,
+            School.code,
+            School.name,
+            School.type,
+            School.head_name,
+            School.duty_name,
+            School.duty_phone,
+            Township.name_zh,
+            Township.name_en,
+            Delivery.status,
+            Delivery.error_code,
+        )
         .join(School, School.id == SchoolNotice.school_id)
         .join(Township, Township.id == SchoolNotice.township_id)
         .outerjoin(Delivery, _sms_join())
@@ -96,14 +137,30 @@ def schools(revision_id: int, *, only: str | None = None, township_id: int | Non
     if township_id:
         query = query.where(SchoolNotice.township_id == township_id)
     out = []
-    for notice, code, name, kind, head, duty, duty_phone, t_zh, t_en, status, error in db.session.execute(query):
-        out.append({
-            "notice_id": notice.id, "school_id": notice.school_id, "code": code, "name": name,
-            "type": kind, "township_zh": t_zh, "township_en": t_en, "head_name": head,
-            "phone": notice.phone, "duty_name": duty, "duty_phone": duty_phone,
-            "sms_status": status or Status.PENDING, "error_code": error,
-            "acknowledged_at": notice.acknowledged_at, "acknowledged_by": notice.acknowledged_by,
-            "acknowledged_via": notice.acknowledged_via, "reminded_at": notice.reminded_at,
-            "reported_at": notice.reported_at, "requires_ack": notice.requires_ack,
-        })
+    for notice, code, name, kind, head, duty, duty_phone, t_zh, t_en, status, error in db.session.execute(
+        query
+    ):
+        out.append(
+            {
+                "notice_id": notice.id,
+                "school_id": notice.school_id,
+                "code": code,
+                "name": name,
+                "type": kind,
+                "township_zh": t_zh,
+                "township_en": t_en,
+                "head_name": head,
+                "phone": notice.phone,
+                "duty_name": duty,
+                "duty_phone": duty_phone,
+                "sms_status": status or Status.PENDING,
+                "error_code": error,
+                "acknowledged_at": notice.acknowledged_at,
+                "acknowledged_by": notice.acknowledged_by,
+                "acknowledged_via": notice.acknowledged_via,
+                "reminded_at": notice.reminded_at,
+                "reported_at": notice.reported_at,
+                "requires_ack": notice.requires_ack,
+            }
+        )
     return out

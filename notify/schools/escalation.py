@@ -10,6 +10,7 @@ Who is silent is decided by one UPDATE that stamps the notices it picks (reminde
 reported_at), so the messages sent and the notices stamped are the same set, and a job that runs
 again (after a crash, or late) finds nothing left to do.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -21,7 +22,8 @@ from notify import audit, clock, scheduling
 from notify.dispatch import routing, wakeup
 from notify.extensions import db
 from notify.models import Delivery, Revision, School, SchoolContact, SchoolNotice, Township
-from notify.schools import acknowledge, notices as school_notices, texts, tokens
+from notify.schools import acknowledge, texts, tokens
+from notify.schools import notices as school_notices
 
 
 @scheduling.task
@@ -41,12 +43,21 @@ def escalate_schools(revision_id: int, stage: int) -> None:
 def _stamp(revision: Revision, column, now: datetime) -> list[int]:
     """Stamp the revision's silent notices not yet stamped in `column`; their ids."""
     table = SchoolNotice.__table__
-    rows = db.session.execute(
-        update(table)
-        .where(table.c.revision_id == revision.id, table.c.requires_ack.is_(True),
-               table.c.acknowledged_at.is_(None), table.c[column].is_(None))
-        .values({column: now})
-        .returning(table.c.id)).scalars().all()
+    rows = (
+        db.session.execute(
+            update(table)
+            .where(
+                table.c.revision_id == revision.id,
+                table.c.requires_ack.is_(True),
+                table.c.acknowledged_at.is_(None),
+                table.c[column].is_(None),
+            )
+            .values({column: now})
+            .returning(table.c.id)
+        )
+        .scalars()
+        .all()
+    )
     return sorted(rows)
 
 
@@ -57,23 +68,34 @@ def remind(revision: Revision, now: datetime) -> int:
     content = revision.snapshot.content
     tz = school_notices.zone(revision)
     rows = db.session.execute(
-        select(SchoolNotice.school_id, SchoolNotice.items, School.name, School.head_phone,
-               School.duty_phone)
+        select(SchoolNotice.school_id, SchoolNotice.items, School.name, School.head_phone, School.duty_phone)
         .join(School, School.id == SchoolNotice.school_id)
-        .where(SchoolNotice.id.in_(ids)).order_by(SchoolNotice.id)).all()
+        .where(SchoolNotice.id.in_(ids))
+        .order_by(SchoolNotice.id)
+    ).all()
     deliveries = []
     for school_id, items, name, head_phone, duty_phone in rows:
         address = duty_phone or head_phone
-        body = texts.reminder(content, school=name, items=items, sent=revision.published_at,
-                              link=tokens.link(revision.id, school_id), tz=tz)
+        body = texts.reminder(
+            content,
+            school=name,
+            items=items,
+            sent=revision.published_at,
+            link=tokens.link(revision.id, school_id),
+            tz=tz,
+        )
         deliveries.append(_sms(revision, address, body, now, school_notices.REMINDER))
     db.session.execute(insert(Delivery), deliveries)
     wakeup.after_commit(db.session)
-    audit.record("school.reminded", actor_name="scheduler", subject=revision,
-                 warning_id=revision.warning_id,
-                 summary=f"{revision.warning.reference} #{revision.sequence}: "
-                         f"{len(ids)} silent schools reminded",
-                 detail={"school_ids": [r.school_id for r in rows]}, at=now)
+    audit.record(
+        "school.reminded",
+        actor_name="scheduler",
+        subject=revision,
+        warning_id=revision.warning_id,
+        summary=f"{revision.warning.reference} #{revision.sequence}: {len(ids)} silent schools reminded",
+        detail={"school_ids": [r.school_id for r in rows]},
+        at=now,
+    )
     return len(ids)
 
 
@@ -86,15 +108,22 @@ def report(revision: Revision, now: datetime) -> int:
     rows = db.session.execute(
         select(SchoolNotice.school_id, SchoolNotice.township_id, School.name)
         .join(School, School.id == SchoolNotice.school_id)
-        .where(SchoolNotice.id.in_(ids)).order_by(SchoolNotice.township_id, School.name)).all()
+        .where(SchoolNotice.id.in_(ids))
+        .order_by(SchoolNotice.township_id, School.name)
+    ).all()
     by_township: dict[int, list[str]] = defaultdict(list)
     for _, township_id, name in rows:
         by_township[township_id].append(name)
-    township_names = dict(db.session.execute(select(Township.id, Township.name_zh).where(
-        Township.id.in_(list(by_township)))).all())
-    contacts = db.session.execute(select(SchoolContact.township_id, SchoolContact.phone).where(
-        SchoolContact.jurisdiction_id == revision.warning.jurisdiction_id,
-        SchoolContact.active.is_(True))).all()
+    township_names = dict(
+        db.session.execute(
+            select(Township.id, Township.name_zh).where(Township.id.in_(list(by_township)))
+        ).all()
+    )
+    contacts = db.session.execute(
+        select(SchoolContact.township_id, SchoolContact.phone).where(
+            SchoolContact.jurisdiction_id == revision.warning.jurisdiction_id, SchoolContact.active.is_(True)
+        )
+    ).all()
 
     # One text per phone: a person on both lists gets the fuller one.
     texts_by_phone: dict[str, str] = {}
@@ -102,23 +131,44 @@ def report(revision: Revision, now: datetime) -> int:
     for township_id, phone in contacts:
         if township_id is None:
             texts_by_phone[phone] = texts.report(
-                content, audience="县教科局", names=overview, count=len(ids),
-                sent=revision.published_at, now=now, tz=tz)
+                content,
+                audience="县教科局",
+                names=overview,
+                count=len(ids),
+                sent=revision.published_at,
+                now=now,
+                tz=tz,
+            )
         elif township_id in by_township and phone not in texts_by_phone:
             names = by_township[township_id]
             texts_by_phone[phone] = texts.report(
-                content, audience=township_names[township_id], names=texts.names_list(names),
-                count=len(names), sent=revision.published_at, now=now, tz=tz)
+                content,
+                audience=township_names[township_id],
+                names=texts.names_list(names),
+                count=len(names),
+                sent=revision.published_at,
+                now=now,
+                tz=tz,
+            )
     if texts_by_phone:
-        db.session.execute(insert(Delivery), [_sms(revision, phone, body, now, school_notices.REPORT)
-                                              for phone, body in texts_by_phone.items()])
+        db.session.execute(
+            insert(Delivery),
+            [
+                _sms(revision, phone, body, now, school_notices.REPORT)
+                for phone, body in texts_by_phone.items()
+            ],
+        )
         wakeup.after_commit(db.session)
-    audit.record("school.reported", actor_name="scheduler", subject=revision,
-                 warning_id=revision.warning_id,
-                 summary=f"{revision.warning.reference} #{revision.sequence}: {len(ids)} schools "
-                         f"still silent, reported to {len(texts_by_phone)} contacts",
-                 detail={"school_ids": sorted(r.school_id for r in rows),
-                         "contacts": len(texts_by_phone)}, at=now)
+    audit.record(
+        "school.reported",
+        actor_name="scheduler",
+        subject=revision,
+        warning_id=revision.warning_id,
+        summary=f"{revision.warning.reference} #{revision.sequence}: {len(ids)} schools "
+        f"still silent, reported to {len(texts_by_phone)} contacts",
+        detail={"school_ids": sorted(r.school_id for r in rows), "contacts": len(texts_by_phone)},
+        at=now,
+    )
     return len(ids)
 
 
@@ -127,9 +177,21 @@ def _sms(revision: Revision, address: str, body: str, now: datetime, purpose: st
     from notify.models.deliveries import Status
 
     return {
-        "revision_id": revision.id, "after_revision_id": None, "purpose": purpose,
-        "channel": "sms", "address": address, "recipient_id": None, "locale": "zh", "body": body,
-        "status": Status.PENDING, "gateway": routing.gateway_for(address), "attempts": 0,
-        "next_attempt_at": now, "expires_at": revision.episode_end, "error_reason": "",
-        "segments": sms_segments.count(body).segments, "created_at": now, "updated_at": now,
+        "revision_id": revision.id,
+        "after_revision_id": None,
+        "purpose": purpose,
+        "channel": "sms",
+        "address": address,
+        "recipient_id": None,
+        "locale": "zh",
+        "body": body,
+        "status": Status.PENDING,
+        "gateway": routing.gateway_for(address),
+        "attempts": 0,
+        "next_attempt_at": now,
+        "expires_at": revision.episode_end,
+        "error_reason": "",
+        "segments": sms_segments.count(body).segments,
+        "created_at": now,
+        "updated_at": now,
     }

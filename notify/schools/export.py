@@ -1,5 +1,6 @@
 """The education bureau's export of one revision's school notices: XLSX (a summary sheet per
 township and a sheet of every school) or CSV (the schools), times in the jurisdiction's zone."""
+
 from __future__ import annotations
 
 import csv
@@ -25,28 +26,69 @@ def _via(value: str | None) -> str:
 
 
 def _status(value: str) -> str:
-    return {"delivered": _("delivered"), "undelivered": _("not reached"), "failed": _("not reached"),
-            "dead": _("not reached"), "expired": _("not reached")}.get(value, _("sending"))
+    return {
+        "delivered": _("delivered"),
+        "undelivered": _("not reached"),
+        "failed": _("not reached"),
+        "dead": _("not reached"),
+        "expired": _("not reached"),
+    }.get(value, _("sending"))
 
 
 def summary_header() -> list[str]:
-    return [_("Township"), _("Schools"), _("Acknowledged"), _("Of which after the reminder"),
-            _("SMS delivered"), _("Not reached"), _("Still sending"), _("Not acknowledged"),
-            _("Reminded"), _("Reported to the bureau")]
+    return [
+        _("Township"),
+        _("Schools"),
+        _("Acknowledged"),
+        _("Of which after the reminder"),
+        _("SMS delivered"),
+        _("Not reached"),
+        _("Still sending"),
+        _("Not acknowledged"),
+        _("Reminded"),
+        _("Reported to the bureau"),
+    ]
 
 
 def school_header() -> list[str]:
-    return [_("Township"), _("School code"), _("School"), _("Type"), _("Head"), _("Phone"),
-            _("Duty contact"), _("Duty phone"), _("SMS"), _("Acknowledged at"), _("Acknowledged by"),
-            _("How"), _("Reminded at"), _("Reported at")]
+    return [
+        _("Township"),
+        _("School code"),
+        _("School"),
+        _("Type"),
+        _("Head"),
+        _("Phone"),
+        _("Duty contact"),
+        _("Duty phone"),
+        _("SMS"),
+        _("Acknowledged at"),
+        _("Acknowledged by"),
+        _("How"),
+        _("Reminded at"),
+        _("Reported at"),
+    ]
 
 
 def school_rows(revision: Revision, tz: ZoneInfo) -> list[list[str]]:
-    return [[s["township_zh"], s["code"], s["name"], type_label(s["type"]), s["head_name"], s["phone"],
-             s["duty_name"], s["duty_phone"] or "", _status(s["sms_status"]),
-             _time(s["acknowledged_at"], tz), s["acknowledged_by"], _via(s["acknowledged_via"]),
-             _time(s["reminded_at"], tz), _time(s["reported_at"], tz)]
-            for s in dashboard.schools(revision.id)]
+    return [
+        [
+            s["township_zh"],
+            s["code"],
+            s["name"],
+            type_label(s["type"]),
+            s["head_name"],
+            s["phone"],
+            s["duty_name"],
+            s["duty_phone"] or "",
+            _status(s["sms_status"]),
+            _time(s["acknowledged_at"], tz),
+            s["acknowledged_by"],
+            _via(s["acknowledged_via"]),
+            _time(s["reminded_at"], tz),
+            _time(s["reported_at"], tz),
+        ]
+        for s in dashboard.schools(revision.id)
+    ]
 
 
 def xlsx(revision: Revision, tz: ZoneInfo, now: datetime) -> bytes:
@@ -60,8 +102,20 @@ def xlsx(revision: Revision, tz: ZoneInfo, now: datetime) -> bytes:
     sheet.append(summary_header())
     for row in [*rows, total]:
         c = row.counts
-        sheet.append([row.name_zh, c["schools"], c["acknowledged"], c["after_reminder"], c["delivered"],
-                      c["not_reached"], c["in_flight"], c["silent"], c["reminded"], c["reported"]])
+        sheet.append(
+            [
+                row.name_zh,
+                c["schools"],
+                c["acknowledged"],
+                c["after_reminder"],
+                c["delivered"],
+                c["not_reached"],
+                c["in_flight"],
+                c["silent"],
+                c["reminded"],
+                c["reported"],
+            ]
+        )
     for cell in sheet[4]:
         cell.font = Font(bold=True)
     detail = book.create_sheet(_("Schools"))

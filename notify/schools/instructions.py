@@ -7,6 +7,7 @@ Data format (a top-level "school_instructions" list in the jurisdiction JSON):
      "zh": "...", "en": "...", "condition_zh": "...", "condition_en": "...",
      "starts": "publication_day" | "response_start" | "immediately"}
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -26,7 +27,9 @@ class InstructionError(ValueError):
 
 def load(j: Jurisdiction, specs: list[dict[str, Any]]) -> int:
     """Add the instructions of a data document; raises InstructionError naming the bad entry."""
-    kinds = {k.code: k for k in db.session.scalars(select(AlertKind).where(AlertKind.jurisdiction_id == j.id))}
+    kinds = {
+        k.code: k for k in db.session.scalars(select(AlertKind).where(AlertKind.jurisdiction_id == j.id))
+    }
     for position, spec in enumerate(specs):
         where = f"school_instructions[{position}]"
         kind = kinds.get(spec.get("kind"))
@@ -47,10 +50,21 @@ def load(j: Jurisdiction, specs: list[dict[str, Any]]) -> int:
             raise InstructionError(f"{where}: types must be a list of {', '.join(SCHOOL_TYPES)}")
         if not spec.get("zh"):
             raise InstructionError(f"{where}: the Chinese text (zh) is missing")
-        db.session.add(SchoolInstruction(
-            kind=kind, level=level, applies_on=on, measure=measure, school_types=",".join(types),
-            text_zh=spec["zh"], text_en=spec.get("en", ""), condition_zh=spec.get("condition_zh", ""),
-            condition_en=spec.get("condition_en", ""), starts=starts, position=position))
+        db.session.add(
+            SchoolInstruction(
+                kind=kind,
+                level=level,
+                applies_on=on,
+                measure=measure,
+                school_types=",".join(types),
+                text_zh=spec["zh"],
+                text_en=spec.get("en", ""),
+                condition_zh=spec.get("condition_zh", ""),
+                condition_en=spec.get("condition_en", ""),
+                starts=starts,
+                position=position,
+            )
+        )
     return len(specs)
 
 
@@ -58,14 +72,26 @@ def for_revision(revision: Revision) -> list[dict[str, Any]]:
     """The instructions a revision gives schools, in the form the snapshot keeps them."""
     on = "lift" if revision.action == "lift" else "active"
     rows = db.session.scalars(
-        select(SchoolInstruction).where(
+        select(SchoolInstruction)
+        .where(
             SchoolInstruction.kind_id == revision.warning.kind_id,
             SchoolInstruction.applies_on == on,
             or_(SchoolInstruction.level_id.is_(None), SchoolInstruction.level_id == revision.level_id),
-        ).order_by(SchoolInstruction.position, SchoolInstruction.id))
-    return [{"measure": i.measure, "types": i.types, "zh": i.text_zh, "en": i.text_en,
-             "condition_zh": i.condition_zh, "condition_en": i.condition_en, "starts": i.starts}
-            for i in rows]
+        )
+        .order_by(SchoolInstruction.position, SchoolInstruction.id)
+    )
+    return [
+        {
+            "measure": i.measure,
+            "types": i.types,
+            "zh": i.text_zh,
+            "en": i.text_en,
+            "condition_zh": i.condition_zh,
+            "condition_en": i.condition_en,
+            "starts": i.starts,
+        }
+        for i in rows
+    ]
 
 
 def frozen(revision: Revision) -> list[dict[str, Any]]:
@@ -78,8 +104,9 @@ def for_school_type(items: list[dict[str, Any]], school_type: str) -> list[dict[
     return [i for i in items if not i.get("types") or school_type in i["types"]]
 
 
-def start_of(item: dict[str, Any], *, published_at: datetime, response_start: datetime | None,
-             tz: ZoneInfo) -> tuple[datetime, str]:
+def start_of(
+    item: dict[str, Any], *, published_at: datetime, response_start: datetime | None, tz: ZoneInfo
+) -> tuple[datetime, str]:
     """When an instruction applies, and how the notice says it in Chinese."""
     if item["starts"] == "publication_day":
         local = published_at.astimezone(tz)

@@ -8,6 +8,7 @@ send them, receipts move them on, ordering and expiry apply as to the warning it
 A robot shared by several schools (a township's school group chat) gets one message per
 revision without any link: a link in a group chat would let anyone confirm for a school.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -52,9 +53,11 @@ def write_for(revision: Revision, now: datetime) -> int:
     if warning.is_exercise or not items:
         return 0
     requires_ack = revision.action != "lift"
-    query = select(School.id, School.name, School.type, School.township_id, School.head_phone,
-                   School.robot_id).where(School.jurisdiction_id == warning.jurisdiction_id,
-                                          School.active.is_(True)).order_by(School.id)
+    query = (
+        select(School.id, School.name, School.type, School.township_id, School.head_phone, School.robot_id)
+        .where(School.jurisdiction_id == warning.jurisdiction_id, School.active.is_(True))
+        .order_by(School.id)
+    )
     if revision.area_scope == "townships":
         query = query.where(School.township_id.in_([t.id for t in revision.townships]))
     schools = db.session.execute(query).all()
@@ -68,18 +71,38 @@ def write_for(revision: Revision, now: datetime) -> int:
     notices, deliveries, robot_ids, by_type = [], [], set(), {}
     for school in schools:
         if school.type not in by_type:
-            by_type[school.type] = instructions.rendered(instructions.for_school_type(items, school.type), **when)
+            by_type[school.type] = instructions.rendered(
+                instructions.for_school_type(items, school.type), **when
+            )
         mine = by_type[school.type]
         if not mine:
             continue
         link = tokens.link(revision.id, school.id) if requires_ack else None
         body = texts.notice(content, school=school.name, items=mine, link=link)
-        notices.append({"revision_id": revision.id, "school_id": school.id,
-                        "township_id": school.township_id, "phone": school.head_phone,
-                        "requires_ack": requires_ack, "items": mine, "body": body, "created_at": now,
-                        "acknowledged_by": ""})
-        deliveries.append(_delivery(revision, "sms", school.head_phone, body, now, expires,
-                                    gateway=routing.gateway_for(school.head_phone)))
+        notices.append(
+            {
+                "revision_id": revision.id,
+                "school_id": school.id,
+                "township_id": school.township_id,
+                "phone": school.head_phone,
+                "requires_ack": requires_ack,
+                "items": mine,
+                "body": body,
+                "created_at": now,
+                "acknowledged_by": "",
+            }
+        )
+        deliveries.append(
+            _delivery(
+                revision,
+                "sms",
+                school.head_phone,
+                body,
+                now,
+                expires,
+                gateway=routing.gateway_for(school.head_phone),
+            )
+        )
         if school.robot_id:
             robot_ids.add(school.robot_id)
     if not notices:
@@ -87,10 +110,14 @@ def write_for(revision: Revision, now: datetime) -> int:
     if robot_ids:
         all_items = instructions.rendered(items, **when)
         body = texts.robot(content, items=all_items, ack=requires_ack)
-        for robot_id, kind in db.session.execute(select(Robot.id, Robot.kind).where(
-                Robot.id.in_(robot_ids), Robot.active.is_(True)).order_by(Robot.id)):
-            deliveries.append(_delivery(revision, "robot", robot_address(robot_id), body, now,
-                                        expires, gateway=kind))
+        for robot_id, kind in db.session.execute(
+            select(Robot.id, Robot.kind)
+            .where(Robot.id.in_(robot_ids), Robot.active.is_(True))
+            .order_by(Robot.id)
+        ):
+            deliveries.append(
+                _delivery(revision, "robot", robot_address(robot_id), body, now, expires, gateway=kind)
+            )
     db.session.execute(insert(SchoolNotice), notices)
     db.session.execute(insert(Delivery), deliveries)
     wakeup.after_commit(db.session)
@@ -99,25 +126,52 @@ def write_for(revision: Revision, now: datetime) -> int:
         second = first + timedelta(minutes=current_app.config["SCHOOL_ACK_REPORT_MINUTES"])
         from notify.schools.escalation import escalate_schools
 
-        scheduling.schedule_once(escalate_schools, first, job_id=job_id(revision.id, 1),
-                                 revision_id=revision.id, stage=1)
-        scheduling.schedule_once(escalate_schools, second, job_id=job_id(revision.id, 2),
-                                 revision_id=revision.id, stage=2)
-    audit.record("school.notices", actor_name="system", subject=revision, warning_id=warning.id,
-                 summary=f"{warning.reference} #{revision.sequence}: {len(notices)} school notices"
-                         + (f", {len(robot_ids)} robots" if robot_ids else ""),
-                 detail={"schools": len(notices), "robots": sorted(robot_ids),
-                         "requires_ack": requires_ack}, at=now)
+        scheduling.schedule_once(
+            escalate_schools, first, job_id=job_id(revision.id, 1), revision_id=revision.id, stage=1
+        )
+        scheduling.schedule_once(
+            escalate_schools, second, job_id=job_id(revision.id, 2), revision_id=revision.id, stage=2
+        )
+    audit.record(
+        "school.notices",
+        actor_name="system",
+        subject=revision,
+        warning_id=warning.id,
+        summary=f"{warning.reference} #{revision.sequence}: {len(notices)} school notices"
+        + (f", {len(robot_ids)} robots" if robot_ids else ""),
+        detail={"schools": len(notices), "robots": sorted(robot_ids), "requires_ack": requires_ack},
+        at=now,
+    )
     return len(notices)
 
 
-def _delivery(revision: Revision, channel: str, address: str, body: str, now: datetime,
-              expires: datetime | None, *, gateway: str, purpose: str = PURPOSE) -> dict:
+def _delivery(
+    revision: Revision,
+    channel: str,
+    address: str,
+    body: str,
+    now: datetime,
+    expires: datetime | None,
+    *,
+    gateway: str,
+    purpose: str = PURPOSE,
+) -> dict:
     return {
-        "revision_id": revision.id, "after_revision_id": revision.supersedes_id, "purpose": purpose,
-        "channel": channel, "address": address, "recipient_id": None, "locale": "zh", "body": body,
-        "status": Status.PENDING, "gateway": gateway, "attempts": 0, "next_attempt_at": now,
-        "expires_at": expires, "error_reason": "",
+        "revision_id": revision.id,
+        "after_revision_id": revision.supersedes_id,
+        "purpose": purpose,
+        "channel": channel,
+        "address": address,
+        "recipient_id": None,
+        "locale": "zh",
+        "body": body,
+        "status": Status.PENDING,
+        "gateway": gateway,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "expires_at": expires,
+        "error_reason": "",
         "segments": sms_segments.count(body).segments if channel == "sms" else None,
-        "created_at": now, "updated_at": now,
+        "created_at": now,
+        "updated_at": now,
     }

@@ -8,6 +8,7 @@ A code already in the registry is updated, so the same sheet can be imported aga
 corrections. A phone belongs to one school only (head and duty of the same school may share
 one): a reply "1" from it must name exactly one school.
 """
+
 from __future__ import annotations
 
 import csv
@@ -24,30 +25,54 @@ from notify.models import Jurisdiction, Robot, School, Township
 from notify.models.schools import SCHOOL_TYPES
 
 MAX_ROWS = 20_000
-COLUMNS = ("code", "name", "type", "township", "head_name", "head_phone", "duty_name",
-           "duty_phone", "robot")
+COLUMNS = ("code", "name", "type", "township", "head_name", "head_phone", "duty_name", "duty_phone", "robot")
 REQUIRED = ("code", "name", "type", "township", "head_phone")
 HEADER_ALIASES = {
-    "学校代码": "code", "代码": "code", "学校名称": "name", "名称": "name", "学校": "name",
-    "类型": "type", "学校类型": "type", "乡镇": "township", "所属乡镇": "township",
-    "校长": "head_name", "负责人": "head_name", "校长电话": "head_phone", "负责人电话": "head_phone",
-    "值班人": "duty_name", "值班人员": "duty_name", "值班电话": "duty_phone", "机器人": "robot",
+    "学校代码": "code",
+    "代码": "code",
+    "学校名称": "name",
+    "名称": "name",
+    "学校": "name",
+    "类型": "type",
+    "学校类型": "type",
+    "乡镇": "township",
+    "所属乡镇": "township",
+    "校长": "head_name",
+    "负责人": "head_name",
+    "校长电话": "head_phone",
+    "负责人电话": "head_phone",
+    "值班人": "duty_name",
+    "值班人员": "duty_name",
+    "值班电话": "duty_phone",
+    "机器人": "robot",
 }
 TYPE_ALIASES = {
-    "幼儿园": "kindergarten", "小学": "primary", "初中": "middle", "初级中学": "middle",
-    "中学": "middle", "高中": "high", "高级中学": "high", "九年一贯制": "nine_year",
+    "幼儿园": "kindergarten",
+    "小学": "primary",
+    "初中": "middle",
+    "初级中学": "middle",
+    "中学": "middle",
+    "高中": "high",
+    "高级中学": "high",
+    "九年一贯制": "nine_year",
     "九年一贯制学校": "nine_year",
 }
-TEMPLATE_CSV = ("学校代码,学校名称,类型,乡镇,校长,校长电话,值班人,值班电话,机器人\n"
-                "1403220001,盂县第一中学校,高中,秀水镇,张校长,13903534000,李老师,13903535000,\n")
+TEMPLATE_CSV = (
+    "学校代码,学校名称,类型,乡镇,校长,校长电话,值班人,值班电话,机器人\n"
+    "1403220001,盂县第一中学校,高中,秀水镇,张校长,13903534000,李老师,13903535000,\n"
+)
 
 
 def type_label(code: str) -> str:
-    return str({
-        "kindergarten": _l("Kindergarten"), "primary": _l("Primary school"),
-        "middle": _l("Middle school"), "high": _l("High school"),
-        "nine_year": _l("Nine-year school"),
-    }.get(code, code))
+    return str(
+        {
+            "kindergarten": _l("Kindergarten"),
+            "primary": _l("Primary school"),
+            "middle": _l("Middle school"),
+            "high": _l("High school"),
+            "nine_year": _l("Nine-year school"),
+        }.get(code, code)
+    )
 
 
 def _column(name: str) -> str:
@@ -66,8 +91,9 @@ def import_csv(j: Jurisdiction, raw: bytes) -> ImportReport:
     header = [_column(h) for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        report.errors.append((1, str(_l("The header row lacks the column(s): %(cols)s",
-                                        cols=", ".join(missing)))))
+        report.errors.append(
+            (1, str(_l("The header row lacks the column(s): %(cols)s", cols=", ".join(missing))))
+        )
         return report
     reader.fieldnames = header
     townships: dict[str, int] = {}
@@ -77,7 +103,7 @@ def import_csv(j: Jurisdiction, raw: bytes) -> ImportReport:
     for r in db.session.scalars(select(Robot).where(Robot.jurisdiction_id == j.id, Robot.active.is_(True))):
         robots[str(r.id)] = robots[r.name] = r.id
 
-    rows: dict[str, dict] = {}          # by code
+    rows: dict[str, dict] = {}  # by code
     phones: dict[str, tuple[str, int]] = {}  # phone -> (code, line) within the file
     for line, raw_row in enumerate(reader, start=2):
         if line - 1 > MAX_ROWS:
@@ -93,16 +119,39 @@ def import_csv(j: Jurisdiction, raw: bytes) -> ImportReport:
         values = error
         code = values["code"]
         if code in rows:
-            report.errors.append((line, str(_l("School code %(code)s is already on line %(line)d.",
-                                               code=code, line=rows[code]["line"]))))
+            report.errors.append(
+                (
+                    line,
+                    str(
+                        _l(
+                            "School code %(code)s is already on line %(line)d.",
+                            code=code,
+                            line=rows[code]["line"],
+                        )
+                    ),
+                )
+            )
             continue
-        clash = next(((p, phones[p]) for p in {values["head_phone"], values["duty_phone"]} - {None}
-                      if p in phones), None)
+        clash = next(
+            ((p, phones[p]) for p in {values["head_phone"], values["duty_phone"]} - {None} if p in phones),
+            None,
+        )
         if clash:
             number, (other, other_line) = clash
-            report.errors.append((line, str(_l(
-                "%(phone)s is already the phone of school %(code)s on line %(line)d; a phone "
-                "belongs to one school.", phone=number, code=other, line=other_line))))
+            report.errors.append(
+                (
+                    line,
+                    str(
+                        _l(
+                            "%(phone)s is already the phone of school %(code)s on line %(line)d; a phone "
+                            "belongs to one school.",
+                            phone=number,
+                            code=other,
+                            line=other_line,
+                        )
+                    ),
+                )
+            )
             continue
         for p in {values["head_phone"], values["duty_phone"]} - {None}:
             phones[p] = (code, line)
@@ -118,9 +167,19 @@ def import_csv(j: Jurisdiction, raw: bytes) -> ImportReport:
         for p in {s.head_phone, s.duty_phone} - {None}:
             if p in phones:
                 code, line = phones[p]
-                report.errors.append((line, str(_l(
-                    "%(phone)s is already the phone of school %(other)s (%(name)s) in the registry.",
-                    phone=p, other=s.code, name=s.name))))
+                report.errors.append(
+                    (
+                        line,
+                        str(
+                            _l(
+                                "%(phone)s is already the phone of school %(other)s (%(name)s) in the registry.",
+                                phone=p,
+                                other=s.code,
+                                name=s.name,
+                            )
+                        ),
+                    )
+                )
     if report.errors:
         report.errors.sort()
         return report
@@ -128,13 +187,32 @@ def import_csv(j: Jurisdiction, raw: bytes) -> ImportReport:
     now = clock.now()
     inserts, updates = [], []
     for code, r in rows.items():
-        values = {k: r[k] for k in ("name", "type", "township_id", "head_name", "head_phone",
-                                    "duty_name", "duty_phone", "robot_id")}
+        values = {
+            k: r[k]
+            for k in (
+                "name",
+                "type",
+                "township_id",
+                "head_name",
+                "head_phone",
+                "duty_name",
+                "duty_phone",
+                "robot_id",
+            )
+        }
         if code in existing:
             updates.append({"id": existing[code].id, **values, "active": True, "updated_at": now})
         else:
-            inserts.append({"jurisdiction_id": j.id, "code": code, **values, "active": True,
-                            "created_at": now, "updated_at": now})
+            inserts.append(
+                {
+                    "jurisdiction_id": j.id,
+                    "code": code,
+                    **values,
+                    "active": True,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
     if updates:
         # Two rows may swap phones: clear the updated rows' head phones first so the unique
         # constraint is checked against the final state, not a half-written one.
@@ -159,23 +237,33 @@ def _check_row(row: dict[str, str], townships: dict[str, int], robots: dict[str,
     raw_type = row.get("type", "")
     school_type = TYPE_ALIASES.get(raw_type, raw_type.lower())
     if school_type not in SCHOOL_TYPES:
-        return str(_l("Unknown school type “%(value)s” (kindergarten, primary, middle, high, "
-                      "nine_year or 幼儿园, 小学, 初中, 高中, 九年一贯制).", value=raw_type))
+        return str(
+            _l(
+                "Unknown school type “%(value)s” (kindergarten, primary, middle, high, "
+                "nine_year or 幼儿园, 小学, 初中, 高中, 九年一贯制).",
+                value=raw_type,
+            )
+        )
     township_id = townships.get(row.get("township", ""))
     if township_id is None:
         return str(_l("Unknown township “%(value)s”.", value=row.get("township", "")))
     try:
         head_phone = phone.normalise(row.get("head_phone", ""))
     except phone.InvalidNumber:
-        return str(_l("Head's phone “%(value)s” is not a mobile number SMS can reach.",
-                      value=row.get("head_phone", "")))
+        return str(
+            _l(
+                "Head's phone “%(value)s” is not a mobile number SMS can reach.",
+                value=row.get("head_phone", ""),
+            )
+        )
     duty_phone = None
     if row.get("duty_phone"):
         try:
             duty_phone = phone.normalise(row["duty_phone"])
         except phone.InvalidNumber:
-            return str(_l("Duty phone “%(value)s” is not a mobile number SMS can reach.",
-                          value=row["duty_phone"]))
+            return str(
+                _l("Duty phone “%(value)s” is not a mobile number SMS can reach.", value=row["duty_phone"])
+            )
     robot_id = None
     if row.get("robot"):
         robot_id = robots.get(row["robot"])
@@ -184,6 +272,14 @@ def _check_row(row: dict[str, str], townships: dict[str, int], robots: dict[str,
     for key in ("head_name", "duty_name"):
         if len(row.get(key, "")) > 100:
             return str(_l("A contact name is longer than 100 characters."))
-    return {"code": code, "name": name, "type": school_type, "township_id": township_id,
-            "head_name": row.get("head_name", ""), "head_phone": head_phone,
-            "duty_name": row.get("duty_name", ""), "duty_phone": duty_phone, "robot_id": robot_id}
+    return {
+        "code": code,
+        "name": name,
+        "type": school_type,
+        "township_id": township_id,
+        "head_name": row.get("head_name", ""),
+        "head_phone": head_phone,
+        "duty_name": row.get("duty_name", ""),
+        "duty_phone": duty_phone,
+        "robot_id": robot_id,
+    }

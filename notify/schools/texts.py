@@ -3,6 +3,7 @@
 Rendered from notify/templates/messages/school_*_zh.txt (school contacts are reached in Chinese)
 with the snapshot's headline and level and the frozen instructions only.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -17,7 +18,11 @@ from notify.schools.registry import TYPE_ALIASES
 # An SMS longer than this is cut: Aliyun refuses very long texts and a list nobody reads helps
 # nobody; the console has the full list.
 MAX_NAMES_CHARS = 300
-_TYPE_ZH = {code: zh for zh, code in TYPE_ALIASES.items() if zh in ("幼儿园", "小学", "初中", "高中", "九年一贯制学校")}
+_TYPE_ZH = {
+    code: zh
+    for zh, code in TYPE_ALIASES.items()
+    if zh in ("幼儿园", "小学", "初中", "高中", "九年一贯制学校")
+}
 
 
 def _one_line(text: str) -> str:
@@ -40,15 +45,28 @@ def measures(items: list[dict[str, Any]], *, with_types: bool = False) -> str:
 
 def notice(content: dict[str, Any], *, school: str, items: list[dict[str, Any]], link: str | None) -> str:
     name = "school_notice_zh.txt" if link else "school_lift_zh.txt"
-    return _one_line(render_template(f"messages/{name}", place=_place(content), school=school,
-                                     headline=content["headline"]["zh"], measures=measures(items),
-                                     link=link))
+    return _one_line(
+        render_template(
+            f"messages/{name}",
+            place=_place(content),
+            school=school,
+            headline=content["headline"]["zh"],
+            measures=measures(items),
+            link=link,
+        )
+    )
 
 
 def robot(content: dict[str, Any], *, items: list[dict[str, Any]], ack: bool) -> str:
-    return _one_line(render_template("messages/school_robot_zh.txt", place=_place(content),
-                                     headline=content["headline"]["zh"],
-                                     measures=measures(items, with_types=True), ack=ack))
+    return _one_line(
+        render_template(
+            "messages/school_robot_zh.txt",
+            place=_place(content),
+            headline=content["headline"]["zh"],
+            measures=measures(items, with_types=True),
+            ack=ack,
+        )
+    )
 
 
 def _local(at: datetime, tz: ZoneInfo) -> str:
@@ -56,12 +74,26 @@ def _local(at: datetime, tz: ZoneInfo) -> str:
     return f"{local.month}月{local.day}日{local:%H:%M}"
 
 
-def reminder(content: dict[str, Any], *, school: str, items: list[dict[str, Any]], link: str,
-             sent: datetime, tz: ZoneInfo) -> str:
-    return _one_line(render_template("messages/school_reminder_zh.txt", place=_place(content),
-                                     school=school, sent=_local(sent, tz),
-                                     level=content["level"]["name_zh"], measures=measures(items),
-                                     link=link))
+def reminder(
+    content: dict[str, Any],
+    *,
+    school: str,
+    items: list[dict[str, Any]],
+    link: str,
+    sent: datetime,
+    tz: ZoneInfo,
+) -> str:
+    return _one_line(
+        render_template(
+            "messages/school_reminder_zh.txt",
+            place=_place(content),
+            school=school,
+            sent=_local(sent, tz),
+            level=content["level"]["name_zh"],
+            measures=measures(items),
+            link=link,
+        )
+    )
 
 
 def names_list(names: list[str]) -> str:
@@ -84,9 +116,25 @@ def overview(townships: list[tuple[str, list[str]]]) -> str:
     return "；".join(f"{town}{len(names)}所" for town, names in townships) + "（名单见平台）"
 
 
-def report(content: dict[str, Any], *, audience: str, names: str, count: int, sent: datetime,
-           now: datetime, tz: ZoneInfo) -> str:
-    return _one_line(render_template("messages/school_report_zh.txt", place=_place(content),
-                                     audience=audience, sent=_local(sent, tz),
-                                     now=f"{now.astimezone(tz):%H:%M}",
-                                     level=content["level"]["name_zh"], count=count, names=names))
+def report(
+    content: dict[str, Any],
+    *,
+    audience: str,
+    names: str,
+    count: int,
+    sent: datetime,
+    now: datetime,
+    tz: ZoneInfo,
+) -> str:
+    return _one_line(
+        render_template(
+            "messages/school_report_zh.txt",
+            place=_place(content),
+            audience=audience,
+            sent=_local(sent, tz),
+            now=f"{now.astimezone(tz):%H:%M}",
+            level=content["level"]["name_zh"],
+            count=count,
+            names=names,
+        )
+    )

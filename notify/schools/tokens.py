@@ -5,6 +5,7 @@ to 96 bits so the link stays short in an SMS: a forger must guess online, one re
 It carries no expiry of its own: a link lives as long as its revision is the warning's current
 one and its episode has not ended, which only the database knows.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -25,8 +26,7 @@ class _ShortHMAC(HMACAlgorithm):
 
 
 def _signer() -> Signer:
-    return Signer(current_app.config["SECRET_KEY"], salt=SALT, sep=".",
-                  algorithm=_ShortHMAC(hashlib.sha256))
+    return Signer(current_app.config["SECRET_KEY"], salt=SALT, sep=".", algorithm=_ShortHMAC(hashlib.sha256))
 
 
 def _b36(n: int) -> str:

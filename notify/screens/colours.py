@@ -9,6 +9,7 @@ of the screen's kind can show:
   common single colour of outdoor boards. Such a board depends on the level being in words.
 A lifting and the idle message are shown in green, the all-clear colour.
 """
+
 from __future__ import annotations
 
 import colorsys
@@ -20,7 +21,7 @@ TWO_COLOUR = ((0.0, RED), (60.0, YELLOW), (120.0, GREEN))
 
 def _hue(hex_colour: str) -> tuple[float, float]:
     value = hex_colour.lstrip("#")
-    r, g, b = (int(value[i:i + 2], 16) / 255 for i in (0, 2, 4))
+    r, g, b = (int(value[i : i + 2], 16) / 255 for i in (0, 2, 4))
     h, _l, s = colorsys.rgb_to_hls(r, g, b)
     return h * 360.0, s
 

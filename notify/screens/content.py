@@ -4,6 +4,7 @@ A screen is read in passing, so a warning's text is short: the headline, the AQI
 primary pollutant, until when, and the first health advice. The level heads every page in
 words (红色预警), never by colour alone; a lifting says so (橙色预警解除) in the all-clear colour.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,10 +24,10 @@ _PARENTHESES = re.compile(r"（[^）]*）|\([^)]*\)")
 class Item:
     """One warning as a screen shows it, before wrapping for the screen's profile."""
 
-    state: str                     # warning | lifted | idle
-    headers: list[str]             # the level in words, longest first; the first that fits is used
+    state: str  # warning | lifted | idle
+    headers: list[str]  # the level in words, longest first; the first that fits is used
     paragraphs: list[str]
-    colour: str                    # exact colour of the pages
+    colour: str  # exact colour of the pages
     level: dict[str, Any]
     meta: dict[str, Any] = field(default_factory=dict)
     rank: tuple = ()
@@ -67,8 +68,11 @@ def from_snapshot(content: dict[str, Any], *, exercise: bool, published_at: date
         aqi = ""
         if details.get("aqi_min") is not None and details.get("aqi_max") is not None:
             aqi = f"预计AQI {details['aqi_min']}-{details['aqi_max']}"
-        facts = [aqi, details.get("degree") or "",
-                 f"首要污染物{details['primary_pollutant']}" if details.get("primary_pollutant") else ""]
+        facts = [
+            aqi,
+            details.get("degree") or "",
+            f"首要污染物{details['primary_pollutant']}" if details.get("primary_pollutant") else "",
+        ]
         paragraphs.append("，".join(f for f in facts if f) + ("。" if any(facts) else ""))
         response = level.get("response_level_zh") or ""
         # 启动Ⅱ级响应 says nothing new after a headline that already names the Ⅱ级 response.
@@ -91,15 +95,27 @@ def from_snapshot(content: dict[str, Any], *, exercise: bool, published_at: date
         paragraphs=[p for p in paragraphs if p],
         extras=extras,
         colour=colour,
-        level={"code": level["code"], "words": words, "name": level.get("name_zh") or words,
-               "colour": level["colour"]},
-        meta={"warning": content["warning"]["reference"], "revision_id": revision["id"],
-              "sequence": revision["sequence"], "action": revision["action"],
-              "kind": kind_name, "exercise": exercise,
-              "headline": (content.get("headline") or {}).get("zh", "")},
+        level={
+            "code": level["code"],
+            "words": words,
+            "name": level.get("name_zh") or words,
+            "colour": level["colour"],
+        },
+        meta={
+            "warning": content["warning"]["reference"],
+            "revision_id": revision["id"],
+            "sequence": revision["sequence"],
+            "action": revision["action"],
+            "kind": kind_name,
+            "exercise": exercise,
+            "headline": (content.get("headline") or {}).get("zh", ""),
+        },
         # Current warnings first, most severe first, newest first; liftings after them.
-        rank=(0 if lifted else 1, SEVERITY_RANK.get(level.get("cap_severity"), 0),
-              published_at.timestamp() if published_at else 0.0),
+        rank=(
+            0 if lifted else 1,
+            SEVERITY_RANK.get(level.get("cap_severity"), 0),
+            published_at.timestamp() if published_at else 0.0,
+        ),
     )
 
 

@@ -11,6 +11,7 @@ Two renderings of the same layout: JSON, and a GBK plain-text variant for contro
 nothing else (Content-Type: text/plain; charset=GBK, CRLF line ends, every page exactly the
 screen's number of lines).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -36,8 +37,9 @@ SMALL_BOARD_CELLS = 24
 
 
 def lift_notice() -> timedelta:
-    return timedelta(hours=float(current_app.config.get("SCREEN_LIFT_NOTICE_HOURS",
-                                                        DEFAULT_LIFT_NOTICE_HOURS)))
+    return timedelta(
+        hours=float(current_app.config.get("SCREEN_LIFT_NOTICE_HOURS", DEFAULT_LIFT_NOTICE_HOURS))
+    )
 
 
 def _covers(snapshot: dict[str, Any], township_code: str) -> bool:
@@ -49,17 +51,23 @@ def _covers(snapshot: dict[str, Any], township_code: str) -> bool:
 
 def current_revisions(screen: Screen, now: datetime) -> list[Revision]:
     """The published revision each warning shows on this screen now (at most one per warning)."""
-    latest = (select(Revision.warning_id, func.max(Revision.sequence).label("sequence"))
-              .join(Warning, Warning.id == Revision.warning_id)
-              .where(Revision.state == "published",
-                     Warning.jurisdiction_id == screen.jurisdiction_id,
-                     Warning.status.in_(("active", "lifted")),
-                     Warning.is_exercise.is_(screen.is_test))
-              .group_by(Revision.warning_id).subquery())
+    latest = (
+        select(Revision.warning_id, func.max(Revision.sequence).label("sequence"))
+        .join(Warning, Warning.id == Revision.warning_id)
+        .where(
+            Revision.state == "published",
+            Warning.jurisdiction_id == screen.jurisdiction_id,
+            Warning.status.in_(("active", "lifted")),
+            Warning.is_exercise.is_(screen.is_test),
+        )
+        .group_by(Revision.warning_id)
+        .subquery()
+    )
     candidates = db.session.scalars(
         select(Revision)
-        .join(latest, and_(Revision.warning_id == latest.c.warning_id,
-                           Revision.sequence == latest.c.sequence))
+        .join(
+            latest, and_(Revision.warning_id == latest.c.warning_id, Revision.sequence == latest.c.sequence)
+        )
         .where(or_(Revision.action != "lift", Revision.published_at > now - lift_notice()))
         .order_by(Revision.id)
     ).all()
@@ -83,8 +91,12 @@ def current_revisions(screen: Screen, now: datetime) -> list[Revision]:
 
 
 def _profile(screen: Screen) -> dict[str, Any]:
-    return {"chars_per_line": screen.chars_per_line, "lines": screen.lines,
-            "colours": screen.colours, "vendor": screen.vendor}
+    return {
+        "chars_per_line": screen.chars_per_line,
+        "lines": screen.lines,
+        "colours": screen.colours,
+        "vendor": screen.vendor,
+    }
 
 
 def layout(screen: Screen, items: list[content.Item]) -> dict[str, Any]:
@@ -101,18 +113,32 @@ def layout(screen: Screen, items: list[content.Item]) -> dict[str, Any]:
         body = wrap.wrap_paragraphs(paragraphs, screen.chars_per_line)
         item_pages = wrap.paginate(header, body, screen.lines)
         fallback = colours.fallback(item.colour, screen.colours)
-        described.append({**item.meta, "state": item.state, "header": header,
-                          "level": {**item.level, "fallback_colour":
-                                    colours.fallback(item.level["colour"], screen.colours)},
-                          "first_page": len(pages), "page_count": len(item_pages)})
+        described.append(
+            {
+                **item.meta,
+                "state": item.state,
+                "header": header,
+                "level": {
+                    **item.level,
+                    "fallback_colour": colours.fallback(item.level["colour"], screen.colours),
+                },
+                "first_page": len(pages),
+                "page_count": len(item_pages),
+            }
+        )
         for lines in item_pages:
-            pages.append({"item": index, "lines": lines, "colour": item.colour.upper(),
-                          "fallback_colour": fallback})
+            pages.append(
+                {"item": index, "lines": lines, "colour": item.colour.upper(), "fallback_colour": fallback}
+            )
     top = described[0]
     return {
         "format": FORMAT,
-        "screen": {"id": screen.id, "name": screen.name, "township": screen.township.name_zh,
-                   "profile": _profile(screen)},
+        "screen": {
+            "id": screen.id,
+            "name": screen.name,
+            "township": screen.township.name_zh,
+            "profile": _profile(screen),
+        },
         "state": top["state"],
         "level": top["level"],
         "items": described,
@@ -127,8 +153,9 @@ class Feed:
     data: dict[str, Any]
 
     def json_bytes(self) -> bytes:
-        return json.dumps(self.data, ensure_ascii=False, sort_keys=True,
-                          separators=(",", ":")).encode("utf-8")
+        return json.dumps(self.data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
+            "utf-8"
+        )
 
     def text_bytes(self) -> bytes:
         return render_text(self.data).encode("gbk")
@@ -149,18 +176,32 @@ def _settle_version(screen: Screen, digest: str, now: datetime) -> None:
             # Bumped by a publication (or a console edit): this is that version's content.
             values, reason = {"feed_digest": digest}, None
         else:
-            values, reason = {"feed_digest": digest, "feed_version": screen.feed_version + 1,
-                              "feed_changed_at": now}, "expiry"
-        old = table.c.feed_digest.is_(None) if screen.feed_digest is None else table.c.feed_digest == screen.feed_digest
+            values, reason = (
+                {"feed_digest": digest, "feed_version": screen.feed_version + 1, "feed_changed_at": now},
+                "expiry",
+            )
+        old = (
+            table.c.feed_digest.is_(None)
+            if screen.feed_digest is None
+            else table.c.feed_digest == screen.feed_digest
+        )
         won = db.session.execute(
-            update(table).where(table.c.id == screen.id, table.c.feed_version == screen.feed_version, old)
-            .values(**values).execution_options(synchronize_session=False)
+            update(table)
+            .where(table.c.id == screen.id, table.c.feed_version == screen.feed_version, old)
+            .values(**values)
+            .execution_options(synchronize_session=False)
         ).rowcount
         if won:
             if reason:
-                db.session.execute(insert(ScreenFeedVersion.__table__).values(
-                    screen_id=screen.id, version=values["feed_version"], revision_id=None,
-                    reason=reason, created_at=now))
+                db.session.execute(
+                    insert(ScreenFeedVersion.__table__).values(
+                        screen_id=screen.id,
+                        version=values["feed_version"],
+                        revision_id=None,
+                        reason=reason,
+                        created_at=now,
+                    )
+                )
             db.session.commit()
             db.session.refresh(screen)
             return
@@ -172,17 +213,25 @@ def _settle_version(screen: Screen, digest: str, now: datetime) -> None:
 def current(screen: Screen, now: datetime) -> Feed:
     items = []
     for revision in current_revisions(screen, now):
-        items.append(content.from_snapshot(revision.snapshot.content,
-                                           exercise=revision.warning.is_exercise,
-                                           published_at=revision.published_at))
+        items.append(
+            content.from_snapshot(
+                revision.snapshot.content,
+                exercise=revision.warning.is_exercise,
+                published_at=revision.published_at,
+            )
+        )
     data = layout(screen, items)
     _settle_version(screen, _digest(data), now)
     tz = ZoneInfo(screen.jurisdiction.timezone or "Asia/Shanghai")
     changed = screen.feed_changed_at or screen.created_at
-    return Feed(version=screen.feed_version, data={
-        **data, "version": screen.feed_version,
-        "changed_at": changed.astimezone(tz).isoformat(timespec="seconds"),
-    })
+    return Feed(
+        version=screen.feed_version,
+        data={
+            **data,
+            "version": screen.feed_version,
+            "changed_at": changed.astimezone(tz).isoformat(timespec="seconds"),
+        },
+    )
 
 
 def etag(body: bytes) -> str:

@@ -7,6 +7,7 @@ that is encodable (² → 2, ⁰ → 0, full-width forms are already in GBK), by
 table below, dropped when it is a control, combining mark or emoji, and otherwise shown as □,
 the mark Chinese typesetting uses for a character the font does not have.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -14,17 +15,24 @@ import unicodedata
 MISSING = "\u25a1"  # □
 
 LOOKALIKES = {
-    "\u00b5": "\u03bc",   # micro sign → Greek mu (µg/m³ → μg/m3)
-    "\u2022": "\u00b7",   # bullet → middle dot
+    "\u00b5": "\u03bc",  # micro sign → Greek mu (µg/m³ → μg/m3)
+    "\u2022": "\u00b7",  # bullet → middle dot
     "\u2027": "\u00b7",
-    "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2002": " ", "\u2003": " ",
-    "\u2212": "-",        # minus sign
-    "\u2010": "-", "\u2011": "-",
+    "\u00a0": " ",
+    "\u2009": " ",
+    "\u202f": " ",
+    "\u2002": " ",
+    "\u2003": " ",
+    "\u2212": "-",  # minus sign
+    "\u2010": "-",
+    "\u2011": "-",
     "\u2044": "/",
     "\u20ac": "EUR",
     "\u00bd": "1/2",
-    "\ufe0f": "",         # emoji variation selector
-    "\u200b": "", "\u200d": "", "\ufeff": "",
+    "\ufe0f": "",  # emoji variation selector
+    "\u200b": "",
+    "\u200d": "",
+    "\ufeff": "",
 }
 
 

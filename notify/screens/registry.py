@@ -4,6 +4,7 @@ Validation lives here so that the console form, a CSV import and the demo obey t
 A change to what a screen shows (its profile, name, township, being switched on) raises its
 feed version, so its gateway fetches the new layout.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -64,18 +65,30 @@ def validate(jurisdiction: Jurisdiction, data: ScreenData) -> None:
         raise InvalidScreen(errors)
 
 
-def create(jurisdiction: Jurisdiction, data: ScreenData, now: datetime, *,
-           token: str | None = None) -> tuple[Screen, str]:
+def create(
+    jurisdiction: Jurisdiction, data: ScreenData, now: datetime, *, token: str | None = None
+) -> tuple[Screen, str]:
     """A new screen and its token (shown once). Its feed starts at version 1."""
     validate(jurisdiction, data)
     token = token or tokens.new_token()
     screen = Screen(
-        jurisdiction_id=jurisdiction.id, township_id=data.township.id, name=data.name.strip(),
-        location=(data.location or "").strip(), vendor=data.vendor,
-        chars_per_line=data.chars_per_line, lines=data.lines, colours=data.colours,
-        heartbeat_interval_s=data.heartbeat_interval_s, is_test=data.is_test, active=data.active,
-        token_hash=tokens.digest(token), token_set_at=now, feed_version=1, feed_changed_at=now,
-        created_at=now, updated_at=now,
+        jurisdiction_id=jurisdiction.id,
+        township_id=data.township.id,
+        name=data.name.strip(),
+        location=(data.location or "").strip(),
+        vendor=data.vendor,
+        chars_per_line=data.chars_per_line,
+        lines=data.lines,
+        colours=data.colours,
+        heartbeat_interval_s=data.heartbeat_interval_s,
+        is_test=data.is_test,
+        active=data.active,
+        token_hash=tokens.digest(token),
+        token_set_at=now,
+        feed_version=1,
+        feed_changed_at=now,
+        created_at=now,
+        updated_at=now,
     )
     # A screen that never reports raises its alarm like one that stopped.
     screen.heartbeat_due_at = status.due_after(screen, now)
@@ -88,11 +101,18 @@ def create(jurisdiction: Jurisdiction, data: ScreenData, now: datetime, *,
 def change(screen: Screen, data: ScreenData, now: datetime) -> dict[str, tuple]:
     """Apply the form; returns the changed fields (old, new). Bumps the feed if it shows them."""
     validate(screen.jurisdiction, data)
-    new = {"name": data.name.strip(), "location": (data.location or "").strip(),
-           "township_id": data.township.id, "vendor": data.vendor,
-           "chars_per_line": data.chars_per_line, "lines": data.lines, "colours": data.colours,
-           "heartbeat_interval_s": data.heartbeat_interval_s, "is_test": data.is_test,
-           "active": data.active}
+    new = {
+        "name": data.name.strip(),
+        "location": (data.location or "").strip(),
+        "township_id": data.township.id,
+        "vendor": data.vendor,
+        "chars_per_line": data.chars_per_line,
+        "lines": data.lines,
+        "colours": data.colours,
+        "heartbeat_interval_s": data.heartbeat_interval_s,
+        "is_test": data.is_test,
+        "active": data.active,
+    }
     changed = {k: (getattr(screen, k), v) for k, v in new.items() if getattr(screen, k) != v}
     for key, (_old, value) in changed.items():
         setattr(screen, key, value)
@@ -120,14 +140,21 @@ def bump(screen_ids: list[int], reason: str, now: datetime) -> None:
         return
     db.session.flush()
     table = Screen.__table__
-    db.session.execute(update(table).where(table.c.id.in_(screen_ids)).values(
-        feed_version=table.c.feed_version + 1, feed_digest=None, feed_changed_at=now)
-        .execution_options(synchronize_session=False))
+    db.session.execute(
+        update(table)
+        .where(table.c.id.in_(screen_ids))
+        .values(feed_version=table.c.feed_version + 1, feed_digest=None, feed_changed_at=now)
+        .execution_options(synchronize_session=False)
+    )
     ts = ScreenFeedVersion.__table__.c.created_at.type
-    db.session.execute(insert(ScreenFeedVersion.__table__).from_select(
-        ["screen_id", "version", "revision_id", "reason", "created_at"],
-        select(table.c.id, table.c.feed_version, literal(None, Integer), literal(reason), literal(now, ts))
-        .where(table.c.id.in_(screen_ids))))
+    db.session.execute(
+        insert(ScreenFeedVersion.__table__).from_select(
+            ["screen_id", "version", "revision_id", "reason", "created_at"],
+            select(
+                table.c.id, table.c.feed_version, literal(None, Integer), literal(reason), literal(now, ts)
+            ).where(table.c.id.in_(screen_ids)),
+        )
+    )
     for obj in list(db.session.identity_map.values()):
         if isinstance(obj, Screen) and obj.id in screen_ids:
             db.session.expire(obj)

@@ -8,6 +8,7 @@ gateway endpoints run (at most every SWEEP_EVERY per process); an alarm's start 
 the screen became overdue, not the moment a sweep noticed it. A screen heard again closes its
 alarm (reports.py); one that came back before any sweep noticed still gets its alarm, closed.
 """
+
 from __future__ import annotations
 
 import threading
@@ -27,8 +28,9 @@ _sweep_lock = threading.Lock()
 
 
 def grace() -> timedelta:
-    return timedelta(seconds=int(current_app.config.get("SCREEN_HEARTBEAT_GRACE_SECONDS",
-                                                        DEFAULT_GRACE_SECONDS)))
+    return timedelta(
+        seconds=int(current_app.config.get("SCREEN_HEARTBEAT_GRACE_SECONDS", DEFAULT_GRACE_SECONDS))
+    )
 
 
 def due_after(screen: Screen, moment: datetime) -> datetime:
@@ -40,8 +42,14 @@ def offline_condition(now: datetime):
 
 
 def offline_count(jurisdiction_id: int, now: datetime) -> int:
-    return int(db.session.scalar(select(func.count()).select_from(Screen).where(
-        Screen.jurisdiction_id == jurisdiction_id, *offline_condition(now))) or 0)
+    return int(
+        db.session.scalar(
+            select(func.count())
+            .select_from(Screen)
+            .where(Screen.jurisdiction_id == jurisdiction_id, *offline_condition(now))
+        )
+        or 0
+    )
 
 
 def is_offline(screen: Screen, now: datetime) -> bool:
@@ -55,27 +63,50 @@ def sweep(now: datetime) -> list[int]:
         update(table)
         .where(table.c.active.is_(True), table.c.offline_since.is_(None), table.c.heartbeat_due_at < now)
         .values(offline_since=table.c.heartbeat_due_at)
-        .returning(table.c.id, table.c.name, table.c.jurisdiction_id, table.c.heartbeat_due_at,
-                   table.c.last_heartbeat_at)
+        .returning(
+            table.c.id,
+            table.c.name,
+            table.c.jurisdiction_id,
+            table.c.heartbeat_due_at,
+            table.c.last_heartbeat_at,
+        )
         .execution_options(synchronize_session=False)
     ).all()
     if not rows:
         db.session.rollback()
         return []
     rows.sort(key=lambda r: r.id)
-    db.session.execute(insert(ScreenAlarm.__table__), [
-        {"screen_id": r.id, "kind": "offline", "started_at": r.heartbeat_due_at,
-         "last_heartbeat_at": r.last_heartbeat_at} for r in rows])
+    db.session.execute(
+        insert(ScreenAlarm.__table__),
+        [
+            {
+                "screen_id": r.id,
+                "kind": "offline",
+                "started_at": r.heartbeat_due_at,
+                "last_heartbeat_at": r.last_heartbeat_at,
+            }
+            for r in rows
+        ],
+    )
     # One event per sweep: a power cut takes many screens at once, and the alarm rows keep
     # each screen's own history.
     audit.record(
-        "screen.offline", actor_name="system",
-        summary=f"{len(rows)} screen(s) offline: " + "、".join(r.name for r in rows[:10])
-                + ("…" if len(rows) > 10 else ""),
-        detail={"screens": [{"id": r.id, "name": r.name,
-                             "last_heartbeat_at": r.last_heartbeat_at.isoformat()
-                             if r.last_heartbeat_at else None,
-                             "due_at": r.heartbeat_due_at.isoformat()} for r in rows]},
+        "screen.offline",
+        actor_name="system",
+        summary=f"{len(rows)} screen(s) offline: "
+        + "、".join(r.name for r in rows[:10])
+        + ("…" if len(rows) > 10 else ""),
+        detail={
+            "screens": [
+                {
+                    "id": r.id,
+                    "name": r.name,
+                    "last_heartbeat_at": r.last_heartbeat_at.isoformat() if r.last_heartbeat_at else None,
+                    "due_at": r.heartbeat_due_at.isoformat(),
+                }
+                for r in rows
+            ]
+        },
         at=now,
     )
     db.session.commit()
@@ -94,7 +125,11 @@ def sweep_now_and_then(now: datetime) -> None:
 
 
 def open_alarms(jurisdiction_id: int) -> list[ScreenAlarm]:
-    return list(db.session.scalars(
-        select(ScreenAlarm).join(Screen, Screen.id == ScreenAlarm.screen_id)
-        .where(Screen.jurisdiction_id == jurisdiction_id, ScreenAlarm.ended_at.is_(None))
-        .order_by(ScreenAlarm.started_at)))
+    return list(
+        db.session.scalars(
+            select(ScreenAlarm)
+            .join(Screen, Screen.id == ScreenAlarm.screen_id)
+            .where(Screen.jurisdiction_id == jurisdiction_id, ScreenAlarm.ended_at.is_(None))
+            .order_by(ScreenAlarm.started_at)
+        )
+    )

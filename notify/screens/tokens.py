@@ -3,6 +3,7 @@
 A token has 192 random bits, so a fast digest is enough (there is nothing to guess a password
 from); comparing digests in constant time keeps the check from leaking a prefix.
 """
+
 from __future__ import annotations
 
 import hashlib

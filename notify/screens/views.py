@@ -10,6 +10,7 @@ that can only be given a URL, `?token=<token>`. No token is a 401, a wrong one a
 a message. Feeds carry a strong ETag; a poll with If-None-Match gets a 304 until the feed
 changes. Outside the session login and CSRF: gateways hold neither.
 """
+
 from __future__ import annotations
 
 import json
@@ -50,18 +51,26 @@ def _authenticate(screen_id: int, *, text: bool = False):
     """(screen, None) for a good token, else (None, the error response)."""
     token = _token()
     if not token:
-        return None, _error(401, _("A screen token is required: send it as “Authorization: Bearer "
-                                   "<token>” or as ?token=."), text=text,
-                            headers={"WWW-Authenticate": 'Bearer realm="screens"'})
+        return None, _error(
+            401,
+            _("A screen token is required: send it as “Authorization: Bearer <token>” or as ?token=."),
+            text=text,
+            headers={"WWW-Authenticate": 'Bearer realm="screens"'},
+        )
     screen = db.session.get(Screen, screen_id)
     if screen is None:
         return None, _error(404, _("There is no screen number %(id)d.", id=screen_id), text=text)
     if not tokens.matches(token, screen.token_hash):
-        return None, _error(403, _("This token does not belong to screen %(id)d (it may have been "
-                                   "replaced in the console).", id=screen_id), text=text)
+        return None, _error(
+            403,
+            _(
+                "This token does not belong to screen %(id)d (it may have been replaced in the console).",
+                id=screen_id,
+            ),
+            text=text,
+        )
     if not screen.active:
-        return None, _error(403, _("Screen %(id)d is switched off in the console.", id=screen_id),
-                            text=text)
+        return None, _error(403, _("Screen %(id)d is switched off in the console.", id=screen_id), text=text)
     return screen, None
 
 
@@ -126,15 +135,25 @@ def _report(screen_id: int, field: str, *, required: bool):
         if version is None:
             return _error(400, _("“%(field)s” must be a whole number of 0 or more.", field=field))
     if version is not None and version > screen.feed_version:
-        return _error(409, _("Version %(version)d was never published for this screen; its latest "
-                             "is %(latest)d.", version=version, latest=screen.feed_version))
+        return _error(
+            409,
+            _(
+                "Version %(version)d was never published for this screen; its latest is %(latest)d.",
+                version=version,
+                latest=screen.feed_version,
+            ),
+        )
     reports.heard(screen, now)
     settled = reports.displayed(screen, version, now) if version is not None else 0
     db.session.commit()
     status.sweep_now_and_then(now)
-    return jsonify(ok=True, feed_version=screen.feed_version, displayed_version=screen.displayed_version,
-                   deliveries_settled=settled,
-                   next_heartbeat_due=screen.heartbeat_due_at.isoformat())
+    return jsonify(
+        ok=True,
+        feed_version=screen.feed_version,
+        displayed_version=screen.displayed_version,
+        deliveries_settled=settled,
+        next_heartbeat_due=screen.heartbeat_due_at.isoformat(),
+    )
 
 
 @bp.post("/<int:screen_id>/heartbeat")

@@ -15,6 +15,7 @@ Rules, in order:
 - spaces are break points and are dropped at the start and end of a line;
 - each paragraph starts on a new line.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,7 +24,9 @@ from notify.screens import gbk
 
 # A run that must stay on one line: letters and digits joined by the punctuation that occurs
 # inside numbers, dates, times, ranges and pollutant names.
-WORD = re.compile(r"[0-9A-Za-z\u00c0-\u024f\u0391-\u03c9]+(?:[.,:/\-+~'_][0-9A-Za-z\u00c0-\u024f\u0391-\u03c9]+)*%?")
+WORD = re.compile(
+    r"[0-9A-Za-z\u00c0-\u024f\u0391-\u03c9]+(?:[.,:/\-+~'_][0-9A-Za-z\u00c0-\u024f\u0391-\u03c9]+)*%?"
+)
 SPACE = re.compile(r"\s+")
 NO_LINE_START = set("，。、；：！？）】》」』’”…·%,.;:!?)]}℃")
 NO_LINE_END = set("（【《「『‘“([{")
@@ -151,7 +154,7 @@ def paginate(header: str, body: list[str], lines: int) -> list[list[str]]:
                 pages.append([line])
         return pages
     per_page = lines - 1
-    chunks = [body[i:i + per_page] for i in range(0, len(body), per_page)] or [[]]
+    chunks = [body[i : i + per_page] for i in range(0, len(body), per_page)] or [[]]
     for chunk in chunks:
         pages.append([header, *chunk, *[""] * (per_page - len(chunk))])
     return pages

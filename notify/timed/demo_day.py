@@ -7,6 +7,7 @@ record, timeline and SMS appear in the console as they would over a real morning
 command's thread sees the simulated time; the messages it queues are sent for real to the
 stand-ins.
 """
+
 from __future__ import annotations
 
 import random
@@ -54,7 +55,7 @@ def play(warning, day: date, *, seconds: float = 0.0, echo=print, seed: int = 6)
     pending = [u for u in units if existing(day_row, u) is None]
     rng.shuffle(pending)
     early = pending[: len(pending) * 2 // 3]
-    late = pending[len(early): len(early) + max(len(pending) // 6, 1)]
+    late = pending[len(early) : len(early) + max(len(pending) // 6, 1)]
     steps = list(_steps(day, early, late))
     pause = seconds / max(len(steps), 1)
     filed = 0
@@ -62,10 +63,19 @@ def play(warning, day: date, *, seconds: float = 0.0, echo=print, seed: int = 6)
         with clock.simulated(at):
             stamp = zone.local(at).strftime("%H:%M")
             if what == "file":
-                file_report(day_row, unit, ReportData(
-                    measures=rng.choice(MEASURES), reporter_name=f"{unit.name_zh}联络员",
-                    inspections=rng.randint(3, 30), problems_found=(found := rng.randint(0, 4)),
-                    problems_fixed=rng.randint(0, found)), [], via="link")
+                file_report(
+                    day_row,
+                    unit,
+                    ReportData(
+                        measures=rng.choice(MEASURES),
+                        reporter_name=f"{unit.name_zh}联络员",
+                        inspections=rng.randint(3, 30),
+                        problems_found=(found := rng.randint(0, 4)),
+                        problems_fixed=rng.randint(0, found),
+                    ),
+                    [],
+                    via="link",
+                )
                 filed += 1
                 echo(f"{stamp}  {unit.name_zh} files its report")
             elif what == "remind":
@@ -73,8 +83,10 @@ def play(warning, day: date, *, seconds: float = 0.0, echo=print, seed: int = 6)
                 echo(f"{stamp}  09:30 reminder: {day_row.reminded_units} units texted")
             elif what == "close":
                 jobs.close(warning, day)
-                echo(f"{stamp}  10:00 close: {day_row.filed_at_close}/{len(units)} filed; "
-                     f"missing: {day_row.missing_at_close or 'none'}")
+                echo(
+                    f"{stamp}  10:00 close: {day_row.filed_at_close}/{len(units)} filed; "
+                    f"missing: {day_row.missing_at_close or 'none'}"
+                )
             else:
                 echo(f"{stamp}  response day {day} of {warning.reference} begins")
             db.session.commit()
@@ -94,14 +106,25 @@ def init_app(app: Flask) -> None:
         from notify.models import Jurisdiction, Warning
         from notify.timed import zone
 
-        j = db.session.scalar(select(Jurisdiction).where(Jurisdiction.code == app.config["JURISDICTION_CODE"]))
-        warning = db.session.scalar(select(Warning).where(
-            Warning.jurisdiction_id == (j.id if j else -1), Warning.status == "active",
-            Warning.is_exercise.is_(False)).order_by(Warning.id.desc()))
+        j = db.session.scalar(
+            select(Jurisdiction).where(Jurisdiction.code == app.config["JURISDICTION_CODE"])
+        )
+        warning = db.session.scalar(
+            select(Warning)
+            .where(
+                Warning.jurisdiction_id == (j.id if j else -1),
+                Warning.status == "active",
+                Warning.is_exercise.is_(False),
+            )
+            .order_by(Warning.id.desc())
+        )
         if warning is None:
             raise click.ClickException("no active warning to play a response day of (run flask seed-demo)")
-        day = (datetime.strptime(day_text, "%Y-%m-%d").date() if day_text
-               else zone.local_date(clock.now()) + timedelta(days=1))
+        day = (
+            datetime.strptime(day_text, "%Y-%m-%d").date()
+            if day_text
+            else zone.local_date(clock.now()) + timedelta(days=1)
+        )
         click.echo(f"Compressed response day {day} of {warning.reference} ({seconds:g} s):")
         result = play(warning, day, seconds=seconds, echo=click.echo)
         click.echo(f"Done: {result['filed']} reports filed. Console: /admin/daily-reports/{result['day'].id}")

@@ -6,6 +6,7 @@ done, the office director and the approver are alerted by SMS and through the co
 robots, and the warning's timeline gets an entry. Each deadline alerts once (DeadlineAlert.key).
 The jobs look at the record when they run, so a step done meanwhile simply ends them.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -16,7 +17,14 @@ from sqlalchemy import select
 from notify import audit, clock, scheduling
 from notify.extensions import db
 from notify.models import (
-    ApprovalForm, Consultation, DeadlineAlert, DutyContact, Jurisdiction, Level, Revision, User,
+    ApprovalForm,
+    Consultation,
+    DeadlineAlert,
+    DutyContact,
+    Jurisdiction,
+    Level,
+    Revision,
+    User,
 )
 from notify.timed import messages
 from notify.timed.zone import hm
@@ -45,51 +53,97 @@ def publication_job(revision_id: int) -> str:
 def watch_consultation(consultation: Consultation, now: datetime | None = None) -> None:
     now = now or clock.now()
     run_at = max(approval_form_due(consultation) - _lead(), now)
-    scheduling.schedule_once(escalate_approval_form, run_at, job_id=approval_form_job(consultation.id),
-                             consultation_id=consultation.id)
+    scheduling.schedule_once(
+        escalate_approval_form,
+        run_at,
+        job_id=approval_form_job(consultation.id),
+        consultation_id=consultation.id,
+    )
 
 
 def watch_publication(revision: Revision, now: datetime | None = None) -> None:
     now = now or clock.now()
     run_at = max(publication_due(revision) - _lead(), now)
-    scheduling.schedule_once(escalate_publication, run_at, job_id=publication_job(revision.id),
-                             revision_id=revision.id)
+    scheduling.schedule_once(
+        escalate_publication, run_at, job_id=publication_job(revision.id), revision_id=revision.id
+    )
 
 
 def _approver_phones(jurisdiction_id: int, roles: set[str]) -> list[tuple[str, str]]:
-    users = db.session.scalars(select(User).where(
-        User.jurisdiction_id == jurisdiction_id, User.role.in_(roles), User.active.is_(True),
-        User.phone != "")).all()
+    users = db.session.scalars(
+        select(User).where(
+            User.jurisdiction_id == jurisdiction_id,
+            User.role.in_(roles),
+            User.active.is_(True),
+            User.phone != "",
+        )
+    ).all()
     return [(u.display_name, u.phone) for u in users]
 
 
 def _director_phones(jurisdiction_id: int) -> list[tuple[str, str]]:
-    rows = db.session.scalars(select(DutyContact).where(
-        DutyContact.jurisdiction_id == jurisdiction_id, DutyContact.duty == "office_director",
-        DutyContact.active.is_(True))).all()
+    rows = db.session.scalars(
+        select(DutyContact).where(
+            DutyContact.jurisdiction_id == jurisdiction_id,
+            DutyContact.duty == "office_director",
+            DutyContact.active.is_(True),
+        )
+    ).all()
     return [(c.name, c.phone) for c in rows]
 
 
-def _alert(*, key: str, deadline: str, jurisdiction: Jurisdiction, roles: set[str], due_at: datetime,
-           text: str, warning_id: int | None, revision_id: int | None = None,
-           consultation_id: int | None = None, subject=None) -> DeadlineAlert | None:
+def _alert(
+    *,
+    key: str,
+    deadline: str,
+    jurisdiction: Jurisdiction,
+    roles: set[str],
+    due_at: datetime,
+    text: str,
+    warning_id: int | None,
+    revision_id: int | None = None,
+    consultation_id: int | None = None,
+    subject=None,
+) -> DeadlineAlert | None:
     if db.session.scalar(select(DeadlineAlert.id).where(DeadlineAlert.key == key)) is not None:
         return None
     now = clock.now()
     people = _director_phones(jurisdiction.id) + _approver_phones(jurisdiction.id, roles)
     numbers = messages.normalise_all(p for _, p in people)
     sms = messages.send_sms([(n, text) for n in numbers], purpose="escalation", now=now)
-    robots = messages.post_to_robots(messages.escalation_robots(jurisdiction.id),
-                                     f"**预警时限提醒**\n\n{text}", purpose="escalation", now=now)
-    alert = DeadlineAlert(key=key, deadline=deadline, warning_id=warning_id, revision_id=revision_id,
-                          consultation_id=consultation_id, due_at=due_at, sent_at=now,
-                          sms_count=sms, robot_count=robots, text=text)
+    robots = messages.post_to_robots(
+        messages.escalation_robots(jurisdiction.id),
+        f"**预警时限提醒**\n\n{text}",
+        purpose="escalation",
+        now=now,
+    )
+    alert = DeadlineAlert(
+        key=key,
+        deadline=deadline,
+        warning_id=warning_id,
+        revision_id=revision_id,
+        consultation_id=consultation_id,
+        due_at=due_at,
+        sent_at=now,
+        sms_count=sms,
+        robot_count=robots,
+        text=text,
+    )
     db.session.add(alert)
-    audit.record(f"deadline.{deadline}.escalated", actor_name="scheduler", subject=subject,
-                 warning_id=warning_id, at=now,
-                 summary=f"{text}（短信 {sms} 条，机器人 {robots} 个）",
-                 detail={"due_at": due_at.isoformat(), "sms": sms, "robots": robots,
-                         "to": [name for name, _ in people]})
+    audit.record(
+        f"deadline.{deadline}.escalated",
+        actor_name="scheduler",
+        subject=subject,
+        warning_id=warning_id,
+        at=now,
+        summary=f"{text}（短信 {sms} 条，机器人 {robots} 个）",
+        detail={
+            "due_at": due_at.isoformat(),
+            "sms": sms,
+            "robots": robots,
+            "to": [name for name, _ in people],
+        },
+    )
     return alert
 
 
@@ -99,8 +153,9 @@ def escalate_approval_form(consultation_id: int) -> None:
     if consultation is None:
         return
     revisions = db.session.scalars(select(Revision).where(Revision.consultation_id == consultation.id)).all()
-    filed = db.session.scalar(select(ApprovalForm.id).join(Revision).where(
-        Revision.consultation_id == consultation.id).limit(1))
+    filed = db.session.scalar(
+        select(ApprovalForm.id).join(Revision).where(Revision.consultation_id == consultation.id).limit(1)
+    )
     if filed is not None:
         return
     draft = revisions[0] if revisions else None
@@ -108,12 +163,22 @@ def escalate_approval_form(consultation_id: int) -> None:
     jurisdiction = db.session.get(Jurisdiction, consultation.jurisdiction_id)
     due = approval_form_due(consultation)
     where = f"预警 {draft.warning.reference} 的" if draft is not None else ""
-    text = (f"【{jurisdiction.name_zh}应急指挥部】时限提醒：{hm(consultation.concluded_at)}会商结论形成，"
-            f"{where}《预警信息发布审批表》须于{hm(due)}前填报，目前尚未填报。")
-    _alert(key=f"approval_form:c{consultation.id}", deadline="approval_form", jurisdiction=jurisdiction,
-           roles=roles, due_at=due, text=text, subject=consultation,
-           warning_id=draft.warning_id if draft is not None else None,
-           revision_id=draft.id if draft is not None else None, consultation_id=consultation.id)
+    text = (
+        f"【{jurisdiction.name_zh}应急指挥部】时限提醒：{hm(consultation.concluded_at)}会商结论形成，"
+        f"{where}《预警信息发布审批表》须于{hm(due)}前填报，目前尚未填报。"
+    )
+    _alert(
+        key=f"approval_form:c{consultation.id}",
+        deadline="approval_form",
+        jurisdiction=jurisdiction,
+        roles=roles,
+        due_at=due,
+        text=text,
+        subject=consultation,
+        warning_id=draft.warning_id if draft is not None else None,
+        revision_id=draft.id if draft is not None else None,
+        consultation_id=consultation.id,
+    )
 
 
 def _approver_roles(consultation: Consultation) -> set[str]:
@@ -139,11 +204,23 @@ def escalate_publication(revision_id: int) -> None:
     from notify.timed.publication import schedule_of
 
     timed = schedule_of(revision)
-    later = (f"已设定于{hm(timed.run_at)}定时发布，" if timed is not None and timed.state == "scheduled" else "")
+    later = (
+        f"已设定于{hm(timed.run_at)}定时发布，" if timed is not None and timed.state == "scheduled" else ""
+    )
     level: Level = revision.level
-    text = (f"【{warning.jurisdiction.name_zh}应急指挥部】时限提醒：预警 {warning.reference}"
-            f"（{level.name_zh}）已于{hm(revision.decided_at)}审批，须于{hm(due)}前发布，{later}"
-            f"目前尚未发布。")
-    _alert(key=f"publication:r{revision.id}", deadline="publication", jurisdiction=warning.jurisdiction,
-           roles={level.approver_role}, due_at=due, text=text, warning_id=warning.id,
-           revision_id=revision.id, subject=revision)
+    text = (
+        f"【{warning.jurisdiction.name_zh}应急指挥部】时限提醒：预警 {warning.reference}"
+        f"（{level.name_zh}）已于{hm(revision.decided_at)}审批，须于{hm(due)}前发布，{later}"
+        f"目前尚未发布。"
+    )
+    _alert(
+        key=f"publication:r{revision.id}",
+        deadline="publication",
+        jurisdiction=warning.jurisdiction,
+        roles={level.approver_role},
+        due_at=due,
+        text=text,
+        warning_id=warning.id,
+        revision_id=revision.id,
+        subject=revision,
+    )

@@ -5,6 +5,7 @@ lifecycle guard as the system actor, which writes the outbox in the same transac
 publication. If someone published by hand meanwhile, or the revision can no longer be
 published, the job changes nothing and says so in the record.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -27,7 +28,9 @@ def job_id(revision_id: int) -> str:
 
 
 def schedule_of(revision: Revision) -> PublicationSchedule | None:
-    return db.session.scalar(select(PublicationSchedule).where(PublicationSchedule.revision_id == revision.id))
+    return db.session.scalar(
+        select(PublicationSchedule).where(PublicationSchedule.revision_id == revision.id)
+    )
 
 
 def schedule(revision: Revision, actor: User, now: datetime | None = None) -> PublicationSchedule:
@@ -39,8 +42,9 @@ def schedule(revision: Revision, actor: User, now: datetime | None = None) -> Pu
         raise TransitionNotAllowed(_l("Only an approved revision can be set to publish later."))
     run_at = revision.response_start_at
     if run_at is None:
-        raise InvalidProposal({"response_start_at": _l(
-            "This revision has no response start time to publish at.")})
+        raise InvalidProposal(
+            {"response_start_at": _l("This revision has no response start time to publish at.")}
+        )
     if run_at <= now:
         raise TransitionNotAllowed(_l("Its response start time has passed; publish it now instead."))
     row = schedule_of(revision)
@@ -50,10 +54,15 @@ def schedule(revision: Revision, actor: User, now: datetime | None = None) -> Pu
     row.run_at, row.state, row.set_by_id, row.set_at = run_at, "scheduled", actor.id, now
     row.finished_at, row.note = None, ""
     db.session.flush()
-    audit.record("revision.publication_scheduled", actor=actor, subject=revision,
-                 warning_id=revision.warning_id,
-                 summary=f"{revision.warning.reference} #{revision.sequence} to publish at {hm(run_at)}",
-                 detail={"run_at": run_at.isoformat()}, at=now)
+    audit.record(
+        "revision.publication_scheduled",
+        actor=actor,
+        subject=revision,
+        warning_id=revision.warning_id,
+        summary=f"{revision.warning.reference} #{revision.sequence} to publish at {hm(run_at)}",
+        detail={"run_at": run_at.isoformat()},
+        at=now,
+    )
     scheduling.schedule_once(publish_when_due, run_at, job_id=job_id(revision.id), revision_id=revision.id)
     return row
 
@@ -66,10 +75,14 @@ def cancel(revision: Revision, actor: User, now: datetime | None = None) -> None
     if row is None or row.state != "scheduled":
         raise TransitionNotAllowed(_l("This revision is not set to publish later."))
     row.state, row.finished_at = "cancelled", now
-    audit.record("revision.publication_unscheduled", actor=actor, subject=revision,
-                 warning_id=revision.warning_id,
-                 summary=f"{revision.warning.reference} #{revision.sequence}: timed publication cancelled",
-                 at=now)
+    audit.record(
+        "revision.publication_unscheduled",
+        actor=actor,
+        subject=revision,
+        warning_id=revision.warning_id,
+        summary=f"{revision.warning.reference} #{revision.sequence}: timed publication cancelled",
+        at=now,
+    )
     scheduling.cancel(job_id(revision.id))
 
 
@@ -94,10 +107,15 @@ def publish_when_due(revision_id: int) -> None:
     if revision.state != "approved":
         row.state, row.finished_at = "failed", now
         row.note = f"revision is {revision.state}"
-        audit.record("revision.scheduled_publication_skipped", actor_name="scheduler",
-                     subject=revision, warning_id=revision.warning_id,
-                     summary=f"{revision.warning.reference} #{revision.sequence}: not published at "
-                             f"the set time, it is {revision.state}", at=now)
+        audit.record(
+            "revision.scheduled_publication_skipped",
+            actor_name="scheduler",
+            subject=revision,
+            warning_id=revision.warning_id,
+            summary=f"{revision.warning.reference} #{revision.sequence}: not published at "
+            f"the set time, it is {revision.state}",
+            at=now,
+        )
         return
     actor = system_actor(revision.warning.jurisdiction)
     row.state = "publishing"  # so the publication hook does not take it for a publication by hand
@@ -109,14 +127,24 @@ def publish_when_due(revision_id: int) -> None:
     except (LifecycleError, StaleDataError) as err:
         row.state, row.finished_at = "failed", now
         row.note = str(getattr(err, "message", err))
-        audit.record("revision.scheduled_publication_failed", actor_name="scheduler",
-                     subject=revision, warning_id=revision.warning_id,
-                     summary=f"{revision.warning.reference} #{revision.sequence}: the timed "
-                             f"publication was refused: {row.note}", at=now)
+        audit.record(
+            "revision.scheduled_publication_failed",
+            actor_name="scheduler",
+            subject=revision,
+            warning_id=revision.warning_id,
+            summary=f"{revision.warning.reference} #{revision.sequence}: the timed "
+            f"publication was refused: {row.note}",
+            at=now,
+        )
         return
     row.state, row.finished_at = "published", now
-    audit.record("revision.published_on_schedule", actor=actor, subject=revision,
-                 warning_id=revision.warning_id,
-                 summary=f"{revision.warning.reference} #{revision.sequence} published at the set "
-                         f"time {hm(row.run_at)}",
-                 detail={"set_by": row.set_by.display_name, "run_at": row.run_at.isoformat()}, at=now)
+    audit.record(
+        "revision.published_on_schedule",
+        actor=actor,
+        subject=revision,
+        warning_id=revision.warning_id,
+        summary=f"{revision.warning.reference} #{revision.sequence} published at the set "
+        f"time {hm(row.run_at)}",
+        detail={"set_by": row.set_by.display_name, "run_at": row.run_at.isoformat()},
+        at=now,
+    )

@@ -1,5 +1,6 @@
 """Wiring of the timed work and records into the app: ORM watchers, standing daily jobs, the
 units' filing page and the `flask demo-day` command."""
+
 from __future__ import annotations
 
 from flask import Flask

@@ -5,6 +5,7 @@ to the ORM: a consultation being recorded, a revision's state changing. It notes
 and acts just before the transaction commits, so the jobs it adds or removes commit with the
 change that caused them (and vanish with a rollback, see notify.scheduling.jobs).
 """
+
 from __future__ import annotations
 
 from sqlalchemy import event

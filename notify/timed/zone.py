@@ -1,7 +1,8 @@
 """The jurisdiction's wall clock: times are stored in UTC, and the plan speaks in Beijing time."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -21,7 +22,7 @@ def local_date(value: datetime) -> date:
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
     """hh:mm on a local calendar day, as an aware UTC datetime."""
-    return datetime.combine(day, time(hour, minute), tzinfo=zone()).astimezone(timezone.utc)
+    return datetime.combine(day, time(hour, minute), tzinfo=zone()).astimezone(UTC)
 
 
 def hm(value: datetime | None) -> str:

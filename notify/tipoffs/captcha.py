@@ -6,6 +6,7 @@ on its first check (recorded in the rate-limit storage, shared by all workers), 
 captcha cannot be replayed. Tests learn the answer through TIPOFF_CAPTCHA_HOOK, which is
 honoured only when the app runs with TESTING set, so it cannot open a door in production.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -69,20 +70,23 @@ def render(answer: str, rng: random.Random) -> bytes:
     image = Image.new("RGB", (width, height), (245, 247, 250))
     draw = ImageDraw.Draw(image)
     for _ in range(6):  # lines across the text make segmentation harder
-        draw.line([(rng.randint(0, width), rng.randint(0, height)) for _ in range(2)],
-                  fill=(rng.randint(90, 180),) * 3, width=2)
+        draw.line(
+            [(rng.randint(0, width), rng.randint(0, height)) for _ in range(2)],
+            fill=(rng.randint(90, 180),) * 3,
+            width=2,
+        )
     font = ImageFont.load_default(size=34)
     x = 10
     for char in answer:
         glyph = Image.new("RGBA", (44, 56), (0, 0, 0, 0))
-        ImageDraw.Draw(glyph).text((6, 4), char, font=font,
-                                   fill=(rng.randint(10, 90), rng.randint(10, 90), rng.randint(60, 140)))
+        ImageDraw.Draw(glyph).text(
+            (6, 4), char, font=font, fill=(rng.randint(10, 90), rng.randint(10, 90), rng.randint(60, 140))
+        )
         glyph = glyph.rotate(rng.uniform(-25, 25), resample=Image.Resampling.BICUBIC, expand=False)
         image.paste(glyph, (x, rng.randint(0, 8)), glyph)
         x += rng.randint(28, 33)
     for _ in range(250):
-        draw.point((rng.randint(0, width - 1), rng.randint(0, height - 1)),
-                   fill=(rng.randint(0, 255),) * 3)
+        draw.point((rng.randint(0, width - 1), rng.randint(0, height - 1)), fill=(rng.randint(0, 255),) * 3)
     image = image.filter(ImageFilter.SMOOTH)
     out = io.BytesIO()
     image.save(out, "PNG")

@@ -1,4 +1,5 @@
 """What a citizen can report: the violations of response measures the plan names (§5.3, §7.3)."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l

@@ -2,6 +2,7 @@
 
 Only notify.tipoffs.identity decrypts, and it writes an audit event each time it does.
 """
+
 from __future__ import annotations
 
 from cryptography.fernet import Fernet, InvalidToken

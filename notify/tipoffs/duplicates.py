@@ -4,6 +4,7 @@ A ticket is suggested when it was received within 7 days of this one (either sid
 has the same category and township, or its map point lies within 250 m. The 7-day window
 applies to both rules: a factory reported again next month is a new matter.
 """
+
 from __future__ import annotations
 
 import math
@@ -25,7 +26,7 @@ _DEG_LAT = RADIUS_M / 111_000.0
 @dataclass(frozen=True)
 class Suggestion:
     tipoff: Tipoff
-    same_place: bool       # same category and township
+    same_place: bool  # same category and township
     distance_m: float | None
 
 
@@ -41,19 +42,31 @@ def suggestions(tipoff: Tipoff) -> list[Suggestion]:
     rules = [same_place]
     if tipoff.has_point:
         deg_lon = _DEG_LAT / max(0.01, math.cos(math.radians(tipoff.latitude)))
-        rules.append(and_(Tipoff.latitude.between(tipoff.latitude - _DEG_LAT, tipoff.latitude + _DEG_LAT),
-                          Tipoff.longitude.between(tipoff.longitude - deg_lon, tipoff.longitude + deg_lon)))
+        rules.append(
+            and_(
+                Tipoff.latitude.between(tipoff.latitude - _DEG_LAT, tipoff.latitude + _DEG_LAT),
+                Tipoff.longitude.between(tipoff.longitude - deg_lon, tipoff.longitude + deg_lon),
+            )
+        )
     rows = db.session.scalars(
-        select(Tipoff).where(
-            Tipoff.jurisdiction_id == tipoff.jurisdiction_id, Tipoff.id != tipoff.id,
+        select(Tipoff)
+        .where(
+            Tipoff.jurisdiction_id == tipoff.jurisdiction_id,
+            Tipoff.id != tipoff.id,
             Tipoff.received_at.between(tipoff.received_at - WINDOW, tipoff.received_at + WINDOW),
             Tipoff.state.not_in(["duplicate", "not_accepted"]),
-            or_(*rules))
-        .order_by(Tipoff.received_at).limit(50))
+            or_(*rules),
+        )
+        .order_by(Tipoff.received_at)
+        .limit(50)
+    )
     result = []
     for other in rows:
-        d = (distance_m(tipoff.latitude, tipoff.longitude, other.latitude, other.longitude)
-             if tipoff.has_point and other.has_point else None)
+        d = (
+            distance_m(tipoff.latitude, tipoff.longitude, other.latitude, other.longitude)
+            if tipoff.has_point and other.has_point
+            else None
+        )
         is_same_place = other.category == tipoff.category and other.township_id == tipoff.township_id
         if is_same_place or (d is not None and d <= RADIUS_M):
             result.append(Suggestion(other, is_same_place, d))

@@ -6,6 +6,7 @@ referred to it); a reason is given where one is required; the action's own preco
 Only then does it apply the action, change the state and write the audit event, all in the
 caller's transaction. The audit event never carries the reporter's identity.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,7 +25,13 @@ from notify.models import Clarification, MemberUnit, Reward, Tipoff, User, Warni
 from notify.tipoffs.categories import OUTCOMES
 from notify.tipoffs.rewards import mark_eligible_reporter
 from notify.tipoffs.transitions import (
-    FINAL, REASON_REQUIRED, ROLES, UNIT_ACTIONS, Action, State, next_state,
+    FINAL,
+    REASON_REQUIRED,
+    ROLES,
+    UNIT_ACTIONS,
+    Action,
+    State,
+    next_state,
 )
 
 MAX_EXTENSION_DAYS = 30
@@ -36,7 +43,7 @@ class ActionData:
 
     reason: str = ""
     unit_id: int | None = None
-    duplicate_of: str = ""          # the ticket number of the original
+    duplicate_of: str = ""  # the ticket number of the original
     outcome: str = ""
     reply: str = ""
     extension_days: int | None = None
@@ -50,8 +57,15 @@ class ActionData:
     payment_reference: str = ""
 
 
-def perform(tipoff: Tipoff, action: str, actor: User, data: ActionData | None = None, *,
-            version: int | None = None, now: datetime | None = None) -> State:
+def perform(
+    tipoff: Tipoff,
+    action: str,
+    actor: User,
+    data: ActionData | None = None,
+    *,
+    version: int | None = None,
+    now: datetime | None = None,
+) -> State:
     now = now or clock.now()
     data = data or ActionData()
     try:
@@ -59,16 +73,26 @@ def perform(tipoff: Tipoff, action: str, actor: User, data: ActionData | None = 
     except ValueError:
         raise InvalidInput({"action": _l("Unknown action.")})
     if version is not None and version != tipoff.version:
-        raise StaleForm(_l("This tip-off was changed by someone else after you opened it. "
-                           "Reload the page and check it again."))
+        raise StaleForm(
+            _l(
+                "This tip-off was changed by someone else after you opened it. "
+                "Reload the page and check it again."
+            )
+        )
     target = next_state(tipoff.state, action)
     if target is None:
-        raise TransitionNotAllowed(_l("This tip-off is “%(state)s”, so “%(action)s” is not possible.",
-                                      state=state_label(tipoff.state), action=action_label(action)))
+        raise TransitionNotAllowed(
+            _l(
+                "This tip-off is “%(state)s”, so “%(action)s” is not possible.",
+                state=state_label(tipoff.state),
+                action=action_label(action),
+            )
+        )
     if actor.role not in ROLES[action]:
         raise NotPermitted(_l("Your role may not “%(action)s” this tip-off.", action=action_label(action)))
-    if action in UNIT_ACTIONS and (actor.member_unit_id is None
-                                   or actor.member_unit_id != tipoff.assigned_unit_id):
+    if action in UNIT_ACTIONS and (
+        actor.member_unit_id is None or actor.member_unit_id != tipoff.assigned_unit_id
+    ):
         raise NotPermitted(_l("This tip-off was referred to another unit."))
     data.reason = (data.reason or "").strip()
     if action in REASON_REQUIRED and not data.reason:
@@ -80,7 +104,9 @@ def perform(tipoff: Tipoff, action: str, actor: User, data: ActionData | None = 
     if target in FINAL and tipoff.closed_at is None:
         tipoff.closed_at = now
     audit.record(
-        f"tipoff.{action.value}", actor=actor, subject=tipoff,
+        f"tipoff.{action.value}",
+        actor=actor,
+        subject=tipoff,
         summary=f"{tipoff.ticket_number}: {previous} → {target.value}",
         detail={"from": previous, "to": target.value, "reason": data.reason or None, **detail},
         at=now,
@@ -103,8 +129,9 @@ def _not_accept(tipoff, actor, now, data):
 
 def _mark_duplicate(tipoff, actor, now, data):
     number = (data.duplicate_of or "").strip().upper()
-    original = db.session.scalar(select(Tipoff).where(Tipoff.ticket_number == number,
-                                                      Tipoff.jurisdiction_id == tipoff.jurisdiction_id))
+    original = db.session.scalar(
+        select(Tipoff).where(Tipoff.ticket_number == number, Tipoff.jurisdiction_id == tipoff.jurisdiction_id)
+    )
     if original is None:
         raise InvalidInput({"duplicate_of": _l("There is no tip-off with that number.")})
     if original.state == State.DUPLICATE and original.duplicate_of is not None:
@@ -198,10 +225,15 @@ def _publish_clarification(tipoff, actor, now, data):
     if errors:
         raise InvalidInput(errors)
     tipoff.clarification = Clarification(
-        jurisdiction_id=tipoff.jurisdiction_id, warning=warning,
-        title_zh=data.title_zh.strip(), title_en=data.title_en.strip(),
-        body_zh=data.body_zh.strip(), body_en=data.body_en.strip(),
-        published_at=now, published_by_id=actor.id)
+        jurisdiction_id=tipoff.jurisdiction_id,
+        warning=warning,
+        title_zh=data.title_zh.strip(),
+        title_en=data.title_en.strip(),
+        body_zh=data.body_zh.strip(),
+        body_en=data.body_en.strip(),
+        published_at=now,
+        published_by_id=actor.id,
+    )
     return {"warning": warning.reference if warning else None}
 
 
@@ -252,11 +284,19 @@ def _amount(raw: str) -> Decimal:
 
 
 _EFFECTS = {
-    Action.ACCEPT: _accept, Action.NOT_ACCEPT: _not_accept, Action.MARK_DUPLICATE: _mark_duplicate,
-    Action.REFER: _refer, Action.START_VERIFYING: _start_verifying, Action.SUBMIT_REPLY: _submit_reply,
-    Action.APPROVE_REPLY: _approve_reply, Action.RETURN_REPLY: _return_reply, Action.EXTEND: _extend,
-    Action.PUBLISH_CLARIFICATION: _publish_clarification, Action.PROPOSE_REWARD: _propose_reward,
-    Action.APPROVE_REWARD: _approve_reward, Action.RECORD_PAYMENT: _record_payment,
+    Action.ACCEPT: _accept,
+    Action.NOT_ACCEPT: _not_accept,
+    Action.MARK_DUPLICATE: _mark_duplicate,
+    Action.REFER: _refer,
+    Action.START_VERIFYING: _start_verifying,
+    Action.SUBMIT_REPLY: _submit_reply,
+    Action.APPROVE_REPLY: _approve_reply,
+    Action.RETURN_REPLY: _return_reply,
+    Action.EXTEND: _extend,
+    Action.PUBLISH_CLARIFICATION: _publish_clarification,
+    Action.PROPOSE_REWARD: _propose_reward,
+    Action.APPROVE_REWARD: _approve_reward,
+    Action.RECORD_PAYMENT: _record_payment,
 }
 
 
@@ -274,18 +314,30 @@ def allowed_actions(tipoff: Tipoff, actor: User) -> list[Action]:
 
 def state_label(state: str):
     return {
-        "received": _l("Received"), "accepted": _l("Accepted"), "not_accepted": _l("Not accepted"),
-        "duplicate": _l("Duplicate"), "referred": _l("Referred"), "verifying": _l("Verifying"),
-        "reply_pending": _l("Reply pending approval"), "closed": _l("Closed"),
+        "received": _l("Received"),
+        "accepted": _l("Accepted"),
+        "not_accepted": _l("Not accepted"),
+        "duplicate": _l("Duplicate"),
+        "referred": _l("Referred"),
+        "verifying": _l("Verifying"),
+        "reply_pending": _l("Reply pending approval"),
+        "closed": _l("Closed"),
     }.get(state, state)
 
 
 def action_label(action: str):
     return {
-        "accept": _l("Accept"), "not_accept": _l("Do not accept"), "mark_duplicate": _l("Mark as duplicate"),
-        "refer": _l("Refer to a member unit"), "start_verifying": _l("Sign for it and verify"),
-        "submit_reply": _l("Submit the reply"), "approve_reply": _l("Approve the reply and close"),
-        "return_reply": _l("Return the reply"), "extend": _l("Extend the deadline"),
-        "publish_clarification": _l("Publish a clarification"), "propose_reward": _l("Propose a reward"),
-        "approve_reward": _l("Approve the reward"), "record_payment": _l("Record the payment"),
+        "accept": _l("Accept"),
+        "not_accept": _l("Do not accept"),
+        "mark_duplicate": _l("Mark as duplicate"),
+        "refer": _l("Refer to a member unit"),
+        "start_verifying": _l("Sign for it and verify"),
+        "submit_reply": _l("Submit the reply"),
+        "approve_reply": _l("Approve the reply and close"),
+        "return_reply": _l("Return the reply"),
+        "extend": _l("Extend the deadline"),
+        "publish_clarification": _l("Publish a clarification"),
+        "propose_reward": _l("Propose a reward"),
+        "approve_reward": _l("Approve the reward"),
+        "record_payment": _l("Record the payment"),
     }.get(action, action)

@@ -3,6 +3,7 @@
 Member units, commanders and the public never see it: a unit checking an enterprise must not be
 able to tell the enterprise who reported it. The office needs it to call back and to pay rewards.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,7 +32,7 @@ def normalise_mobile(raw: str) -> str | None:
     digits = re.sub(r"[\s\-()]", "", raw or "")
     for prefix in ("+86", "0086", "86"):
         if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
-            digits = digits[len(prefix):]
+            digits = digits[len(prefix) :]
             break
     return "+86" + digits if _MOBILE.match(digits) else None
 
@@ -51,8 +52,12 @@ def reveal(tipoff: Tipoff, actor: User) -> Identity:
         raise NotPermitted(_l("Your role may not see who reported this."))
     if tipoff.anonymous:
         return Identity("", "")
-    audit.record("tipoff.identity_viewed", actor=actor, subject=tipoff,
-                 summary=f"{tipoff.ticket_number}: reporter identity viewed")
+    audit.record(
+        "tipoff.identity_viewed",
+        actor=actor,
+        subject=tipoff,
+        summary=f"{tipoff.ticket_number}: reporter identity viewed",
+    )
     name, phone = crypto.decrypt(tipoff.reporter_name_token), crypto.decrypt(tipoff.reporter_phone_token)
     unreadable = str(_l("(cannot be decrypted: the encryption key has changed)"))
     return Identity(name if name is not None else unreadable, phone if phone is not None else unreadable)

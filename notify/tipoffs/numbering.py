@@ -4,6 +4,7 @@ The number alone opens nothing: it is guessable by design, so that it can be rea
 phone. The status page also needs the query code, 12 characters from a 31-letter alphabet
 (about 59 bits), which is stored only as its SHA-256.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -29,8 +30,9 @@ def next_ticket_number(now: datetime, tz: str) -> str:
     """The next free number of the day. Two submissions in the same instant may compute the
     same one; the unique constraint refuses the second and the caller tries again."""
     prefix = ticket_prefix(now, tz)
-    last = db.session.scalar(select(func.max(Tipoff.ticket_number))
-                             .where(Tipoff.ticket_number.like(prefix + "%")))
+    last = db.session.scalar(
+        select(func.max(Tipoff.ticket_number)).where(Tipoff.ticket_number.like(prefix + "%"))
+    )
     sequence = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{sequence:04d}"
 
@@ -55,4 +57,4 @@ def code_matches(tipoff: Tipoff | None, code: str | None) -> bool:
 
 def display_code(code: str) -> str:
     """ABCD-EFGH-JKMN: easier to copy from an SMS."""
-    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))

@@ -5,6 +5,7 @@ decodes it fully and writes a new JPEG from the pixels only, so EXIF (GPS includ
 colour profiles, thumbnails and anything appended after the image are gone. The browser offers
 the photo's GPS position to the reporter before upload (static/tipoffs.js); the server never keeps it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -32,8 +33,18 @@ _SIGNATURES = (
 # Markers of something other than an image hidden inside one (a polyglot): markup a browser
 # would run, a PHP script, or an archive or document a downloader would open. Long enough that
 # photo data does not contain them by chance.
-_POLYGLOT_MARKERS = (b"<script", b"<html", b"<?php", b"<svg", b"<iframe", b"<!doctype",
-                     b"javascript:", b"%pdf-", b"rar!\x1a\x07", b"7z\xbc\xaf\x27\x1c")
+_POLYGLOT_MARKERS = (
+    b"<script",
+    b"<html",
+    b"<?php",
+    b"<svg",
+    b"<iframe",
+    b"<!doctype",
+    b"javascript:",
+    b"%pdf-",
+    b"rar!\x1a\x07",
+    b"7z\xbc\xaf\x27\x1c",
+)
 
 
 class PhotoRejected(ValueError):
@@ -79,11 +90,17 @@ def process(data: bytes, name: str = "") -> ProcessedPhoto:
         raise PhotoRejected(_l("%(name)s is empty.", name=label))
     kind = sniff(data[:16])
     if kind is None:
-        raise PhotoRejected(_l("%(name)s is not a JPEG, PNG or WebP image (whatever its name says).",
-                               name=label))
+        raise PhotoRejected(
+            _l("%(name)s is not a JPEG, PNG or WebP image (whatever its name says).", name=label)
+        )
     if polyglot_marker(data):
-        raise PhotoRejected(_l("%(name)s contains something besides the image (a script, web page "
-                               "or archive) and was refused.", name=label))
+        raise PhotoRejected(
+            _l(
+                "%(name)s contains something besides the image (a script, web page "
+                "or archive) and was refused.",
+                name=label,
+            )
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -101,8 +118,7 @@ def process(data: bytes, name: str = "") -> ProcessedPhoto:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise PhotoRejected(_l("%(name)s has too many pixels.", name=label))
     except Exception:  # Pillow raises many kinds for broken files; each means "not a usable image"
-        raise PhotoRejected(_l("%(name)s could not be read as an image; it may be damaged.",
-                               name=label))
+        raise PhotoRejected(_l("%(name)s could not be read as an image; it may be damaged.", name=label))
     clean.thumbnail((LONGEST_SIDE, LONGEST_SIDE), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     # No exif=, no icc_profile=: the new file carries pixels only.

@@ -4,6 +4,7 @@ A matter is the ticket that was handled plus the tickets linked to it as duplica
 reports are accepted and handled alike, but a reward needs someone to pay, so the first
 real-name ticket among them is the one marked eligible, even if an anonymous one came first.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -27,6 +28,11 @@ def mark_eligible_reporter(original: Tipoff) -> Tipoff | None:
 
 
 def ledger(jurisdiction_id: int) -> list[Reward]:
-    return list(db.session.scalars(
-        select(Reward).join(Tipoff).where(Tipoff.jurisdiction_id == jurisdiction_id)
-        .order_by(Reward.proposed_at.desc())))
+    return list(
+        db.session.scalars(
+            select(Reward)
+            .join(Tipoff)
+            .where(Tipoff.jurisdiction_id == jurisdiction_id)
+            .order_by(Reward.proposed_at.desc())
+        )
+    )

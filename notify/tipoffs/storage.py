@@ -3,6 +3,7 @@
 Files are named at random and grouped by month (2026/11/…jpg) so a backup can copy finished
 months once. The directory is never served by the web server; views read files through here.
 """
+
 from __future__ import annotations
 
 import os

@@ -3,6 +3,7 @@
 Everything is checked before anything is written (the web layer has already re-encoded the
 photos), so a refused submission leaves nothing behind: no row, no file, no message.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -29,22 +30,33 @@ class SubmissionData:
     longitude: float | None = None
     anonymous: bool = True
     name: str = ""
-    phone: str = ""          # normalised +86…, required unless anonymous
+    phone: str = ""  # normalised +86…, required unless anonymous
     locale: str = "zh_CN"
     photos: list[ProcessedPhoto] = field(default_factory=list)
 
 
-def submit(jurisdiction: Jurisdiction, data: SubmissionData, now: datetime | None = None) -> tuple[Tipoff, str]:
+def submit(
+    jurisdiction: Jurisdiction, data: SubmissionData, now: datetime | None = None
+) -> tuple[Tipoff, str]:
     """Create the ticket; returns it and its query code (shown once, never stored in clear)."""
     now = now or clock.now()
     code = numbering.new_query_code()
     acceptance_due, closure_due = deadlines.due_dates(now)
     tipoff = Tipoff(
-        jurisdiction_id=jurisdiction.id, query_code_hash=numbering.hash_code(code),
-        category=data.category, description=data.description, township_id=data.township.id,
-        address=data.address, latitude=data.latitude, longitude=data.longitude,
-        anonymous=data.anonymous, locale=data.locale, state="received", received_at=now,
-        acceptance_due_at=acceptance_due, closure_due_at=closure_due,
+        jurisdiction_id=jurisdiction.id,
+        query_code_hash=numbering.hash_code(code),
+        category=data.category,
+        description=data.description,
+        township_id=data.township.id,
+        address=data.address,
+        latitude=data.latitude,
+        longitude=data.longitude,
+        anonymous=data.anonymous,
+        locale=data.locale,
+        state="received",
+        received_at=now,
+        acceptance_due_at=acceptance_due,
+        closure_due_at=closure_due,
     )
     if not data.anonymous:
         identity.seal(tipoff, data.name, data.phone)
@@ -54,14 +66,25 @@ def submit(jurisdiction: Jurisdiction, data: SubmissionData, now: datetime | Non
             name = storage.new_name(now)
             storage.write(name, photo.data)
             written.append(name)
-            tipoff.photos.append(TipoffPhoto(position=position, storage_name=name, width=photo.width,
-                                             height=photo.height, size_bytes=len(photo.data),
-                                             sha256=photo.sha256))
+            tipoff.photos.append(
+                TipoffPhoto(
+                    position=position,
+                    storage_name=name,
+                    width=photo.width,
+                    height=photo.height,
+                    size_bytes=len(photo.data),
+                    sha256=photo.sha256,
+                )
+            )
         _number(tipoff, now, jurisdiction.timezone)
-        event = audit.record("tipoff.received", subject=tipoff, actor_name="",
-                             summary=f"{tipoff.ticket_number}: received ({data.category})",
-                             detail={"to": "received", "anonymous": data.anonymous, "photos": len(data.photos)},
-                             at=now)
+        event = audit.record(
+            "tipoff.received",
+            subject=tipoff,
+            actor_name="",
+            summary=f"{tipoff.ticket_number}: received ({data.category})",
+            detail={"to": "received", "anonymous": data.anonymous, "photos": len(data.photos)},
+            at=now,
+        )
         # The reporter's address and browser would identify an anonymous reporter; abuse is
         # handled by the rate limits, which keep counters, not addresses with tickets.
         event.ip, event.user_agent = "", ""
@@ -95,9 +118,13 @@ def _number(tipoff: Tipoff, now: datetime, tz: str, attempts: int = 5) -> None:
 def sms_text(tipoff: Tipoff, code: str) -> str:
     with force_locale(tipoff.locale):
         name = "tipoff_received_zh.txt" if tipoff.locale.startswith("zh") else "tipoff_received_en.txt"
-        return render_template(f"messages/{name}", ticket=tipoff.ticket_number, jurisdiction=tipoff.jurisdiction,
-                               code=numbering.display_code(code),
-                               url=current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/tipoffs/status").strip()
+        return render_template(
+            f"messages/{name}",
+            ticket=tipoff.ticket_number,
+            jurisdiction=tipoff.jurisdiction,
+            code=numbering.display_code(code),
+            url=current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/tipoffs/status",
+        ).strip()
 
 
 def _confirm_by_sms(tipoff: Tipoff, phone: str, code: str) -> None:

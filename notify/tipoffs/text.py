@@ -1,4 +1,5 @@
 """Text typed by people, made safe to store on every backend."""
+
 from __future__ import annotations
 
 _CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))

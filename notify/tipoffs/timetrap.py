@@ -2,6 +2,7 @@
 
 The form carries the time it was shown, signed so that it cannot be forged or moved back.
 """
+
 from __future__ import annotations
 
 import time

@@ -5,6 +5,7 @@ member unit → verifying (the unit signed for it) → reply pending the office'
 closed. Self-loops are actions that change the ticket but not its state (an extension, a
 clarification, the reward ledger); they are here so that they too pass the one guard.
 """
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -47,7 +48,7 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     (State.RECEIVED, Action.MARK_DUPLICATE): State.DUPLICATE,
     (State.ACCEPTED, Action.MARK_DUPLICATE): State.DUPLICATE,
     (State.ACCEPTED, Action.REFER): State.REFERRED,
-    (State.REFERRED, Action.REFER): State.REFERRED,          # to another unit, with a reason
+    (State.REFERRED, Action.REFER): State.REFERRED,  # to another unit, with a reason
     (State.REFERRED, Action.START_VERIFYING): State.VERIFYING,
     (State.VERIFYING, Action.SUBMIT_REPLY): State.REPLY_PENDING,
     (State.REPLY_PENDING, Action.APPROVE_REPLY): State.CLOSED,
@@ -56,8 +57,11 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     (State.CLOSED, Action.PUBLISH_CLARIFICATION): State.CLOSED,
     # The reward goes to the first real-name reporter of a verified matter, whose ticket may be
     # the handled one (closed) or one linked to it (duplicate); the guard checks eligibility.
-    **{(state, action): state for state in (State.CLOSED, State.DUPLICATE)
-       for action in (Action.PROPOSE_REWARD, Action.APPROVE_REWARD, Action.RECORD_PAYMENT)},
+    **{
+        (state, action): state
+        for state in (State.CLOSED, State.DUPLICATE)
+        for action in (Action.PROPOSE_REWARD, Action.APPROVE_REWARD, Action.RECORD_PAYMENT)
+    },
 }
 
 # A ticket in one of these has had its answer; the closure clock stops.
@@ -69,11 +73,18 @@ UNIT = frozenset({Role.MEMBER_UNIT})
 REWARD_APPROVERS = frozenset({Role.DEPUTY_COMMANDER, Role.COMMANDER})
 
 ROLES: dict[Action, frozenset[str]] = {
-    Action.ACCEPT: OFFICE, Action.NOT_ACCEPT: OFFICE, Action.MARK_DUPLICATE: OFFICE,
-    Action.REFER: OFFICE, Action.APPROVE_REPLY: OFFICE, Action.RETURN_REPLY: OFFICE,
-    Action.EXTEND: OFFICE, Action.PUBLISH_CLARIFICATION: OFFICE,
-    Action.PROPOSE_REWARD: OFFICE, Action.RECORD_PAYMENT: OFFICE,
-    Action.START_VERIFYING: UNIT, Action.SUBMIT_REPLY: UNIT,
+    Action.ACCEPT: OFFICE,
+    Action.NOT_ACCEPT: OFFICE,
+    Action.MARK_DUPLICATE: OFFICE,
+    Action.REFER: OFFICE,
+    Action.APPROVE_REPLY: OFFICE,
+    Action.RETURN_REPLY: OFFICE,
+    Action.EXTEND: OFFICE,
+    Action.PUBLISH_CLARIFICATION: OFFICE,
+    Action.PROPOSE_REWARD: OFFICE,
+    Action.RECORD_PAYMENT: OFFICE,
+    Action.START_VERIFYING: UNIT,
+    Action.SUBMIT_REPLY: UNIT,
     Action.APPROVE_REWARD: REWARD_APPROVERS,
 }
 # Actions a member unit may take only on tickets referred to it.

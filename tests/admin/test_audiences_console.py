@@ -1,5 +1,6 @@
 """The audiences console: CSV import (all or nothing, errors by line, GBK), the rules matrix,
 the active toggle, and who may do what."""
+
 from __future__ import annotations
 
 import io
@@ -18,12 +19,17 @@ def _group(code):
 
 
 def _recipients(group):
-    return db.session.scalar(select(func.count()).select_from(Recipient).where(Recipient.group_id == group.id))
+    return db.session.scalar(
+        select(func.count()).select_from(Recipient).where(Recipient.group_id == group.id)
+    )
 
 
 def _upload(client, group, raw: bytes, name="list.csv"):
-    return client.post(f"/admin/audiences/{group.id}/import", data={"file": (io.BytesIO(raw), name)},
-                       content_type="multipart/form-data")
+    return client.post(
+        f"/admin/audiences/{group.id}/import",
+        data={"file": (io.BytesIO(raw), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def _events(action):
@@ -46,7 +52,9 @@ def test_import_adds_and_updates_and_is_audited(client, sample_users):
     assert "导入完成：新增1人，更新1人。" in page
     fresh()
     assert _recipients(media) == 3
-    assert db.session.scalar(select(Recipient.name).where(Recipient.address == "+8613903533100")) == "晚报夜班"
+    assert (
+        db.session.scalar(select(Recipient.name).where(Recipient.address == "+8613903533100")) == "晚报夜班"
+    )
     events = _events("audience.import")
     assert [(e.detail["added"], e.detail["updated"]) for e in events] == [(2, 0), (1, 1)]
     assert events[0].detail["file"] == "list.csv" and events[0].actor_name == "office 测试"
@@ -55,8 +63,10 @@ def test_import_adds_and_updates_and_is_audited(client, sample_users):
 def test_errors_are_reported_by_line_and_nothing_is_stored(client, sample_users):
     media = _group("media")
     login(client, "office")
-    raw = ("name,phone,township\n好号码,13903533100,\n坏号码,12345,\n未知乡镇,13903533102,火星镇\n"
-           "重复,13903533100,\n").encode()
+    raw = (
+        "name,phone,township\n好号码,13903533100,\n坏号码,12345,\n未知乡镇,13903533102,火星镇\n"
+        "重复,13903533100,\n"
+    ).encode()
     response = _upload(client, media, raw)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
@@ -66,10 +76,13 @@ def test_errors_are_reported_by_line_and_nothing_is_stored(client, sample_users)
     assert _recipients(media) == 0 and _events("audience.import") == []
 
 
-@pytest.mark.parametrize("raw, line", [
-    (b"phone\n13903533100\n", "1"),                 # no name column
-    (b"\xff\xfe\x00garbage\x81", "0"),              # not text
-])
+@pytest.mark.parametrize(
+    "raw, line",
+    [
+        (b"phone\n13903533100\n", "1"),  # no name column
+        (b"\xff\xfe\x00garbage\x81", "0"),  # not text
+    ],
+)
 def test_unusable_files_are_refused(raw, line, client, sample_users):
     login(client, "office")
     response = _upload(client, _group("media"), raw)
@@ -123,8 +136,13 @@ def test_rules_matrix_edit_is_audited(client, sample_users):
     assert client.post("/admin/audiences/rules", data=form).status_code == 302
     fresh()
     assert db.session.scalar(select(func.count()).select_from(AudienceRule)) == before
-    assert db.session.scalar(select(AudienceRule).where(
-        AudienceRule.kind_id == kind.id, AudienceRule.level_id == red.id, AudienceRule.group_id == media.id))
+    assert db.session.scalar(
+        select(AudienceRule).where(
+            AudienceRule.kind_id == kind.id,
+            AudienceRule.level_id == red.id,
+            AudienceRule.group_id == media.id,
+        )
+    )
     event = _events("settings.audience_rules")[0]
     assert event.detail["added"] == [[kind.id, red.id, media.id]]
     assert event.detail["removed"] == [[int(x) for x in removed.split("-")[1:]]]
@@ -170,8 +188,14 @@ def test_group_page_search_pages_and_active_toggle(client, sample_users, sample_
     login(client, "admin")
     html = client.get(f"/admin/audiences/{public.id}").get_data(as_text=True)
     assert len(re.findall(r'data-recipient="', html)) == 50 and 'data-test="next-page"' in html
-    assert len(re.findall(r'data-recipient="', client.get(f"/admin/audiences/{public.id}?page=5")
-                          .get_data(as_text=True))) == 3  # 203 = 4 × 50 + 3
+    assert (
+        len(
+            re.findall(
+                r'data-recipient="', client.get(f"/admin/audiences/{public.id}?page=5").get_data(as_text=True)
+            )
+        )
+        == 3
+    )  # 203 = 4 × 50 + 3
     found = client.get(f"/admin/audiences/{public.id}?q=订阅用户007").get_data(as_text=True)
     assert len(re.findall(r'data-recipient="', found)) == 1
     assert client.get(f"/admin/audiences/{public.id}?page=0").status_code == 400

@@ -1,11 +1,13 @@
 """CAP import in the console: a valid document becomes a draft (never published by the import),
 an invalid one is refused with the schema's errors, hostile XML is refused unread; all audited."""
+
 from __future__ import annotations
 
 import io
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from notify.cap.document import cap_xml
@@ -53,19 +55,44 @@ ALERT = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def cap_doc(*, identifier="140300-20261123100000-0007", status="Actual", msg_type="Alert", references="",
-            event="重污染天气预警", event_en="Heavy pollution weather warning", severity="Severe", headline="阳泉市转发重污染天气橙色预警",
-            level="orange", geocodes=("140322",)) -> bytes:
-    parameters = f"\n    <parameter><valueName>level</valueName><value>{level}</value></parameter>" if level else ""
-    codes = "".join(f"\n        <geocode><valueName>GB/T 2260</valueName><value>{c}</value></geocode>" for c in geocodes)
+def cap_doc(
+    *,
+    identifier="140300-20261123100000-0007",
+    status="Actual",
+    msg_type="Alert",
+    references="",
+    event="重污染天气预警",
+    event_en="Heavy pollution weather warning",
+    severity="Severe",
+    headline="阳泉市转发重污染天气橙色预警",
+    level="orange",
+    geocodes=("140322",),
+) -> bytes:
+    parameters = (
+        f"\n    <parameter><valueName>level</valueName><value>{level}</value></parameter>" if level else ""
+    )
+    codes = "".join(
+        f"\n        <geocode><valueName>GB/T 2260</valueName><value>{c}</value></geocode>" for c in geocodes
+    )
     refs = f"\n  <references>{references}</references>" if references else ""
-    return ALERT.format(identifier=identifier, status=status, msg_type=msg_type, references=refs, event=event, event_en=event_en,
-                        severity=severity, headline=headline, parameters=parameters, geocodes=codes).encode()
+    return ALERT.format(
+        identifier=identifier,
+        status=status,
+        msg_type=msg_type,
+        references=refs,
+        event=event,
+        event_en=event_en,
+        severity=severity,
+        headline=headline,
+        parameters=parameters,
+        geocodes=codes,
+    ).encode()
 
 
 def upload(client, data: bytes, name="alert.xml"):
-    return client.post("/admin/cap-import", data={"file": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/admin/cap-import", data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data"
+    )
 
 
 @pytest.fixture
@@ -120,21 +147,36 @@ def test_update_and_cancel_continue_the_warning_they_reference(office, sample_pu
     ours = cap_xml(sample_published)
     db.session.commit()
     from lxml import etree
+
     root = etree.fromstring(ours)
     ns = {"cap": "urn:oasis:names:tc:emergency:cap:1.2"}
     triple = ",".join(root.findtext(f"cap:{n}", namespaces=ns) for n in ("sender", "identifier", "sent"))
-    response = upload(office, cap_doc(identifier="140300-20261123110000-0008", msg_type="Update",
-                                      references=triple, level="red", severity="Extreme"))
+    response = upload(
+        office,
+        cap_doc(
+            identifier="140300-20261123110000-0008",
+            msg_type="Update",
+            references=triple,
+            level="red",
+            severity="Extreme",
+        ),
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     upgrade = db.session.get(Revision, imports()[0].revision_id)
     assert upgrade.warning_id == sample_published.warning_id and upgrade.action == "upgrade"
     assert upgrade.state == "draft" and upgrade.level.code == "red"
     # One open proposal per warning: a Cancel now is refused with the lifecycle's reason.
-    refused = upload(office, cap_doc(identifier="140300-20261123120000-0009", msg_type="Cancel", references=triple))
+    refused = upload(
+        office, cap_doc(identifier="140300-20261123120000-0009", msg_type="Cancel", references=triple)
+    )
     assert refused.status_code == 422 and "#2" in refused.get_data(as_text=True)
     take_to(upgrade, "rejected", sample_users)
-    assert upload(office, cap_doc(identifier="140300-20261123120000-0010", msg_type="Cancel",
-                                  references=triple)).status_code == 302
+    assert (
+        upload(
+            office, cap_doc(identifier="140300-20261123120000-0010", msg_type="Cancel", references=triple)
+        ).status_code
+        == 302
+    )
     lift = db.session.get(Revision, imports()[-1].revision_id)
     assert lift.action == "lift" and lift.level.code == "yellow" and lift.state == "draft"
 
@@ -152,15 +194,18 @@ def test_an_invalid_document_is_refused_with_the_schema_errors(office):
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "cap.import_rejected"))
 
 
-@pytest.mark.parametrize("doc, says", [
-    (cap_doc(event="森林火险预警", event_en="Forest fire danger"), "森林火险预警"),
-    (cap_doc(level="purple"), "purple"),
-    (cap_doc(geocodes=("110101",)), "110101"),
-    (cap_doc(geocodes=()), "geocode"),
-    (cap_doc(status="Test"), "Test"),
-    (cap_doc(msg_type="Update"), "references"),
-    (cap_doc(msg_type="Update", references="x,140300-1,2026-11-23T10:00:00+08:00"), "140300-1"),
-])
+@pytest.mark.parametrize(
+    "doc, says",
+    [
+        (cap_doc(event="森林火险预警", event_en="Forest fire danger"), "森林火险预警"),
+        (cap_doc(level="purple"), "purple"),
+        (cap_doc(geocodes=("110101",)), "110101"),
+        (cap_doc(geocodes=()), "geocode"),
+        (cap_doc(status="Test"), "Test"),
+        (cap_doc(msg_type="Update"), "references"),
+        (cap_doc(msg_type="Update", references="x,140300-1,2026-11-23T10:00:00+08:00"), "140300-1"),
+    ],
+)
 def test_documents_that_do_not_map_are_refused_with_what_is_wrong(office, doc, says):
     response = upload(office, doc)
     assert response.status_code == 422 and says in response.get_data(as_text=True)
@@ -186,21 +231,29 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
 <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">]>
 <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>&lol9;</identifier></alert>"""
-XXE = cap_doc().replace(b'<?xml version="1.0" encoding="UTF-8"?>',
-                        b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE alert [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
-                        ).replace(b"<headline>", b"<headline>&xxe;")
+XXE = (
+    cap_doc()
+    .replace(
+        b'<?xml version="1.0" encoding="UTF-8"?>',
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE alert [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
+    )
+    .replace(b"<headline>", b"<headline>&xxe;")
+)
 EXTERNAL_DTD = b'<?xml version="1.0"?><!DOCTYPE alert SYSTEM "http://127.0.0.1:9/cap.dtd"><alert/>'
 
 
-@pytest.mark.parametrize("data, says", [
-    (BILLION_LAUGHS, "DTD"),
-    (XXE, "DTD"),
-    (EXTERNAL_DTD, "DTD"),
-    (b"\x89PNG\r\n\x1a\n" + bytes(200), "not well-formed XML"),
-    (b"<alert><unclosed></alert>", "not well-formed XML"),
-    ("﻿<?xml version='1.0' encoding='UTF-16'?><alert/>".encode("utf-16"), "CAP 1.2"),
-    (b" " * 600_000, "larger than"),
-])
+@pytest.mark.parametrize(
+    "data, says",
+    [
+        (BILLION_LAUGHS, "DTD"),
+        (XXE, "DTD"),
+        (EXTERNAL_DTD, "DTD"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(200), "not well-formed XML"),
+        (b"<alert><unclosed></alert>", "not well-formed XML"),
+        ("﻿<?xml version='1.0' encoding='UTF-16'?><alert/>".encode("utf-16"), "CAP 1.2"),
+        (b" " * 600_000, "larger than"),
+    ],
+)
 def test_hostile_or_broken_uploads_are_refused_unread_never_a_500(office, data, says):
     response = upload(office, data)
     page = response.get_data(as_text=True)
@@ -222,9 +275,15 @@ def test_only_office_staff_import(client, sample_users):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.one_of(st.binary(max_size=400),
-                 st.text(max_size=300).map(lambda t: f"<alert xmlns='urn:oasis:names:tc:emergency:cap:1.2'>{t}</alert>".encode()),
-                 st.sampled_from([cap_doc()]).map(lambda d: d[: len(d) // 2])))
+@given(
+    st.one_of(
+        st.binary(max_size=400),
+        st.text(max_size=300).map(
+            lambda t: f"<alert xmlns='urn:oasis:names:tc:emergency:cap:1.2'>{t}</alert>".encode()
+        ),
+        st.sampled_from([cap_doc()]).map(lambda d: d[: len(d) // 2]),
+    )
+)
 def test_any_bytes_are_either_a_draft_or_a_clear_refusal(sample_users, sample_kind, data):
     try:
         outcome = import_cap(data, filename="fuzz.xml", actor=sample_users["office"], max_bytes=512 * 1024)

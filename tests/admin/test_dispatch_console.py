@@ -1,11 +1,12 @@
 """The dispatch page: counts from set-based queries, masked numbers per role, the per-address
 log, dead-letter replay, and refusals. Deliveries are moved by UPDATEs here, as the executors
 (not started under TESTING) and the gateways' callbacks would move them."""
+
 from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
@@ -15,13 +16,20 @@ from notify.extensions import db
 from notify.models import AuditEvent, Delivery, GatewayEvent
 from tests.conftest import fresh, login
 
-T0 = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 TABLE = Delivery.__table__
 
 
 def _ids(revision_id, n, offset=0):
-    return list(db.session.scalars(select(Delivery.id).where(Delivery.revision_id == revision_id)
-                                   .order_by(Delivery.id).offset(offset).limit(n)))
+    return list(
+        db.session.scalars(
+            select(Delivery.id)
+            .where(Delivery.revision_id == revision_id)
+            .order_by(Delivery.id)
+            .offset(offset)
+            .limit(n)
+        )
+    )
 
 
 def _move(ids, **values):
@@ -59,8 +67,12 @@ def test_progress_counts_follow_the_deliveries(client, sample_recipients, sample
 def test_timeline_buckets_are_the_same_on_both_databases(sample_recipients, sample_published):
     rid = sample_published.id
     _move(_ids(rid, 10), status="accepted", accepted_at=T0 + timedelta(seconds=5, microseconds=900_000))
-    _move(_ids(rid, 5, 10), status="delivered", accepted_at=T0 + timedelta(seconds=15),
-          finished_at=T0 + timedelta(seconds=65))
+    _move(
+        _ids(rid, 5, 10),
+        status="delivered",
+        accepted_at=T0 + timedelta(seconds=15),
+        finished_at=T0 + timedelta(seconds=65),
+    )
     epoch = int(T0.timestamp())
     assert progress.timeline(rid, 10) == [
         {"t": epoch, "accepted": 10, "delivered": 0, "failed": 0},
@@ -79,10 +91,13 @@ def _addresses(html):
     return re.findall(r'<td class="address">([^<]+)</td>', html)
 
 
-@pytest.mark.parametrize("username, masked", [("publicity", True), ("deputy", True), ("commander", True),
-                                              ("office", False), ("admin", False)])
-def test_numbers_are_masked_for_roles_that_need_no_more(username, masked, client, sample_recipients,
-                                                        sample_published):
+@pytest.mark.parametrize(
+    "username, masked",
+    [("publicity", True), ("deputy", True), ("commander", True), ("office", False), ("admin", False)],
+)
+def test_numbers_are_masked_for_roles_that_need_no_more(
+    username, masked, client, sample_recipients, sample_published
+):
     login(client, username)
     html = client.get(f"/admin/revisions/{sample_published.id}/dispatch").get_data(as_text=True)
     shown = _addresses(html)
@@ -92,7 +107,7 @@ def test_numbers_are_masked_for_roles_that_need_no_more(username, masked, client
         assert "+86139" not in html
     else:
         assert all(re.fullmatch(r"\+\d{10,15}", a) for a in shown)
-    assert ("data-test=\"replay\"" in html) is (not masked)
+    assert ('data-test="replay"' in html) is (not masked)
 
 
 def test_search_by_last_digits_full_number_and_status(client, sample_recipients, sample_published):
@@ -134,18 +149,27 @@ def test_log_pages_by_fifty(client, sample_recipients, sample_published):
 def test_replay_moves_only_this_revisions_dead_letters(client, sample_recipients, sample_published):
     rid = sample_published.id
     dead, failed = _ids(rid, 5), _ids(rid, 3, 5)
-    _move(dead, status="dead", attempts=5, error_code="timeout", finished_at=T0, updated_at=T0,
-          next_attempt_at=T0, lease_owner="w1")
+    _move(
+        dead,
+        status="dead",
+        attempts=5,
+        error_code="timeout",
+        finished_at=T0,
+        updated_at=T0,
+        next_attempt_at=T0,
+        lease_owner="w1",
+    )
     _move(failed, status="failed", attempts=1, finished_at=T0, updated_at=T0)
-    before = {row.id: tuple(row) for row in db.session.execute(
-        TABLE.select().where(TABLE.c.id.not_in(dead)))}
+    before = {row.id: tuple(row) for row in db.session.execute(TABLE.select().where(TABLE.c.id.not_in(dead)))}
     login(client, "office")
     response = client.post(f"/admin/revisions/{rid}/dispatch/replay")
     assert response.status_code == 302
     fresh()
     rows = db.session.scalars(select(Delivery).where(Delivery.id.in_(dead))).all()
-    assert {(d.status, d.attempts, d.lease_owner, d.finished_at) for d in rows} == {("pending", 0, None, None)}
-    now = datetime.now(timezone.utc)
+    assert {(d.status, d.attempts, d.lease_owner, d.finished_at) for d in rows} == {
+        ("pending", 0, None, None)
+    }
+    now = datetime.now(UTC)
     assert all(abs(d.next_attempt_at - now) < timedelta(minutes=1) for d in rows)  # due now
     after = {row.id: tuple(row) for row in db.session.execute(TABLE.select().where(TABLE.c.id.not_in(dead)))}
     assert after == before  # nothing else touched
@@ -154,8 +178,12 @@ def test_replay_moves_only_this_revisions_dead_letters(client, sample_recipients
     # Again: nothing dead any more, nothing changes, no second event.
     client.post(f"/admin/revisions/{rid}/dispatch/replay")
     fresh()
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
-                             .where(AuditEvent.action == "dispatch.replay")) == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "dispatch.replay")
+        )
+        == 1
+    )
 
 
 @pytest.mark.parametrize("username", ["publicity", "deputy", "commander", "unit"])
@@ -168,7 +196,9 @@ def test_replay_is_refused_to_other_roles(username, client, sample_recipients, s
     assert db.session.scalar(select(func.count()).select_from(Delivery).where(Delivery.status == "dead")) == 2
 
 
-def test_member_units_and_strangers_cannot_see_the_page(client, sample_recipients, sample_published, sample_draft):
+def test_member_units_and_strangers_cannot_see_the_page(
+    client, sample_recipients, sample_published, sample_draft
+):
     rid = sample_published.id
     assert client.get(f"/admin/revisions/{rid}/dispatch.json").status_code == 302  # to the log-in page
     login(client, "unit")
@@ -196,7 +226,9 @@ def test_replay_needs_the_csrf_token(app, client, sample_recipients, sample_publ
     # With the token from the page, it goes through.
     html = client.get(f"/admin/revisions/{rid}/dispatch").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-    assert client.post(f"/admin/revisions/{rid}/dispatch/replay", data={"csrf_token": token}).status_code == 302
+    assert (
+        client.post(f"/admin/revisions/{rid}/dispatch/replay", data={"csrf_token": token}).status_code == 302
+    )
     fresh()
     assert db.session.scalar(select(func.count()).select_from(Delivery).where(Delivery.status == "dead")) == 0
 
@@ -204,11 +236,22 @@ def test_replay_needs_the_csrf_token(app, client, sample_recipients, sample_publ
 def test_gateway_events_of_the_dispatch_period_are_listed(client, sample_recipients, sample_published):
     rid = sample_published.id
     published = db.session.scalar(select(func.min(Delivery.created_at)).where(Delivery.revision_id == rid))
-    db.session.add_all([
-        GatewayEvent(gateway="aliyun", event="circuit_open", detail="5 transport errors",
-                     at=datetime.now(timezone.utc)),
-        GatewayEvent(gateway="twilio", event="failover", detail="before", at=datetime(2020, 1, 1, tzinfo=timezone.utc)),
-    ])
+    db.session.add_all(
+        [
+            GatewayEvent(
+                gateway="aliyun",
+                event="circuit_open",
+                detail="5 transport errors",
+                at=datetime.now(UTC),
+            ),
+            GatewayEvent(
+                gateway="twilio",
+                event="failover",
+                detail="before",
+                at=datetime(2020, 1, 1, tzinfo=UTC),
+            ),
+        ]
+    )
     db.session.commit()
     login(client, "publicity")
     data = _json(client, rid)

@@ -1,10 +1,11 @@
 """Schools in the console: the registry and its CSV import, the per-revision dashboard (numbers
 per township, live JSON), the export for the education bureau, and who may see what."""
+
 from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from freezegun import freeze_time
@@ -17,7 +18,7 @@ from notify.models.deliveries import Status
 from notify.schools import acknowledge
 from tests.conftest import fresh, login, take_to
 
-T0 = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -43,15 +44,21 @@ def _states(revision, schools):
         if s.township_id not in seen:
             seen.add(s.township_id)
             acked.append(s)
-    notices = {n.school_id: n for n in db.session.scalars(select(SchoolNotice).where(
-        SchoolNotice.revision_id == revision.id))}
+    notices = {
+        n.school_id: n
+        for n in db.session.scalars(select(SchoolNotice).where(SchoolNotice.revision_id == revision.id))
+    }
     for s in acked:
         acknowledge.acknowledge(notices[s.id], via="link", by="校长", now=T0 + timedelta(minutes=5))
     table = Delivery.__table__
-    db.session.execute(update(table).where(table.c.purpose == "school_notice").values(status=Status.DELIVERED))
-    db.session.execute(update(table).where(table.c.address == schools[1].head_phone,
-                                           table.c.purpose == "school_notice")
-                       .values(status=Status.UNDELIVERED, error_code="MK:0001"))
+    db.session.execute(
+        update(table).where(table.c.purpose == "school_notice").values(status=Status.DELIVERED)
+    )
+    db.session.execute(
+        update(table)
+        .where(table.c.address == schools[1].head_phone, table.c.purpose == "school_notice")
+        .values(status=Status.UNDELIVERED, error_code="MK:0001")
+    )
     db.session.commit()
     return acked
 
@@ -72,26 +79,37 @@ def test_the_registry_page_lists_schools_contacts_and_instructions(client, sampl
 def test_importing_through_the_console_names_bad_lines_and_keeps_nothing(client, sample_users):
     login(client, "office")
     bad = "code,name,type,township,head_name,head_phone\nA1,甲校,primary,秀水镇,甲,13903540001\nA2,乙,?,秀水镇,乙,1"
-    answer = client.post("/admin/schools/import", data={"file": (io.BytesIO(bad.encode()), "s.csv")},
-                         content_type="multipart/form-data")
+    answer = client.post(
+        "/admin/schools/import",
+        data={"file": (io.BytesIO(bad.encode()), "s.csv")},
+        content_type="multipart/form-data",
+    )
     html = answer.get_data(as_text=True)
     assert answer.status_code == 400 and 'data-line="3"' in html and 'data-line="2"' not in html
     assert db.session.scalar(select(func.count()).select_from(School)) == 0
     good = "学校代码,学校名称,类型,乡镇,校长,校长电话\nA1,甲校,小学,秀水镇,甲,13903540001"
-    answer = client.post("/admin/schools/import", data={"file": (io.BytesIO(good.encode("gbk")), "s.csv")},
-                         content_type="multipart/form-data")
+    answer = client.post(
+        "/admin/schools/import",
+        data={"file": (io.BytesIO(good.encode("gbk")), "s.csv")},
+        content_type="multipart/form-data",
+    )
     assert answer.status_code == 302
     fresh()
     assert db.session.scalar(select(func.count()).select_from(School)) == 1
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "schools.import"))
     assert event.detail["added"] == 1 and event.actor_name.startswith("office")
-    assert client.post("/admin/schools/import", data={}, content_type="multipart/form-data").status_code == 400
+    assert (
+        client.post("/admin/schools/import", data={}, content_type="multipart/form-data").status_code == 400
+    )
 
 
 def test_only_the_office_and_the_administrator_import(client, sample_users):
     login(client, "publicity")
-    answer = client.post("/admin/schools/import", data={"file": (io.BytesIO(b"x"), "s.csv")},
-                         content_type="multipart/form-data")
+    answer = client.post(
+        "/admin/schools/import",
+        data={"file": (io.BytesIO(b"x"), "s.csv")},
+        content_type="multipart/form-data",
+    )
     assert answer.status_code == 403
     assert client.get("/admin/schools").status_code == 200
 
@@ -110,7 +128,9 @@ def test_the_dashboard_counts_per_township(client, published, schools):
     assert 'data-count="acknowledged">13<' in html and html.count('data-acknowledged="true"') == 13
     silent = client.get(f"/admin/revisions/{published.id}/schools?only=silent").get_data(as_text=True)
     assert silent.count("data-school=") == 55 and 'data-acknowledged="true"' not in silent
-    not_reached = client.get(f"/admin/revisions/{published.id}/schools?only=not_reached").get_data(as_text=True)
+    not_reached = client.get(f"/admin/revisions/{published.id}/schools?only=not_reached").get_data(
+        as_text=True
+    )
     assert not_reached.count("data-school=") == 1 and "MK:0001" in not_reached
     assert client.get(f"/admin/revisions/{published.id}/schools?only=x").status_code == 400
 
@@ -133,8 +153,12 @@ def test_the_export_for_the_education_bureau(client, published, schools):
     lines = list(csv.reader(io.StringIO(csv_answer.data.decode("utf-8-sig"))))
     assert len(lines) == 69
     fresh()
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == "schools.export")) == 2
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "schools.export")
+        )
+        == 2
+    )
 
 
 def test_other_roles_see_masked_numbers_and_cannot_export(client, published, schools):

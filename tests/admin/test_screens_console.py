@@ -1,6 +1,7 @@
 """The screens console: registering a screen (token shown once, stored hashed), changing its
 profile (the feed version rises), replacing the token, bad input, roles, the offline list and
 badge, and an audit event for every change."""
+
 from __future__ import annotations
 
 import re
@@ -9,7 +10,6 @@ from datetime import timedelta
 from freezegun import freeze_time
 from sqlalchemy import select
 
-from notify import clock
 from notify.extensions import db
 from notify.models import AuditEvent, Township
 from notify.models.screens import Screen
@@ -19,9 +19,17 @@ from tests.notify.screens.conftest import XIUSHUI, auth, issue, make_screen  # n
 
 
 def _form(township_id: int, **overrides) -> dict:
-    data = {"name": "县汽车站候车厅", "location": "秀水镇汽车站", "township_id": str(township_id),
-            "vendor": "onbon", "chars_per_line": "16", "lines": "2", "colours": "two",
-            "heartbeat_interval_s": "60", "active": "y"}
+    data = {
+        "name": "县汽车站候车厅",
+        "location": "秀水镇汽车站",
+        "township_id": str(township_id),
+        "vendor": "onbon",
+        "chars_per_line": "16",
+        "lines": "2",
+        "colours": "two",
+        "heartbeat_interval_s": "60",
+        "active": "y",
+    }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -44,8 +52,13 @@ def test_register_a_screen_shows_its_token_once_and_the_gateway_can_use_it(clien
     token = re.search(r'data-test="screen-token">([^<]+)<', page).group(1).strip()
     fresh()
     screen = db.session.scalar(select(Screen))
-    assert (screen.name, screen.chars_per_line, screen.lines, screen.colours, screen.vendor) == \
-        ("县汽车站候车厅", 16, 2, "two", "onbon")
+    assert (screen.name, screen.chars_per_line, screen.lines, screen.colours, screen.vendor) == (
+        "县汽车站候车厅",
+        16,
+        2,
+        "two",
+        "onbon",
+    )
     assert screen.token_hash == tokens.digest(token) and token not in screen.token_hash
     assert f"/screens/{screen.id}/feed.json" in page
     assert client.get(f"/screens/{screen.id}/feed.json", headers=auth(token)).status_code == 200
@@ -59,9 +72,16 @@ def test_register_a_screen_shows_its_token_once_and_the_gateway_can_use_it(clien
 def test_bad_input_is_a_400_with_messages_and_nothing_is_stored(client, sample_users):
     login(client, "admin")
     township = _township()
-    for overrides in ({"name": ""}, {"chars_per_line": "0"}, {"chars_per_line": "abc"}, {"lines": "99"},
-                      {"vendor": "acme"}, {"colours": "rainbow"}, {"township_id": "99999"},
-                      {"heartbeat_interval_s": "1"}):
+    for overrides in (
+        {"name": ""},
+        {"chars_per_line": "0"},
+        {"chars_per_line": "abc"},
+        {"lines": "99"},
+        {"vendor": "acme"},
+        {"colours": "rainbow"},
+        {"township_id": "99999"},
+        {"heartbeat_interval_s": "1"},
+    ):
         response = client.post("/admin/screens/new", data={**_form(township.id), **overrides})
         assert response.status_code == 400, overrides
         assert 'class="field-error"' in response.get_data(as_text=True), overrides
@@ -73,8 +93,10 @@ def test_bad_input_is_a_400_with_messages_and_nothing_is_stored(client, sample_u
 def test_changing_the_profile_raises_the_feed_version_and_is_audited(client, sample_users, make_screen):
     screen, token = make_screen(chars=16, lines=2)
     login(client, "admin")
-    response = client.post(f"/admin/screens/{screen.id}",
-                           data=_form(screen.township_id, name=screen.name, chars_per_line="12", lines="3"))
+    response = client.post(
+        f"/admin/screens/{screen.id}",
+        data=_form(screen.township_id, name=screen.name, chars_per_line="12", lines="3"),
+    )
     assert response.status_code == 302
     fresh()
     changed = db.session.get(Screen, screen.id)
@@ -84,9 +106,12 @@ def test_changing_the_profile_raises_the_feed_version_and_is_audited(client, sam
     [event] = _events("screen.changed")
     assert event.detail["changed"]["chars_per_line"] == ["16", "12"]
     # A new interval alone changes nothing on the screen.
-    client.post(f"/admin/screens/{screen.id}", data=_form(screen.township_id, name=screen.name,
-                                                          chars_per_line="12", lines="3",
-                                                          heartbeat_interval_s="120"))
+    client.post(
+        f"/admin/screens/{screen.id}",
+        data=_form(
+            screen.township_id, name=screen.name, chars_per_line="12", lines="3", heartbeat_interval_s="120"
+        ),
+    )
     fresh()
     assert db.session.get(Screen, screen.id).feed_version == 2
     response = client.post(f"/admin/screens/{screen.id}", data={**_form(screen.township_id), "lines": "0"})
@@ -107,8 +132,13 @@ def test_replacing_the_token_locks_out_the_old_one(client, sample_users, make_sc
 
 def test_roles(client, sample_users, make_screen):
     screen, _ = make_screen()
-    for user, list_status, edit_status in (("office", 200, 403), ("publicity", 200, 403),
-                                           ("deputy", 403, 403), ("unit", 403, 403), ("admin", 200, 200)):
+    for user, list_status, edit_status in (
+        ("office", 200, 403),
+        ("publicity", 200, 403),
+        ("deputy", 403, 403),
+        ("unit", 403, 403),
+        ("admin", 200, 200),
+    ):
         client.post("/admin/logout")
         login(client, user)
         assert client.get("/admin/screens").status_code == list_status, user
@@ -120,8 +150,9 @@ def test_roles(client, sample_users, make_screen):
     assert client.get("/admin/screens/4242").status_code == 404
 
 
-def test_offline_screens_are_listed_counted_in_the_nav_and_recorded(client, sample_users, make_screen,
-                                                                    sample_kind, sample_levels):
+def test_offline_screens_are_listed_counted_in_the_nav_and_recorded(
+    client, sample_users, make_screen, sample_kind, sample_levels
+):
     with freeze_time("2026-11-23T02:00:00Z") as frozen:
         quiet, _ = make_screen(name="县人民医院门诊楼", interval=60)
         alive, alive_token = make_screen(name="县城广场", interval=60)

@@ -1,5 +1,6 @@
 """The draft form's SMS preview: the texts the snapshot will freeze, with their length and
 segments, and the audience's total segments; the revision page shows the same figures."""
+
 from __future__ import annotations
 
 import re
@@ -38,7 +39,9 @@ def test_preview_is_what_approval_freezes(client, sample_users, sample_recipient
     fresh()
     revision = db.session.scalar(select(Revision))
     assert figures["audience"]["size"] == audience_size(revision) == 316
-    assert figures["audience"]["segments"] == audience_segments(revision, {"zh": zh["text"], "en": en["text"]})
+    assert figures["audience"]["segments"] == audience_segments(
+        revision, {"zh": zh["text"], "en": en["text"]}
+    )
     take_to(revision, "approved", sample_users)
     frozen = revision.snapshot.content["texts"]["sms"]
     assert frozen == {"zh": zh["text"], "en": en["text"]}
@@ -47,21 +50,30 @@ def test_preview_is_what_approval_freezes(client, sample_users, sample_recipient
 def test_long_text_costs_more_segments_and_the_audience_multiplies(client, sample_users, sample_recipients):
     login(client, "office")
     short = client.post(URL, data=_draft_form()).get_json()
-    long = client.post(URL, data=_draft_form(adv_health_zh="儿童、老年人和呼吸道、心脑血管疾病及其他慢性疾病患者尽量留在室内，避免户外活动；"
-                                                          "一般人群减少户外运动和室外作业时间。")).get_json()
+    long = client.post(
+        URL,
+        data=_draft_form(
+            adv_health_zh="儿童、老年人和呼吸道、心脑血管疾病及其他慢性疾病患者尽量留在室内，避免户外活动；"
+            "一般人群减少户外运动和室外作业时间。"
+        ),
+    ).get_json()
     assert short["sms"]["zh"]["segments"] < long["sms"]["zh"]["segments"]
     assert long["sms"]["zh"]["length"] > 70
     assert long["sms"]["zh"]["segments"] == -(-long["sms"]["zh"]["length"] // 67)
     # 313 Chinese numbers pay for the Chinese text, 3 abroad for the English one.
-    assert long["audience"]["segments"] == 313 * long["sms"]["zh"]["segments"] + 3 * long["sms"]["en"]["segments"]
+    assert (
+        long["audience"]["segments"]
+        == 313 * long["sms"]["zh"]["segments"] + 3 * long["sms"]["en"]["segments"]
+    )
 
 
 def test_the_chosen_level_picks_the_audience(client, sample_users, sample_recipients, sample_levels):
     red = sample_levels["red"]
     media = db.session.scalar(select(AudienceGroup).where(AudienceGroup.code == "media"))
     # The media desks only at red.
-    db.session.execute(delete(AudienceRule).where(AudienceRule.group_id == media.id,
-                                                  AudienceRule.kind_id == red.kind_id))
+    db.session.execute(
+        delete(AudienceRule).where(AudienceRule.group_id == media.id, AudienceRule.kind_id == red.kind_id)
+    )
     db.session.add(AudienceRule(kind_id=red.kind_id, level_id=red.id, group_id=media.id, channel="sms"))
     db.session.commit()
     login(client, "office")
@@ -70,14 +82,17 @@ def test_the_chosen_level_picks_the_audience(client, sample_users, sample_recipi
     assert at_red["audience"]["size"] == at_yellow["audience"]["size"] + 6  # the six media desks
 
 
-@pytest.mark.parametrize("data, query, status", [
-    ({"level": "purple"}, "", 400),
-    ({}, "?action=explode", 400),
-    ({}, "?warning_id=abc", 400),
-    ({}, "?warning_id=99999", 404),
-    ({}, "?revision_id=99999", 404),
-    ({"aqi_min": "lots", "episode_start": "soon"}, "", 200),  # bad fields: a preview, not a refusal
-])
+@pytest.mark.parametrize(
+    "data, query, status",
+    [
+        ({"level": "purple"}, "", 400),
+        ({}, "?action=explode", 400),
+        ({}, "?warning_id=abc", 400),
+        ({}, "?warning_id=99999", 404),
+        ({}, "?revision_id=99999", 404),
+        ({"aqi_min": "lots", "episode_start": "soon"}, "", 200),  # bad fields: a preview, not a refusal
+    ],
+)
 def test_bad_requests_are_clear_4xx(data, query, status, client, sample_users):
     login(client, "office")
     assert client.post(URL + query, data=_draft_form(**data)).status_code == status
@@ -99,8 +114,10 @@ def test_preview_needs_the_csrf_token(app, client, sample_users, monkeypatch):
 def test_preview_of_a_change_and_of_an_edit(client, sample_users, sample_recipients, sample_published):
     wid = sample_published.warning_id
     login(client, "office")
-    upgrade = client.post(f"{URL}?action=upgrade&warning_id={wid}",
-                          data=_draft_form(level="orange", headline_zh="盂县升级为橙色预警"))
+    upgrade = client.post(
+        f"{URL}?action=upgrade&warning_id={wid}",
+        data=_draft_form(level="orange", headline_zh="盂县升级为橙色预警"),
+    )
     assert upgrade.status_code == 200 and "盂县升级为橙色预警" in upgrade.get_json()["sms"]["zh"]["text"]
     lift = client.post(f"{URL}?action=lift&warning_id={wid}", data=_draft_form())
     assert "解除" in lift.get_json()["sms"]["zh"]["text"]
@@ -117,7 +134,11 @@ def test_revision_page_shows_segments_before_approval(client, sample_users, samp
     revision = db.session.get(Revision, sample_draft.id)
     text = re.search(r'data-sms="zh">.*?data-field="text">([^<]*)<', html, re.S).group(1)
     assert text.startswith("【盂县应急指挥部】")
-    assert segments == audience_segments(revision, {"zh": text.replace("&amp;", "&"),
-                                                    "en": re.search(r'data-sms="en">.*?data-field="text">([^<]*)<',
-                                                                    html, re.S).group(1)})
+    assert segments == audience_segments(
+        revision,
+        {
+            "zh": text.replace("&amp;", "&"),
+            "en": re.search(r'data-sms="en">.*?data-field="text">([^<]*)<', html, re.S).group(1),
+        },
+    )
     assert 'data-test="sms-preview"' in html and f'data-audience="{audience_size(revision)}"' in html

@@ -1,6 +1,7 @@
 """Tip-offs in the console: roles, actions through the one endpoint, the identity shown only to
 the office and audited, photos behind a permission check, an export without identity, and the
 reporter's name and phone never in clear in the database, public pages, exports or logs."""
+
 from __future__ import annotations
 
 import csv
@@ -13,29 +14,47 @@ from sqlalchemy import select, text
 
 from notify.extensions import db
 from notify.models import AuditEvent, Tipoff
+from notify.tipoffs.photos import process
 from tests.conftest import fresh, login
 from tests.notify.tipoffs.fixtures import (  # noqa: F401  (fixtures, by name)
-    LAT, LON, jpeg, make_tipoff, post_tipoff, sample_tipoff, sample_tipoff_env, sample_unit_users,
+    LAT,
+    LON,
+    jpeg,
+    make_tipoff,
+    post_tipoff,
+    sample_tipoff,
+    sample_tipoff_env,
+    sample_unit_users,
 )
-from notify.tipoffs.photos import process
 
 NAME, PHONE = "张三丰", "+8613912345678"
 
 
 @pytest.fixture
 def sample_named_tipoff(sample_tipoff_env, sample_jurisdiction):
-    tipoff, code = make_tipoff(sample_jurisdiction, anonymous=False, name=NAME, phone=PHONE,
-                               latitude=LAT, longitude=LON, photos=[process(jpeg(gps=(LAT, LON)))])
+    tipoff, code = make_tipoff(
+        sample_jurisdiction,
+        anonymous=False,
+        name=NAME,
+        phone=PHONE,
+        latitude=LAT,
+        longitude=LON,
+        photos=[process(jpeg(gps=(LAT, LON)))],
+    )
     return tipoff
 
 
 def _act(client, tipoff, action, **fields):
     fresh()
     version = db.session.get(Tipoff, tipoff.id).version
-    return client.post(f"/admin/tipoffs/{tipoff.id}/act", data={"action": action, "version": version, **fields})
+    return client.post(
+        f"/admin/tipoffs/{tipoff.id}/act", data={"action": action, "version": version, **fields}
+    )
 
 
-def test_office_handles_a_ticket_through_the_console(client, sample_named_tipoff, sample_users, sample_unit_users):
+def test_office_handles_a_ticket_through_the_console(
+    client, sample_named_tipoff, sample_users, sample_unit_users
+):
     t = sample_named_tipoff
     login(client, "office")
     page = client.get("/admin/tipoffs").get_data(as_text=True)
@@ -78,7 +97,9 @@ def test_refusals_are_clear_4xx(client, sample_named_tipoff, sample_users):
     assert db.session.get(Tipoff, t.id).state == "received"
 
 
-def test_a_member_unit_sees_only_what_was_referred_to_it(client, sample_named_tipoff, sample_users, sample_unit_users):
+def test_a_member_unit_sees_only_what_was_referred_to_it(
+    client, sample_named_tipoff, sample_users, sample_unit_users
+):
     login(client, "police")
     assert sample_named_tipoff.ticket_number not in client.get("/admin/tipoffs").get_data(as_text=True)
     assert client.get(f"/admin/tipoffs/{sample_named_tipoff.id}").status_code == 404
@@ -92,8 +113,9 @@ def test_roles_without_a_need_do_not_see_tipoffs(username, client, sample_named_
     assert client.get(f"/admin/tipoffs/photos/{sample_named_tipoff.photos[0].id}").status_code == 403
 
 
-def test_identity_is_shown_only_to_the_office_and_every_view_is_audited(client, sample_named_tipoff, sample_users,
-                                                                        sample_unit_users):
+def test_identity_is_shown_only_to_the_office_and_every_view_is_audited(
+    client, sample_named_tipoff, sample_users, sample_unit_users
+):
     t = sample_named_tipoff
     login(client, "office")
     page = client.get(f"/admin/tipoffs/{t.id}").get_data(as_text=True)
@@ -114,12 +136,21 @@ def test_identity_is_shown_only_to_the_office_and_every_view_is_audited(client, 
 
 
 def test_identity_never_in_clear_in_the_database_audit_export_public_pages_or_logs(
-        app, client, sample_tipoff_env, sample_jurisdiction, sample_users, caplog):
+    app, client, sample_tipoff_env, sample_jurisdiction, sample_users, caplog
+):
     caplog.set_level(logging.DEBUG)
-    response = post_tipoff(client, sample_tipoff_env, sample_jurisdiction.townships[0].id,
-                           identity="real_name", name=NAME, phone="139 1234 5678")
+    response = post_tipoff(
+        client,
+        sample_tipoff_env,
+        sample_jurisdiction.townships[0].id,
+        identity="real_name",
+        name=NAME,
+        phone="139 1234 5678",
+    )
     assert response.status_code == 201
-    status_page = client.get(re.search(r'href="(/tipoffs/status/[^"]+)"', response.get_data(as_text=True)).group(1))
+    status_page = client.get(
+        re.search(r'href="(/tipoffs/status/[^"]+)"', response.get_data(as_text=True)).group(1)
+    )
     fresh()
     with db.engine.connect() as conn:
         rows = conn.execute(text("SELECT * FROM tipoffs")).all()
@@ -140,24 +171,30 @@ def test_identity_never_in_clear_in_the_database_audit_export_public_pages_or_lo
     assert "ticket_number" in header and not {"name", "phone", "reporter"} & set(header)
 
 
-def test_export_neutralises_spreadsheet_formulas(client, sample_tipoff_env, sample_jurisdiction, sample_users):
+def test_export_neutralises_spreadsheet_formulas(
+    client, sample_tipoff_env, sample_jurisdiction, sample_users
+):
     tipoff, _ = make_tipoff(sample_jurisdiction)
-    tipoff.address = "=HYPERLINK(\"http://evil\")"
+    tipoff.address = '=HYPERLINK("http://evil")'
     db.session.commit()
     login(client, "office")
     body = client.get("/admin/tipoffs/export.csv").get_data(as_text=True)
     assert "'=HYPERLINK" in body
 
 
-def test_photos_need_a_permission_and_public_pages_show_only_approved_ones(client, sample_named_tipoff,
-                                                                          sample_users):
+def test_photos_need_a_permission_and_public_pages_show_only_approved_ones(
+    client, sample_named_tipoff, sample_users
+):
     photo_id = sample_named_tipoff.photos[0].id
     assert client.get(f"/admin/tipoffs/photos/{photo_id}").status_code == 302  # to the log-in page
     assert client.get(f"/tipoffs/photos/{photo_id}").status_code == 404
     login(client, "office")
     response = client.get(f"/admin/tipoffs/photos/{photo_id}")
     assert response.status_code == 200 and response.mimetype == "image/jpeg"
-    assert "no-store" in response.headers["Cache-Control"] and response.headers["X-Content-Type-Options"] == "nosniff"
+    assert (
+        "no-store" in response.headers["Cache-Control"]
+        and response.headers["X-Content-Type-Options"] == "nosniff"
+    )
     assert client.post(f"/admin/tipoffs/photos/{photo_id}/public", data={"public": "y"}).status_code == 302
     client.post("/admin/logout")
     assert client.get(f"/tipoffs/photos/{photo_id}").status_code == 200
@@ -167,7 +204,9 @@ def test_photos_need_a_permission_and_public_pages_show_only_approved_ones(clien
 
 def test_overdue_tickets_are_flagged_and_listed(client, sample_tipoff_env, sample_jurisdiction, sample_users):
     from datetime import timedelta
+
     from notify import clock
+
     old, _ = make_tipoff(sample_jurisdiction, now=clock.now() - timedelta(days=16))
     new, _ = make_tipoff(sample_jurisdiction)
     login(client, "office")
@@ -177,8 +216,9 @@ def test_overdue_tickets_are_flagged_and_listed(client, sample_tipoff_env, sampl
     assert 'data-deadline="acceptance" data-status="overdue"' in detail
 
 
-def test_duplicate_suggestions_are_shown_and_linking_works(client, sample_tipoff_env, sample_jurisdiction,
-                                                            sample_users):
+def test_duplicate_suggestions_are_shown_and_linking_works(
+    client, sample_tipoff_env, sample_jurisdiction, sample_users
+):
     first, _ = make_tipoff(sample_jurisdiction)
     second, _ = make_tipoff(sample_jurisdiction)
     login(client, "office")
@@ -191,10 +231,12 @@ def test_duplicate_suggestions_are_shown_and_linking_works(client, sample_tipoff
     assert response.status_code == 400 and "没有该受理编号" in response.get_data(as_text=True)
 
 
-def test_reward_ledger_lists_amount_approver_and_payment(client, sample_tipoff_env, sample_jurisdiction,
-                                                         sample_users, sample_unit_users):
+def test_reward_ledger_lists_amount_approver_and_payment(
+    client, sample_tipoff_env, sample_jurisdiction, sample_users, sample_unit_users
+):
     from notify import clock
     from notify.tipoffs.guard import ActionData, perform
+
     office, eco = sample_users["office"], sample_unit_users["eco"]
     t, _ = make_tipoff(sample_jurisdiction, anonymous=False, name=NAME, phone=PHONE)
     perform(t, "accept", office)

@@ -1,6 +1,7 @@
 """In a real browser: a member unit files its daily report from the SMS link on a phone-sized
 screen, with a photo; and the office sets an approved revision to publish at its response start
 from the console's records page."""
+
 from __future__ import annotations
 
 import io
@@ -52,8 +53,9 @@ def test_a_unit_files_from_its_link_on_a_phone(page, sample_published, sample_ju
     page.fill("input[name=problems_fixed]", "2")
     page.fill("input[name=reporter_name]", "刘联络员")
     page.fill("input[name=reporter_phone]", "13903530103")
-    page.set_input_files("input[name=attachments]", files=[
-        {"name": "工地停工.png", "mimeType": "image/png", "buffer": _png()}])
+    page.set_input_files(
+        "input[name=attachments]", files=[{"name": "工地停工.png", "mimeType": "image/png", "buffer": _png()}]
+    )
     box = page.locator("[data-test=file-report]").bounding_box()
     assert box["width"] >= 300 and box["height"] >= 40  # a thumb-sized button
     page.click("[data-test=file-report]")
@@ -67,8 +69,9 @@ def test_a_unit_files_from_its_link_on_a_phone(page, sample_published, sample_ju
 
 def test_office_sets_publication_at_the_response_start(page, sample_users, sample_kind, sample_levels):
     start = (clock.now() + timedelta(hours=3)).replace(second=0, microsecond=0)
-    revision = propose_issue(sample_kind, proposal(sample_levels["yellow"], response_start_at=start),
-                             sample_users["office"])
+    revision = propose_issue(
+        sample_kind, proposal(sample_levels["yellow"], response_start_at=start), sample_users["office"]
+    )
     db.session.commit()
     take_to(revision, "approved", sample_users)
     warning_id, revision_id = revision.warning_id, revision.id

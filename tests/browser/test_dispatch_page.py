@@ -1,5 +1,6 @@
 """In a real browser at phone size: the dispatch page follows the deliveries without a reload,
 and the draft form counts SMS segments as the office types."""
+
 from __future__ import annotations
 
 import re
@@ -19,14 +20,22 @@ TABLE = Delivery.__table__
 
 
 def _move(revision_id, n, offset, **values):
-    ids = list(db.session.scalars(select(Delivery.id).where(Delivery.revision_id == revision_id)
-                                  .order_by(Delivery.id).offset(offset).limit(n)))
+    ids = list(
+        db.session.scalars(
+            select(Delivery.id)
+            .where(Delivery.revision_id == revision_id)
+            .order_by(Delivery.id)
+            .offset(offset)
+            .limit(n)
+        )
+    )
     db.session.execute(update(TABLE).where(TABLE.c.id.in_(ids)).values(**values))
     db.session.commit()
 
 
-def test_dispatch_page_follows_the_deliveries_without_reload(page, sample_users, sample_recipients,
-                                                             sample_published):
+def test_dispatch_page_follows_the_deliveries_without_reload(
+    page, sample_users, sample_recipients, sample_published
+):
     rid = sample_published.id
     db.session.remove()  # the server thread must see committed data only
     console_login(page, "publicity")
@@ -59,8 +68,18 @@ def test_dispatch_page_follows_the_deliveries_without_reload(page, sample_users,
     assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
 
 
-TEXTS = ["", "Air quality alert", "^{}" * 60, "a" * 160, "a" * 161, "【盂县应急指挥部】" + "重" * 61,
-         "【盂县应急指挥部】" + "重" * 62, "x" * 153 * 2 + "y", "emoji 😷 test", "line\nbreak`tick"]
+TEXTS = [
+    "",
+    "Air quality alert",
+    "^{}" * 60,
+    "a" * 160,
+    "a" * 161,
+    "【盂县应急指挥部】" + "重" * 61,
+    "【盂县应急指挥部】" + "重" * 62,
+    "x" * 153 * 2 + "y",
+    "emoji 😷 test",
+    "line\nbreak`tick",
+]
 
 
 def test_draft_form_counts_segments_as_you_type(page, sample_users, sample_recipients):

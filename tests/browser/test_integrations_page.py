@@ -1,5 +1,6 @@
 """In a real browser: the administrator adds an integration, copies its token once, the token
 works against the API, and revoking it from the page shuts it out."""
+
 from __future__ import annotations
 
 import pytest

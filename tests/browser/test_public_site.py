@@ -1,6 +1,7 @@
 """On a phone-sized screen, in both languages: the current warning with its advice, the level's
 advice page, the history and a warning's page with its CAP documents, all served from the static
 export, and the language switch that works without the app."""
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,12 @@ pytestmark = pytest.mark.browser
 
 WORDS = {
     "zh": {"level": "橙色预警", "advice": "健康防护引导", "history": "历史", "yellow": "黄色预警"},
-    "en": {"level": "Orange warning", "advice": "Health advice", "history": "History", "yellow": "Yellow warning"},
+    "en": {
+        "level": "Orange warning",
+        "advice": "Health advice",
+        "history": "History",
+        "yellow": "Yellow warning",
+    },
 }
 
 
@@ -27,10 +33,16 @@ def published_orange(app, monkeypatch, sample_users, sample_kind, sample_levels)
     issue = propose_issue(sample_kind, proposal(sample_levels["yellow"]), sample_users["office"])
     db.session.commit()
     take_to(issue, "published", sample_users)
-    upgrade = propose_change(issue.warning, "upgrade",
-                             proposal(sample_levels["orange"], headline_zh="盂县重污染天气预警升级为橙色",
-                                      headline_en="Yu County upgrades to an orange warning"),
-                             sample_users["office"])
+    upgrade = propose_change(
+        issue.warning,
+        "upgrade",
+        proposal(
+            sample_levels["orange"],
+            headline_zh="盂县重污染天气预警升级为橙色",
+            headline_en="Yu County upgrades to an orange warning",
+        ),
+        sample_users["office"],
+    )
     take_to(upgrade, "published", sample_users)
     reference = issue.warning.reference
     db.session.remove()  # the server thread must see committed data only

@@ -1,5 +1,6 @@
 """In a real browser at phone size: the administrator registers a DingTalk robot into the
 township group, sees it listed with its token and secret masked, and deactivates it."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,6 +1,7 @@
 """On a phone: the head of a school opens the link from the SMS, reads the notice, confirms with
 one press and sees it recorded; opening the link again shows it was already confirmed. Then the
 education bureau's dashboard, already open, shows the confirmation without a reload."""
+
 from __future__ import annotations
 
 import re
@@ -24,8 +25,9 @@ def school_notice(sample_jurisdiction, sample_users, sample_draft):
     seed_schools(sample_jurisdiction)
     db.session.commit()
     take_to(sample_draft, "published", sample_users)
-    delivery = db.session.scalar(select(Delivery).where(Delivery.purpose == "school_notice")
-                                 .order_by(Delivery.id).limit(1))
+    delivery = db.session.scalar(
+        select(Delivery).where(Delivery.purpose == "school_notice").order_by(Delivery.id).limit(1)
+    )
     path = re.search(r"/a/\S+", delivery.body).group(0)
     revision_id = sample_draft.id
     db.session.remove()  # the server thread must see committed data only

@@ -1,6 +1,7 @@
 """In a real browser at phone size: the screens page shows each screen's status, the offline
 alarm and its count in the nav; the administrator registers a screen and its gateway uses the
 token shown once."""
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,9 @@ from tests.notify.screens.conftest import XIUSHUI, issue, make_screen  # noqa: F
 pytestmark = pytest.mark.browser
 
 
-def test_screens_page_status_alarm_and_registration(page, live_server, sample_users, make_screen,
-                                                     sample_kind, sample_levels):
+def test_screens_page_status_alarm_and_registration(
+    page, live_server, sample_users, make_screen, sample_kind, sample_levels
+):
     alive, alive_token = make_screen(name="县汽车站候车厅", chars=16, lines=3, colours="full")
     silent, _ = make_screen(name="藏山景区入口", now=clock.now() - timedelta(minutes=10))
     issue(sample_kind, sample_levels["orange"], sample_users)
@@ -40,9 +42,15 @@ def test_screens_page_status_alarm_and_registration(page, live_server, sample_us
     alarms = page.locator("[data-test=screen-alarms]")
     expect(alarms).to_contain_text("藏山景区入口")
     expect(alarms).not_to_contain_text("县汽车站候车厅")
-    expect(page.locator(f'tr[data-screen="{alive_id}"] [data-status]')).to_have_attribute("data-status", "online")
-    expect(page.locator(f'tr[data-screen="{silent_id}"] [data-status]')).to_have_attribute("data-status", "offline")
-    expect(page.locator(f'tr[data-screen="{alive_id}"] [data-displayed]')).to_have_attribute("data-displayed", "2")
+    expect(page.locator(f'tr[data-screen="{alive_id}"] [data-status]')).to_have_attribute(
+        "data-status", "online"
+    )
+    expect(page.locator(f'tr[data-screen="{silent_id}"] [data-status]')).to_have_attribute(
+        "data-status", "offline"
+    )
+    expect(page.locator(f'tr[data-screen="{alive_id}"] [data-displayed]')).to_have_attribute(
+        "data-displayed", "2"
+    )
 
     page.click(f'tr[data-screen="{alive_id}"] a')
     expect(page.locator("[data-test=preview]")).to_have_attribute("data-state", "warning")

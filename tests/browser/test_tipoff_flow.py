@@ -1,6 +1,7 @@
 """In a real browser on a phone-sized screen: report a violation with a photo that carries GPS,
 take the photo's location as the map point, send it, then follow the ticket with its number and
 query code from a browser that has never seen it."""
+
 from __future__ import annotations
 
 import io
@@ -26,16 +27,26 @@ def test_report_with_a_photo_and_follow_it(page, sample_tipoff_env, sample_juris
     page.click("[data-test=nav-tipoff]")
     expect(page.locator("h1")).to_have_text("我要举报")
     expect(page.locator("[data-test=reward-note]")).to_contain_text("实名举报")
-    page.wait_for_function("() => { const i = document.getElementById('captcha-image'); "
-                           "return i.complete && i.naturalWidth > 0; }")
+    page.wait_for_function(
+        "() => { const i = document.getElementById('captcha-image'); "
+        "return i.complete && i.naturalWidth > 0; }"
+    )
     answer = sample_tipoff_env[-1]
 
     page.select_option("select[name=category]", "production_during_shutdown")
     page.fill("textarea[name=description]", "重污染预警期间，该厂夜间仍在生产，烟囱冒黑烟。")
     page.select_option("select[name=township]", index=1)
     page.fill("input[name=address]", "孙家庄镇某铸造厂")
-    page.set_input_files("input[name=photos]", files=[{
-        "name": "IMG_2041.jpg", "mimeType": "image/jpeg", "buffer": jpeg(size=(3000, 2000), gps=(LAT, LON))}])
+    page.set_input_files(
+        "input[name=photos]",
+        files=[
+            {
+                "name": "IMG_2041.jpg",
+                "mimeType": "image/jpeg",
+                "buffer": jpeg(size=(3000, 2000), gps=(LAT, LON)),
+            }
+        ],
+    )
     # The browser offers the photo's GPS position before the server strips it.
     expect(page.locator("[data-test=photo-location]")).to_be_visible()
     page.click("[data-test=use-photo-location]")

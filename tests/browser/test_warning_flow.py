@@ -1,5 +1,6 @@
 """End to end in a real browser: draft, submit, approve as another user, publish, and see the
 public page change — in Chinese and in English, on a phone-sized screen."""
+
 from __future__ import annotations
 
 import re
@@ -14,7 +15,12 @@ pytestmark = pytest.mark.browser
 
 LABELS = {
     "zh_CN": {"html": "zh-CN", "advice": "健康防护引导", "level": "橙色预警", "submitted": "已提交审批"},
-    "en": {"html": "en", "advice": "Health advice", "level": "Orange warning", "submitted": "Submitted for approval"},
+    "en": {
+        "html": "en",
+        "advice": "Health advice",
+        "level": "Orange warning",
+        "submitted": "Submitted for approval",
+    },
 }
 
 
@@ -80,7 +86,11 @@ def test_draft_approve_publish_and_public_page(lang, page, sample_users, sample_
     expect(card).to_be_visible()
     expect(card.locator(".level-name")).to_have_text(labels["level"])
     expect(card).to_contain_text(labels["advice"])
-    headline = "盂县发布重污染天气橙色预警" if lang == "zh_CN" else "Yu County issues an orange heavy-pollution warning"
+    headline = (
+        "盂县发布重污染天气橙色预警"
+        if lang == "zh_CN"
+        else "Yu County issues an orange heavy-pollution warning"
+    )
     expect(card.locator(".headline")).to_have_text(headline)
     background = card.locator(".warning-band").evaluate("e => getComputedStyle(e).backgroundColor")
     assert re.fullmatch(r"rgb\(240, 138, 0\)", background), background  # #F08A00, the orange of the level

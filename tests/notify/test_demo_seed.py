@@ -1,5 +1,8 @@
 """The Yu County demo: a newcomer sees a populated directory, public site and timeline."""
+
 from __future__ import annotations
+
+from datetime import UTC
 
 from sqlalchemy import func, select
 
@@ -18,8 +21,13 @@ def test_seed_builds_the_plan_and_a_published_warning(app, client):
     assert (_count(Township), _count(MemberUnit), _count(Expert)) == (13, 24, 6)
     assert {u.role for u in db.session.scalars(select(User))} == {d.role.value for d in DEMO_LOGINS}
     kinds = {k.code: k for k in db.session.scalars(select(AlertKind))}
-    assert set(kinds) == {"heavy_pollution", "ozone_prompt", "so2_control", "environmental_emergency",
-                          "production_safety"}
+    assert set(kinds) == {
+        "heavy_pollution",
+        "ozone_prompt",
+        "so2_control",
+        "environmental_emergency",
+        "production_safety",
+    }
     assert [lv.code for lv in kinds["production_safety"].levels] == ["blue", "yellow", "orange", "red"]
     assert [lv.numeral for lv in kinds["environmental_emergency"].levels] == ["IV", "III", "II", "I"]
     for kind in kinds.values():
@@ -29,16 +37,25 @@ def test_seed_builds_the_plan_and_a_published_warning(app, client):
                 assert all(item["zh"] and item["en"] for item in block)
     hp = {lv.code: lv for lv in kinds["heavy_pollution"].levels}
     assert (hp["yellow"].approver_role, hp["orange"].approver_role, hp["red"].approver_role) == (
-        "deputy_commander", "deputy_commander", "commander")
+        "deputy_commander",
+        "deputy_commander",
+        "commander",
+    )
 
     warning = db.session.scalar(select(Warning))
     assert warning.status == "active"
     assert [(r.action, r.level.code, r.state) for r in warning.revisions] == [
-        ("issue", "yellow", "published"), ("upgrade", "orange", "published")]
+        ("issue", "yellow", "published"),
+        ("upgrade", "orange", "published"),
+    ]
     assert all(r.approval_form.decision == "approved" and r.snapshot for r in warning.revisions)
-    actions = [e.action for e in db.session.scalars(
-        select(AuditEvent).where(AuditEvent.warning_id == warning.id).order_by(AuditEvent.occurred_at))
-        if e.action.startswith("revision.")]  # schools' notices and answers have their own test
+    actions = [
+        e.action
+        for e in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.warning_id == warning.id).order_by(AuditEvent.occurred_at)
+        )
+        if e.action.startswith("revision.")
+    ]  # schools' notices and answers have their own test
     assert actions == ["revision.draft", "revision.submit", "revision.approve", "revision.publish"] * 2
 
     page = client.get("/").get_data(as_text=True)
@@ -46,11 +63,13 @@ def test_seed_builds_the_plan_and_a_published_warning(app, client):
 
 
 def test_seed_has_daily_reports_contacts_and_a_drill(app):
+    from datetime import datetime
+
     from notify.models import DrillRecord, DutyContact, EffectEvaluation, ResponseDay
 
-    from datetime import datetime, timezone
-
-    seed_demo(now=datetime(2026, 11, 23, 6, 0, tzinfo=timezone.utc))  # 14:00; the warning began at 18:00 the day before
+    seed_demo(
+        now=datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
+    )  # 14:00; the warning began at 18:00 the day before
     assert _count(DutyContact) == 25
     real = db.session.scalar(select(Warning).where(Warning.is_exercise.is_(False)))
     drill = db.session.scalar(select(Warning).where(Warning.is_exercise.is_(True)))

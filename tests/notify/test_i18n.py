@@ -1,4 +1,5 @@
 """zh_CN is the default language and is complete; en is one click away."""
+
 from __future__ import annotations
 
 import re
@@ -23,7 +24,9 @@ def test_every_message_is_translated_with_its_placeholders():
     for message in catalogue:
         if message.id:
             assert not message.fuzzy, message.id
-            assert set(PLACEHOLDER.findall(message.id)) == set(PLACEHOLDER.findall(message.string)), message.id
+            assert set(PLACEHOLDER.findall(message.id)) == set(PLACEHOLDER.findall(message.string)), (
+                message.id
+            )
 
 
 def test_chinese_by_default_and_english_on_request(client, sample_published):

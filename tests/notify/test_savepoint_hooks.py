@@ -1,6 +1,7 @@
 """After-commit work waits for the outermost commit: a savepoint inside the publish transaction
 (the CAP identifier, a tip-off's duplicate check) signals after_commit too, and acting on it
 would wake executors before the outbox rows exist or export the public site as it was before."""
+
 from __future__ import annotations
 
 from notify.dispatch import wakeup

@@ -1,4 +1,5 @@
 """The Aliyun dysms stand-in, driven by the real SDK (alibabacloud_dysmsapi20170525)."""
+
 from __future__ import annotations
 
 import json
@@ -18,15 +19,35 @@ SIGN = "盂县人民政府"
 
 
 def sdk(standin, key_id=KEY_ID, secret=SECRET):
-    return Client(Config(access_key_id=key_id, access_key_secret=secret, endpoint=standin.endpoint,
-                         protocol="http", read_timeout=2000, connect_timeout=1000))
+    return Client(
+        Config(
+            access_key_id=key_id,
+            access_key_secret=secret,
+            endpoint=standin.endpoint,
+            protocol="http",
+            read_timeout=2000,
+            connect_timeout=1000,
+        )
+    )
 
 
-def send(client, numbers="13800000000", sign=SIGN, template="SMS_0000001",
-         param='{"content":"红色预警：明日停课"}', out_id="41"):
-    return client.send_sms(models.SendSmsRequest(
-        phone_numbers=numbers, sign_name=sign, template_code=template, template_param=param, out_id=out_id,
-    )).body
+def send(
+    client,
+    numbers="13800000000",
+    sign=SIGN,
+    template="SMS_0000001",
+    param='{"content":"红色预警：明日停课"}',
+    out_id="41",
+):
+    return client.send_sms(
+        models.SendSmsRequest(
+            phone_numbers=numbers,
+            sign_name=sign,
+            template_code=template,
+            template_param=param,
+            out_id=out_id,
+        )
+    ).body
 
 
 def test_send_sms_accepted(aliyun_standin):
@@ -55,20 +76,26 @@ def test_unknown_key_is_not_found(aliyun_standin):
 
 
 def test_unsigned_request_is_incomplete_signature(aliyun_standin):
-    answer = requests.post(f"{aliyun_standin.url}/", params={"PhoneNumbers": "13800000000"},
-                           headers={"x-acs-action": "SendSms", "x-acs-version": "2017-05-25"})
+    answer = requests.post(
+        f"{aliyun_standin.url}/",
+        params={"PhoneNumbers": "13800000000"},
+        headers={"x-acs-action": "SendSms", "x-acs-version": "2017-05-25"},
+    )
     assert answer.status_code == 400 and answer.json()["Code"] == "IncompleteSignature"
 
 
-@pytest.mark.parametrize("kwargs, code", [
-    ({"numbers": "13800000000,12345"}, "isv.MOBILE_NUMBER_ILLEGAL"),
-    ({"numbers": "+8613800000000"}, "isv.MOBILE_NUMBER_ILLEGAL"),  # national form only
-    ({"numbers": ",".join(f"138{i:08d}" for i in range(1001))}, "isv.MOBILE_COUNT_OVER_LIMIT"),
-    ({"sign": "某某公司"}, "isv.SMS_SIGNATURE_ILLEGAL"),
-    ({"template": "SMS_9999999"}, "isv.SMS_TEMPLATE_ILLEGAL"),
-    ({"param": '{"other":"x"}'}, "isv.TEMPLATE_MISSING_PARAMETERS"),
-    ({"param": "{not json"}, "isv.INVALID_JSON_PARAM"),
-])
+@pytest.mark.parametrize(
+    "kwargs, code",
+    [
+        ({"numbers": "13800000000,12345"}, "isv.MOBILE_NUMBER_ILLEGAL"),
+        ({"numbers": "+8613800000000"}, "isv.MOBILE_NUMBER_ILLEGAL"),  # national form only
+        ({"numbers": ",".join(f"138{i:08d}" for i in range(1001))}, "isv.MOBILE_COUNT_OVER_LIMIT"),
+        ({"sign": "某某公司"}, "isv.SMS_SIGNATURE_ILLEGAL"),
+        ({"template": "SMS_9999999"}, "isv.SMS_TEMPLATE_ILLEGAL"),
+        ({"param": '{"other":"x"}'}, "isv.TEMPLATE_MISSING_PARAMETERS"),
+        ({"param": "{not json"}, "isv.INVALID_JSON_PARAM"),
+    ],
+)
 def test_business_errors_are_http_200_with_a_code(aliyun_standin, kwargs, code):
     answer = send(sdk(aliyun_standin), **kwargs)
     assert answer.code == code and answer.biz_id is None
@@ -90,7 +117,9 @@ def test_throttling_is_business_limit_control(aliyun_standin):
 
 
 def test_per_number_create_error_fails_the_whole_call(aliyun_standin):
-    aliyun_standin.faults.update(number_errors={"13800000009": {"stage": "create", "code": "isv.MOBILE_NUMBER_ILLEGAL"}})
+    aliyun_standin.faults.update(
+        number_errors={"13800000009": {"stage": "create", "code": "isv.MOBILE_NUMBER_ILLEGAL"}}
+    )
     assert send(sdk(aliyun_standin), numbers="13800000000,13800000009").code == "isv.MOBILE_NUMBER_ILLEGAL"
     assert aliyun_standin.messages.accepted_total == 0
 
@@ -103,17 +132,33 @@ def test_5xx_share(aliyun_standin):
 
 
 def test_receipts_are_pushed_as_a_json_array(aliyun_standin, report_sink):
-    aliyun_standin.faults.update(receipt_url=f"{report_sink.url}/receipts?token=s3cret",
-                                 number_errors={"13800000001": {"stage": "report", "code": "MN:0001"}})
+    aliyun_standin.faults.update(
+        receipt_url=f"{report_sink.url}/receipts?token=s3cret",
+        number_errors={"13800000001": {"stage": "report", "code": "MN:0001"}},
+    )
     answer = send(sdk(aliyun_standin), numbers="13800000000,13800000001")
     posts = report_sink.wait_for(1)
     assert len(posts) == 1 and posts[0].args == {"token": "s3cret"}
     receipts = {r["phone_number"]: r for r in posts[0].json()}
     assert set(receipts) == {"13800000000", "13800000001"}
     ok, bad = receipts["13800000000"], receipts["13800000001"]
-    assert set(ok) == {"phone_number", "send_time", "report_time", "success", "err_code", "err_msg",
-                       "sms_size", "biz_id", "out_id"}
-    assert (ok["success"], ok["err_code"], ok["biz_id"], ok["out_id"]) == (True, "DELIVERED", answer.biz_id, "41")
+    assert set(ok) == {
+        "phone_number",
+        "send_time",
+        "report_time",
+        "success",
+        "err_code",
+        "err_msg",
+        "sms_size",
+        "biz_id",
+        "out_id",
+    }
+    assert (ok["success"], ok["err_code"], ok["biz_id"], ok["out_id"]) == (
+        True,
+        "DELIVERED",
+        answer.biz_id,
+        "41",
+    )
     assert (bad["success"], bad["err_code"]) == (False, "MN:0001")
     assert ok["sms_size"] == "1"
     assert aliyun_standin.poster.wait_idle(2)

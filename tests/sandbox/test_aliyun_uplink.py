@@ -1,4 +1,5 @@
 """The Aliyun stand-in simulates a phone replying (上行短信): pushed as Aliyun's SmsUp does."""
+
 from __future__ import annotations
 
 import time
@@ -10,8 +11,11 @@ FIELDS = {"phone_number", "send_time", "content", "sign_name", "dest_code", "seq
 
 def test_a_reply_is_pushed_as_a_json_array_with_the_smsup_fields(aliyun_standin, report_sink):
     aliyun_standin.faults.update(uplink_url=f"{report_sink.url}/uplink/secret")
-    answer = requests.post(f"{aliyun_standin.url}/_sandbox/uplink",
-                           json={"phone_number": "13903540001", "content": "收到"}, timeout=5)
+    answer = requests.post(
+        f"{aliyun_standin.url}/_sandbox/uplink",
+        json={"phone_number": "13903540001", "content": "收到"},
+        timeout=5,
+    )
     assert answer.status_code == 202
     [post] = report_sink.wait_for(1)
     assert post.path == "/uplink/secret"
@@ -40,7 +44,12 @@ def test_an_unanswered_reply_is_pushed_again(aliyun_standin, report_sink):
 
 def test_bad_simulations_are_refused(aliyun_standin):
     url = f"{aliyun_standin.url}/_sandbox/uplink"
-    assert requests.post(url, json={"phone_number": "13903540001", "content": "1"}, timeout=5).status_code == 400
+    assert (
+        requests.post(url, json={"phone_number": "13903540001", "content": "1"}, timeout=5).status_code == 400
+    )
     aliyun_standin.faults.update(uplink_url="http://127.0.0.1:9/x")
-    assert requests.post(url, json={"phone_number": "+447911123456", "content": "1"}, timeout=5).status_code == 400
+    assert (
+        requests.post(url, json={"phone_number": "+447911123456", "content": "1"}, timeout=5).status_code
+        == 400
+    )
     assert requests.post(url, json={"content": "1"}, timeout=5).status_code == 400

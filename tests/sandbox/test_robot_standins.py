@@ -1,5 +1,6 @@
 """The robot stand-ins behave like the platforms: limits per robot, DingTalk's block, errors in an
 HTTP 200 body, and their switches and records over HTTP."""
+
 from __future__ import annotations
 
 import base64
@@ -19,15 +20,18 @@ def wecom(url, n):
 
 def dingtalk(url, secret, n):
     ts = int(time.time() * 1000)
-    return httpx.post(f"{url}&timestamp={ts}&sign={dingtalk_sign_for_url(secret, ts)}",
-                      json={"msgtype": "text", "text": {"content": f"消息{n}"}}).json()
+    return httpx.post(
+        f"{url}&timestamp={ts}&sign={dingtalk_sign_for_url(secret, ts)}",
+        json={"msgtype": "text", "text": {"content": f"消息{n}"}},
+    ).json()
 
 
 def feishu(url, secret, n):
     ts = int(time.time())
     sign = base64.b64encode(hmac.new(f"{ts}\n{secret}".encode(), b"", hashlib.sha256).digest()).decode()
-    return httpx.post(url, json={"timestamp": str(ts), "sign": sign, "msg_type": "text",
-                                 "content": {"text": f"消息{n}"}}).json()
+    return httpx.post(
+        url, json={"timestamp": str(ts), "sign": sign, "msg_type": "text", "content": {"text": f"消息{n}"}}
+    ).json()
 
 
 def test_wecom_takes_20_a_minute_then_45009(new_robot, robot_standins):
@@ -67,14 +71,24 @@ def test_errors_come_with_http_200(new_robot, robot_standins):
     response = httpx.post(url + "&timestamp=1&sign=x", json={"msgtype": "text", "text": {"content": "x"}})
     assert response.status_code == 200 and response.json()["errcode"] == 310000
     token, secret, url = new_robot("feishu")
-    response = httpx.post(url, json={"timestamp": str(int(time.time())), "sign": "bad", "msg_type": "text",
-                                     "content": {"text": "x"}})
+    response = httpx.post(
+        url,
+        json={
+            "timestamp": str(int(time.time())),
+            "sign": "bad",
+            "msg_type": "text",
+            "content": {"text": "x"},
+        },
+    )
     assert response.status_code == 200 and response.json()["code"] == 19021
 
 
 def test_switches_robots_and_records_over_http(robot_standins):
     base = robot_standins.url
-    assert httpx.post(f"{base}/_sandbox/robots", json={"kind": "wecom", "token": "http-robot"}).status_code == 201
+    assert (
+        httpx.post(f"{base}/_sandbox/robots", json={"kind": "wecom", "token": "http-robot"}).status_code
+        == 201
+    )
     assert httpx.post(f"{base}/_sandbox/robots", json={"kind": "fax", "token": "x"}).status_code == 400
     url = robot_standins.webhook_url("wecom", "http-robot")
     assert wecom(url, 1)["errcode"] == 0

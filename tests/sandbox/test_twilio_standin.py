@@ -1,4 +1,5 @@
 """The Twilio stand-in, driven by the real twilio SDK."""
+
 from __future__ import annotations
 
 import re
@@ -34,19 +35,30 @@ def test_create_answers_a_message_resource(client, twilio_standin):
     assert message.direction == "outbound-api"
     assert message.uri == f"/2010-04-01/Accounts/{twilio_standin.account_sid}/Messages/{message.sid}.json"
     assert message.date_created.tzinfo is not None
-    raw = requests.get(f"{twilio_standin.url}{message.uri}",
-                       auth=(twilio_standin.account_sid, twilio_standin.auth_token)).json()
+    raw = requests.get(
+        f"{twilio_standin.url}{message.uri}", auth=(twilio_standin.account_sid, twilio_standin.auth_token)
+    ).json()
     assert parsedate_to_datetime(raw["date_created"]) == message.date_created
     assert raw["date_created"].endswith("+0000")
     assert [m.provider_id for m in twilio_standin.messages.all()] == [message.sid]
 
 
-@pytest.mark.parametrize("body, segments", [
-    ("a" * 160, "1"), ("a" * 161, "2"), ("a" * 153 * 2 + "a", "3"),
-    ("{" * 80, "1"), ("{" * 81, "2"),  # extension characters count two
-    ("红" * 70, "1"), ("红" * 71, "2"), ("红" * 134, "2"), ("红" * 135, "3"),
-    ("a" * 69 + "红", "1"), ("`" * 71, "2"),  # a backtick is ASCII but not GSM-7
-])
+@pytest.mark.parametrize(
+    "body, segments",
+    [
+        ("a" * 160, "1"),
+        ("a" * 161, "2"),
+        ("a" * 153 * 2 + "a", "3"),
+        ("{" * 80, "1"),
+        ("{" * 81, "2"),  # extension characters count two
+        ("红" * 70, "1"),
+        ("红" * 71, "2"),
+        ("红" * 134, "2"),
+        ("红" * 135, "3"),
+        ("a" * 69 + "红", "1"),
+        ("`" * 71, "2"),  # a backtick is ASCII but not GSM-7
+    ],
+)
 def test_segments_follow_gsm7_and_ucs2_rules(client, body, segments):
     assert create(client, body=body).num_segments == segments
 
@@ -99,9 +111,12 @@ def test_timeout_holds_the_request(twilio_standin):
     twilio_standin.faults.update(timeout_share=1.0, timeout_hold_ms=1500)
     started = time.monotonic()
     with pytest.raises(requests.Timeout):
-        requests.post(f"{twilio_standin.url}/2010-04-01/Accounts/{twilio_standin.account_sid}/Messages.json",
-                      data={"To": "+14155550100", "From": FROM, "Body": "x"}, timeout=0.3,
-                      auth=(twilio_standin.account_sid, twilio_standin.auth_token))
+        requests.post(
+            f"{twilio_standin.url}/2010-04-01/Accounts/{twilio_standin.account_sid}/Messages.json",
+            data={"To": "+14155550100", "From": FROM, "Body": "x"},
+            timeout=0.3,
+            auth=(twilio_standin.account_sid, twilio_standin.auth_token),
+        )
     assert time.monotonic() - started < 1.0
 
 
@@ -121,17 +136,22 @@ def test_status_callbacks_are_signed_and_in_order(client, twilio_standin, report
         assert post.form["MessageSid"] == message.sid and post.form["To"] == "+14155550100"
         assert post.args == {"delivery_id": "7"}
         assert validator.validate(post.url, post.form, post.headers["X-Twilio-Signature"])
-        assert not RequestValidator("another-token").validate(post.url, post.form, post.headers["X-Twilio-Signature"])
-    fetched = requests.get(f"{twilio_standin.url}{message.uri}",
-                           auth=(twilio_standin.account_sid, twilio_standin.auth_token)).json()
+        assert not RequestValidator("another-token").validate(
+            post.url, post.form, post.headers["X-Twilio-Signature"]
+        )
+    fetched = requests.get(
+        f"{twilio_standin.url}{message.uri}", auth=(twilio_standin.account_sid, twilio_standin.auth_token)
+    ).json()
     assert fetched["status"] == "delivered"
 
 
 def test_callback_errors_30003_to_30008(client, twilio_standin, report_sink):
-    twilio_standin.faults.update(number_errors={
-        "+14155550101": {"stage": "report", "code": "30003"},
-        "+14155550102": {"stage": "report", "code": "30008", "status": "failed"},
-    })
+    twilio_standin.faults.update(
+        number_errors={
+            "+14155550101": {"stage": "report", "code": "30003"},
+            "+14155550102": {"stage": "report", "code": "30008", "status": "failed"},
+        }
+    )
     create(client, to="+14155550101", status_callback=f"{report_sink.url}/cb")
     create(client, to="+14155550102", status_callback=f"{report_sink.url}/cb")
     posts = _callbacks(report_sink, 5)
@@ -149,7 +169,9 @@ def test_out_of_order_callbacks(client, twilio_standin, report_sink):
     assert [p.form["MessageStatus"] for p in posts] == ["delivered", "sent", "queued"]
 
 
-def test_a_dead_or_slow_callback_receiver_never_blocks_or_kills_the_standin(client, twilio_standin, report_sink):
+def test_a_dead_or_slow_callback_receiver_never_blocks_or_kills_the_standin(
+    client, twilio_standin, report_sink
+):
     create(client, status_callback="http://127.0.0.1:9/nobody-listens")
     report_sink.delay_s = 0.3
     started = time.monotonic()
@@ -166,8 +188,10 @@ def test_faults_and_messages_over_http(client, twilio_standin):
     base = twilio_standin.url
     assert requests.post(f"{base}/_sandbox/faults", json={"no_such_switch": 1}).status_code == 400
     assert requests.post(f"{base}/_sandbox/faults", json={"error_5xx_share": 2}).status_code == 400
-    answer = requests.post(f"{base}/_sandbox/faults", json={"latency_ms": 5, "number_errors": {
-        "+14155550199": {"stage": "create", "code": "21610"}}})
+    answer = requests.post(
+        f"{base}/_sandbox/faults",
+        json={"latency_ms": 5, "number_errors": {"+14155550199": {"stage": "create", "code": "21610"}}},
+    )
     assert answer.status_code == 200 and answer.json()["latency_ms"] == 5
     assert requests.get(f"{base}/_sandbox/faults").json()["number_errors"]["+14155550199"]["code"] == "21610"
     create(client)

@@ -1,5 +1,6 @@
 """Integrations and their tokens for the API tests, made through the same domain functions as
 the console, and a small client that sends the bearer token."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,10 +26,14 @@ class Api:
         return self.client.get(f"/api/v1{path}", headers=self._headers(kw.pop("headers", None)), **kw)
 
     def post(self, path, json=None, **kw):
-        return self.client.post(f"/api/v1{path}", json=json, headers=self._headers(kw.pop("headers", None)), **kw)
+        return self.client.post(
+            f"/api/v1{path}", json=json, headers=self._headers(kw.pop("headers", None)), **kw
+        )
 
     def patch(self, path, json=None, **kw):
-        return self.client.patch(f"/api/v1{path}", json=json, headers=self._headers(kw.pop("headers", None)), **kw)
+        return self.client.patch(
+            f"/api/v1{path}", json=json, headers=self._headers(kw.pop("headers", None)), **kw
+        )
 
 
 def make_token(users, name, scopes, acting=None, jurisdiction_id=None) -> str:
@@ -36,7 +41,8 @@ def make_token(users, name, scopes, acting=None, jurisdiction_id=None) -> str:
     integration = integrations.create_integration(
         jurisdiction_id or admin.jurisdiction_id,
         IntegrationData(name=name, scopes=scopes, acting_user=users[acting] if acting else None),
-        admin)
+        admin,
+    )
     token = integrations.issue_token(integration, admin)
     db.session.commit()
     return token

@@ -1,7 +1,9 @@
 """Token authentication per integration: 401 without a valid token, 403 without the scope,
 tokens stored only as digests, revocation and switching off take effect at once, audit."""
+
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from notify import integrations
@@ -10,9 +12,6 @@ from notify.integrations import IntegrationData
 from notify.lifecycle.errors import InvalidProposal
 from notify.models import ApiToken, AuditEvent, Integration, User
 from tests.conftest import fresh
-from tests.notify.api.conftest import Api
-
-import pytest
 
 
 def _error(resp):
@@ -23,9 +22,14 @@ def _error(resp):
 
 def test_missing_unknown_and_malformed_tokens_are_401(api, client):
     assert api["read"].get("/warnings").status_code == 200
-    for headers in ({}, {"Authorization": "Bearer"}, {"Authorization": "Bearer cwp_unknown"},
-                    {"Authorization": "Basic b2ZmaWNlOnBhc3M="}, {"Authorization": "Bearer \u00e9\u00e9"},
-                    {"Authorization": "Token " + api["read"].token}):
+    for headers in (
+        {},
+        {"Authorization": "Bearer"},
+        {"Authorization": "Bearer cwp_unknown"},
+        {"Authorization": "Basic b2ZmaWNlOnBhc3M="},
+        {"Authorization": "Bearer \u00e9\u00e9"},
+        {"Authorization": "Token " + api["read"].token},
+    ):
         resp = client.get("/api/v1/warnings", headers=headers)
         assert resp.status_code == 401, headers
         assert resp.headers["WWW-Authenticate"].startswith("Bearer")
@@ -36,8 +40,10 @@ def test_scope_is_checked_per_operation(api, sample_draft):
     resp = api["read"].post("/consultations", json={})
     assert resp.status_code == 403
     assert _error(resp)["code"] == "missing_scope"
-    resp = api["read"].post(f"/revisions/{sample_draft.id}/approve",
-                            json={"version": sample_draft.version, "confirmed_audience_size": 0})
+    resp = api["read"].post(
+        f"/revisions/{sample_draft.id}/approve",
+        json={"version": sample_draft.version, "confirmed_audience_size": 0},
+    )
     assert resp.status_code == 403
     resp = api["deputy"].post(f"/revisions/{sample_draft.id}/publish", json={"version": 1})
     assert resp.status_code == 403 and _error(resp)["code"] == "missing_scope"
@@ -57,8 +63,9 @@ def test_tokens_are_kept_as_digests_only(tokens):
 
 def test_revoked_token_and_switched_off_integration_are_refused(api, sample_users):
     assert api["office"].get("/me").status_code == 200
-    row = db.session.scalar(select(ApiToken).where(
-        ApiToken.token_hash == integrations.digest(api["office"].token)))
+    row = db.session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == integrations.digest(api["office"].token))
+    )
     assert integrations.revoke_token(row, sample_users["admin"])
     db.session.commit()
     assert api["office"].get("/me").status_code == 401
@@ -66,8 +73,9 @@ def test_revoked_token_and_switched_off_integration_are_refused(api, sample_user
 
     fresh()
     reader = db.session.scalar(select(Integration).where(Integration.name == "融媒体中心"))
-    integrations.update_integration(reader, IntegrationData(name=reader.name, scopes=["read"], active=False),
-                                    sample_users["admin"])
+    integrations.update_integration(
+        reader, IntegrationData(name=reader.name, scopes=["read"], active=False), sample_users["admin"]
+    )
     db.session.commit()
     assert api["read"].get("/me").status_code == 401
     actions = db.session.scalars(select(AuditEvent.action)).all()
@@ -87,15 +95,20 @@ def test_last_used_is_stamped(api):
 
 def test_me_names_the_integration(api):
     body = api["deputy"].get("/me").get_json()
-    assert body == {"name": "副总指挥审批", "scopes": ["read", "approve"],
-                    "acting_user": {"username": "deputy", "display_name": "deputy 测试",
-                                    "role": "deputy_commander"}}
+    assert body == {
+        "name": "副总指挥审批",
+        "scopes": ["read", "approve"],
+        "acting_user": {"username": "deputy", "display_name": "deputy 测试", "role": "deputy_commander"},
+    }
 
 
 def test_write_scope_needs_an_active_acting_user(api, sample_users):
     with pytest.raises(InvalidProposal) as refused:
-        integrations.create_integration(sample_users["admin"].jurisdiction_id,
-                                        IntegrationData(name="x", scopes=["draft"]), sample_users["admin"])
+        integrations.create_integration(
+            sample_users["admin"].jurisdiction_id,
+            IntegrationData(name="x", scopes=["draft"]),
+            sample_users["admin"],
+        )
     assert "acting_user" in refused.value.errors
     db.session.rollback()
     office = db.session.scalar(select(User).where(User.username == "office"))
@@ -108,10 +121,13 @@ def test_write_scope_needs_an_active_acting_user(api, sample_users):
 
 def test_api_needs_no_csrf_token_but_the_console_still_does(app, api, client, monkeypatch):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
-    resp = api["office"].post("/consultations", json={
-        "concluded_at": "2026-11-23T08:00:00+08:00", "conclusion": "会商结论", "reporter": "张建义"})
+    resp = api["office"].post(
+        "/consultations",
+        json={"concluded_at": "2026-11-23T08:00:00+08:00", "conclusion": "会商结论", "reporter": "张建义"},
+    )
     assert resp.status_code == 201, resp.get_json()
     from tests.conftest import login
+
     resp = login(client, "admin")
     assert resp.status_code == 400  # the console's login form without its CSRF token
 
@@ -119,6 +135,8 @@ def test_api_needs_no_csrf_token_but_the_console_still_does(app, api, client, mo
 def test_routing_failures_answer_in_the_json_shape(api):
     resp = api["read"].get("/no-such-thing")
     assert resp.status_code == 404 and _error(resp)["code"] == "not_found"
-    resp = api["read"].client.delete("/api/v1/warnings", headers={"Authorization": f"Bearer {api['read'].token}"})
+    resp = api["read"].client.delete(
+        "/api/v1/warnings", headers={"Authorization": f"Bearer {api['read'].token}"}
+    )
     assert resp.status_code == 405 and _error(resp)["code"] == "method_not_allowed"
     assert "GET" in resp.headers["Allow"]

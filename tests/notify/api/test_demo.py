@@ -1,4 +1,5 @@
 """The demo's media-centre token reads the demo warning, as the README's curl example shows."""
+
 from __future__ import annotations
 
 from notify.demo.integrations import demo_token

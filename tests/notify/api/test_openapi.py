@@ -1,5 +1,6 @@
 """The OpenAPI document describes exactly the API's routes, every $ref resolves, and the docs
 page shows every operation."""
+
 from __future__ import annotations
 
 import re

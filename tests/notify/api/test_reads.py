@@ -1,8 +1,9 @@
 """Read endpoints: warnings with filters and pages, revisions with their snapshot, the CAP
 document of a published revision, delivery summaries, reference data."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import update
@@ -10,7 +11,7 @@ from sqlalchemy import update
 from notify.cap.validation import validate
 from notify.extensions import db
 from notify.lifecycle.proposals import propose_change, propose_issue
-from notify.models import Delivery, Warning
+from notify.models import Delivery
 from notify.models.deliveries import Status
 from tests.conftest import proposal, take_to
 
@@ -21,15 +22,24 @@ CAP = "{urn:oasis:names:tc:emergency:cap:1.2}"
 def three_warnings(sample_users, sample_kind, sample_levels, sample_recipients):
     """A published yellow, a drafted orange exercise, a rejected red (abandoned warning)."""
     office = sample_users["office"]
-    published = propose_issue(sample_kind, proposal(sample_levels["yellow"]), office,
-                              now=datetime(2026, 11, 20, tzinfo=timezone.utc))
+    published = propose_issue(
+        sample_kind,
+        proposal(sample_levels["yellow"]),
+        office,
+        now=datetime(2026, 11, 20, tzinfo=UTC),
+    )
     db.session.commit()
     take_to(published, "published", sample_users)
-    drill = propose_issue(sample_kind, proposal(sample_levels["orange"]), office,
-                          now=datetime(2026, 11, 21, tzinfo=timezone.utc))
+    drill = propose_issue(
+        sample_kind,
+        proposal(sample_levels["orange"]),
+        office,
+        now=datetime(2026, 11, 21, tzinfo=UTC),
+    )
     drill.warning.is_exercise = True
-    rejected = propose_issue(sample_kind, proposal(sample_levels["red"]), office,
-                             now=datetime(2026, 11, 22, tzinfo=timezone.utc))
+    rejected = propose_issue(
+        sample_kind, proposal(sample_levels["red"]), office, now=datetime(2026, 11, 22, tzinfo=UTC)
+    )
     db.session.commit()
     take_to(rejected, "rejected", sample_users)
     return published, drill, rejected
@@ -61,11 +71,19 @@ def test_warning_list_filters_and_pages(api, three_warnings):
     assert ids("page=9") == []
 
 
-@pytest.mark.parametrize("query, field", [
-    ("status=alive", "status"), ("exercise=maybe", "exercise"), ("page=0", "page"),
-    ("per_page=101", "per_page"), ("page=abc", "page"), ("created_after=yesterday", "created_after"),
-    ("kind=%00", "kind"), ("page=99999999999999999999", "page"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("status=alive", "status"),
+        ("exercise=maybe", "exercise"),
+        ("page=0", "page"),
+        ("per_page=101", "per_page"),
+        ("page=abc", "page"),
+        ("created_after=yesterday", "created_after"),
+        ("kind=%00", "kind"),
+        ("page=99999999999999999999", "page"),
+    ],
+)
 def test_bad_query_parameters_are_400(api, query, field):
     resp = api["read"].get(f"/warnings?{query}")
     assert resp.status_code == 400
@@ -90,17 +108,30 @@ def test_revision_list_filters(api, three_warnings):
     body = api["read"].get("/revisions").get_json()
     assert [r["id"] for r in body["items"]] == [rejected.id, drill.id, published.id]
     assert [r["id"] for r in api["read"].get("/revisions?state=draft").get_json()["items"]] == [drill.id]
-    assert [r["id"] for r in api["read"].get(
-        f"/revisions?warning_id={published.warning_id}&action=issue").get_json()["items"]] == [published.id]
+    assert [
+        r["id"]
+        for r in api["read"]
+        .get(f"/revisions?warning_id={published.warning_id}&action=issue")
+        .get_json()["items"]
+    ] == [published.id]
     assert api["read"].get("/revisions?action=lift").get_json()["total"] == 0
 
 
 def test_delivery_summary_counts_per_status_and_channel(api, three_warnings):
     published, drill, _ = three_warnings
     total = published.snapshot.content["audience_size"]
-    db.session.execute(update(Delivery).where(Delivery.id.in_(
-        db.session.query(Delivery.id).filter(Delivery.revision_id == published.id).limit(5).scalar_subquery()
-    )).values(status=Status.DELIVERED))
+    db.session.execute(
+        update(Delivery)
+        .where(
+            Delivery.id.in_(
+                db.session.query(Delivery.id)
+                .filter(Delivery.revision_id == published.id)
+                .limit(5)
+                .scalar_subquery()
+            )
+        )
+        .values(status=Status.DELIVERED)
+    )
     db.session.commit()
     body = api["read"].get(f"/revisions/{published.id}/deliveries").get_json()
     assert body["revision_id"] == published.id and body["total"] == total
@@ -118,7 +149,9 @@ def test_cap_document_of_issue_and_update(api, three_warnings, sample_users, sam
     assert resp.status_code == 200 and resp.mimetype == "application/cap+xml"
     root = validate(resp.data)
     assert root.findtext(f"{CAP}msgType") == "Alert"
-    up = propose_change(published.warning, "upgrade", proposal(sample_levels["orange"]), sample_users["office"])
+    up = propose_change(
+        published.warning, "upgrade", proposal(sample_levels["orange"]), sample_users["office"]
+    )
     db.session.commit()
     take_to(up, "published", sample_users)
     root = validate(api["read"].get(f"/revisions/{up.id}/cap").data)

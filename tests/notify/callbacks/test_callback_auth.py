@@ -1,4 +1,5 @@
 """Callbacks and receipts that are unsigned, wrongly signed or malformed change nothing."""
+
 from __future__ import annotations
 
 import json
@@ -15,15 +16,20 @@ from notify.models.deliveries import Status
 from tests.conftest import fresh
 
 
-
 def _accepted_twilio_row():
     from datetime import timedelta
 
     now = clock.now()
     batch = claims.claim("twilio", limit=1, worker="w", lease=timedelta(seconds=60), now=now)
     sid = "SM" + "a" * 32
-    results.apply([Result(batch[0].id, "accepted", provider_id=sid)], attempts={}, sender="twilio",
-                  worker="w", now=now, policy=results.RetryPolicy())
+    results.apply(
+        [Result(batch[0].id, "accepted", provider_id=sid)],
+        attempts={},
+        sender="twilio",
+        worker="w",
+        now=now,
+        policy=results.RetryPolicy(),
+    )
     return batch[0].id, sid
 
 
@@ -66,9 +72,17 @@ def test_a_signed_but_malformed_status_is_a_400(app, client, sample_recipients, 
 
 
 def _receipt(address, biz_id, success=True):
-    return {"phone_number": address.removeprefix("+86"), "send_time": "2026-11-23 12:00:00",
-            "report_time": "2026-11-23 12:00:05", "success": success, "err_code": "DELIVERED" if success else "MK:0001",
-            "err_msg": "用户接收成功" if success else "失败", "sms_size": "1", "biz_id": biz_id, "out_id": "b1"}
+    return {
+        "phone_number": address.removeprefix("+86"),
+        "send_time": "2026-11-23 12:00:00",
+        "report_time": "2026-11-23 12:00:05",
+        "success": success,
+        "err_code": "DELIVERED" if success else "MK:0001",
+        "err_msg": "用户接收成功" if success else "失败",
+        "sms_size": "1",
+        "biz_id": biz_id,
+        "out_id": "b1",
+    }
 
 
 def _accepted_aliyun_row():
@@ -76,8 +90,14 @@ def _accepted_aliyun_row():
 
     now = clock.now()
     batch = claims.claim("aliyun", limit=2, worker="w", lease=timedelta(seconds=60), now=now)
-    results.apply([Result(c.id, "accepted", provider_id="900000000000000000^0") for c in batch], attempts={},
-                  sender="aliyun", worker="w", now=now, policy=results.RetryPolicy())
+    results.apply(
+        [Result(c.id, "accepted", provider_id="900000000000000000^0") for c in batch],
+        attempts={},
+        sender="aliyun",
+        worker="w",
+        now=now,
+        policy=results.RetryPolicy(),
+    )
     return batch
 
 
@@ -85,17 +105,24 @@ def test_receipts_need_the_secret_in_their_url(app, client, sample_recipients, s
     batch = _accepted_aliyun_row()
     body = json.dumps([_receipt(c.address, "900000000000000000^0") for c in batch])
     for token in ("wrong-token-0000000000", "", app.config["ALIYUN_RECEIPT_TOKEN"] + "x"):
-        response = client.post(f"/callbacks/aliyun/receipts/{token}", data=body,
-                               content_type="application/json")
+        response = client.post(
+            f"/callbacks/aliyun/receipts/{token}", data=body, content_type="application/json"
+        )
         assert response.status_code in (403, 404, 405)
     assert {_status(c.id) for c in batch} == {Status.ACCEPTED}
-    ok = client.post(f"/callbacks/aliyun/receipts/{app.config['ALIYUN_RECEIPT_TOKEN']}", data=body,
-                     content_type="application/json")
+    ok = client.post(
+        f"/callbacks/aliyun/receipts/{app.config['ALIYUN_RECEIPT_TOKEN']}",
+        data=body,
+        content_type="application/json",
+    )
     assert ok.status_code == 200 and ok.get_json()["code"] == 0
     assert {_status(c.id) for c in batch} == {Status.DELIVERED}
     # Re-pushed: answered the same, nothing moves.
-    again = client.post(f"/callbacks/aliyun/receipts/{app.config['ALIYUN_RECEIPT_TOKEN']}", data=body,
-                        content_type="application/json")
+    again = client.post(
+        f"/callbacks/aliyun/receipts/{app.config['ALIYUN_RECEIPT_TOKEN']}",
+        data=body,
+        content_type="application/json",
+    )
     assert again.get_json()["code"] == 0 and {_status(c.id) for c in batch} == {Status.DELIVERED}
 
 
@@ -117,19 +144,28 @@ def test_a_receipt_that_overtakes_the_send_is_applied_later(app, client, sample_
     now = clock.now()
     batch = claims.claim("aliyun", limit=1, worker="w", lease=timedelta(seconds=60), now=now)
     url = f"/callbacks/aliyun/receipts/{app.config['ALIYUN_RECEIPT_TOKEN']}"
-    response = client.post(url, data=json.dumps([_receipt(batch[0].address, "BIZ-EARLY")]),
-                           content_type="application/json")
+    response = client.post(
+        url, data=json.dumps([_receipt(batch[0].address, "BIZ-EARLY")]), content_type="application/json"
+    )
     assert response.get_json()["code"] == 0
     fresh()
     assert len(db.session.scalars(select(UnmatchedReport)).all()) == 1
-    results.apply([Result(batch[0].id, "accepted", provider_id="BIZ-EARLY")], attempts={}, sender="aliyun",
-                  worker="w", now=now, policy=results.RetryPolicy())
+    results.apply(
+        [Result(batch[0].id, "accepted", provider_id="BIZ-EARLY")],
+        attempts={},
+        sender="aliyun",
+        worker="w",
+        now=now,
+        policy=results.RetryPolicy(),
+    )
     assert reports.retry_unmatched(clock.now()) == (1, 0)
     assert _status(batch[0].id) == Status.DELIVERED
     assert db.session.scalars(select(UnmatchedReport)).all() == []
 
 
-def test_receipts_that_stay_unmatched_do_not_hide_the_ones_behind_them(app, sample_recipients, sample_published):
+def test_receipts_that_stay_unmatched_do_not_hide_the_ones_behind_them(
+    app, sample_recipients, sample_published
+):
     from datetime import timedelta
 
     from notify.channels.base import StatusReport
@@ -137,14 +173,24 @@ def test_receipts_that_stay_unmatched_do_not_hide_the_ones_behind_them(app, samp
 
     now = clock.now()
     for i in range(3):  # e.g. the first BizId of messages that were sent again
-        reports.keep_for_later(StatusReport("delivered", provider_id=f"GONE-{i}", address="+8613900000000"),
-                               gateway="aliyun", now=now)
+        reports.keep_for_later(
+            StatusReport("delivered", provider_id=f"GONE-{i}", address="+8613900000000"),
+            gateway="aliyun",
+            now=now,
+        )
     batch = claims.claim("aliyun", limit=1, worker="w", lease=timedelta(seconds=60), now=now)
-    reports.keep_for_later(StatusReport("delivered", provider_id="LATE", address=batch[0].address),
-                           gateway="aliyun", now=now)
+    reports.keep_for_later(
+        StatusReport("delivered", provider_id="LATE", address=batch[0].address), gateway="aliyun", now=now
+    )
     db.session.commit()
-    results.apply([Result(batch[0].id, "accepted", provider_id="LATE")], attempts={}, sender="aliyun",
-                  worker="w", now=now, policy=results.RetryPolicy())
+    results.apply(
+        [Result(batch[0].id, "accepted", provider_id="LATE")],
+        attempts={},
+        sender="aliyun",
+        worker="w",
+        now=now,
+        policy=results.RetryPolicy(),
+    )
     settled, after = reports.retry_unmatched(now, limit=2)
     assert (settled, after) == (0, 2)
     settled, after = reports.retry_unmatched(now, after=after, limit=2)

@@ -1,9 +1,10 @@
 """CAP 1.2 documents of published revisions: valid against the OASIS schema, Alert → Update →
 Cancel with references, times in +08:00, stable identifiers, areas with GB/T 2260 geocodes."""
+
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from freezegun import freeze_time
@@ -54,23 +55,40 @@ def assert_times_have_offset(xml: bytes):
 
 def _lifecycle(users, kind, levels, **extra):
     with freeze_time("2026-11-23 06:30:00"):
-        issue = propose_issue(kind, proposal(levels["yellow"], episode_start=datetime(2026, 11, 23, 16, tzinfo=timezone.utc),
-                                             episode_end=datetime(2026, 11, 26, 16, tzinfo=timezone.utc), **extra),
-                              users["office"])
+        issue = propose_issue(
+            kind,
+            proposal(
+                levels["yellow"],
+                episode_start=datetime(2026, 11, 23, 16, tzinfo=UTC),
+                episode_end=datetime(2026, 11, 26, 16, tzinfo=UTC),
+                **extra,
+            ),
+            users["office"],
+        )
         db.session.commit()
         take_to(issue, "published", users)
     with freeze_time("2026-11-24 01:05:09"):
-        upgrade = propose_change(issue.warning, "upgrade", proposal(levels["red"], headline_zh="升级为红色预警",
-                                                                     headline_en="Upgraded to red"), users["office"])
+        upgrade = propose_change(
+            issue.warning,
+            "upgrade",
+            proposal(levels["red"], headline_zh="升级为红色预警", headline_en="Upgraded to red"),
+            users["office"],
+        )
         take_to(upgrade, "published", users)
     with freeze_time("2026-11-25 02:00:00"):
-        lift = propose_change(issue.warning, "lift", proposal(levels["red"], headline_zh="解除红色预警",
-                                                               headline_en="Red warning lifted"), users["office"])
+        lift = propose_change(
+            issue.warning,
+            "lift",
+            proposal(levels["red"], headline_zh="解除红色预警", headline_en="Red warning lifted"),
+            users["office"],
+        )
         take_to(lift, "published", users)
     return issue, upgrade, lift
 
 
-def test_issue_upgrade_and_lift_are_valid_cap_with_a_references_chain(sample_users, sample_kind, sample_levels):
+def test_issue_upgrade_and_lift_are_valid_cap_with_a_references_chain(
+    sample_users, sample_kind, sample_levels
+):
     issue, upgrade, lift = _lifecycle(sample_users, sample_kind, sample_levels)
     xml1, first = doc(issue)
     xml2, second = doc(upgrade)
@@ -95,8 +113,7 @@ def test_issue_upgrade_and_lift_are_valid_cap_with_a_references_chain(sample_use
     sender = one(first, "//cap:sender")
     assert first.xpath("//cap:references", namespaces=N) == []
     assert one(second, "//cap:references") == f"{sender},{id1},{sent1}"
-    assert one(third, "//cap:references") == (
-        f"{sender},{id1},{sent1} {sender},{id2},{sent2}")
+    assert one(third, "//cap:references") == (f"{sender},{id1},{sent1} {sender},{id2},{sent2}")
 
     zh, en = infos(first)["zh-CN"], infos(first)["en-US"]
     assert zh.findtext("cap:severity", namespaces=N) == "Moderate"
@@ -151,11 +168,22 @@ def test_exercise_is_status_exercise_and_still_valid(sample_users, sample_kind, 
     assert infos(root)["en-US"].findtext("cap:severity", namespaces=N) == "Severe"
 
 
-def test_townships_each_get_an_area_with_their_geocode(sample_users, sample_kind, sample_levels, sample_jurisdiction):
-    towns = list(db.session.scalars(select(Township).where(Township.jurisdiction_id == sample_jurisdiction.id)
-                                    .order_by(Township.code).limit(2)))
-    revision = propose_issue(sample_kind, proposal(sample_levels["yellow"], area_scope="townships", townships=towns),
-                             sample_users["office"])
+def test_townships_each_get_an_area_with_their_geocode(
+    sample_users, sample_kind, sample_levels, sample_jurisdiction
+):
+    towns = list(
+        db.session.scalars(
+            select(Township)
+            .where(Township.jurisdiction_id == sample_jurisdiction.id)
+            .order_by(Township.code)
+            .limit(2)
+        )
+    )
+    revision = propose_issue(
+        sample_kind,
+        proposal(sample_levels["yellow"], area_scope="townships", townships=towns),
+        sample_users["office"],
+    )
     db.session.commit()
     take_to(revision, "published", sample_users)
     _, root = doc(revision)
@@ -168,9 +196,14 @@ def test_townships_each_get_an_area_with_their_geocode(sample_users, sample_kind
 
 
 def test_kind_without_levels_is_minor(sample_users, sample_jurisdiction):
-    ozone = db.session.scalar(select(AlertKind).where(AlertKind.jurisdiction_id == sample_jurisdiction.id,
-                                                      AlertKind.code == "ozone_prompt"))
-    revision = propose_issue(ozone, proposal(ozone.levels[0], headline_zh="臭氧污染预警提示"), sample_users["office"])
+    ozone = db.session.scalar(
+        select(AlertKind).where(
+            AlertKind.jurisdiction_id == sample_jurisdiction.id, AlertKind.code == "ozone_prompt"
+        )
+    )
+    revision = propose_issue(
+        ozone, proposal(ozone.levels[0], headline_zh="臭氧污染预警提示"), sample_users["office"]
+    )
     db.session.commit()
     take_to(revision, "published", sample_users)
     _, root = doc(revision)

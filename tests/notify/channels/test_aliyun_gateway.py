@@ -1,10 +1,11 @@
 """AliyunGateway with the real dysms SDK against the Aliyun stand-in."""
+
 from __future__ import annotations
 
 import json
 import socket
 import time
-from datetime import timezone
+from datetime import UTC
 
 import pytest
 
@@ -22,9 +23,14 @@ def msg(delivery_id: int, number: str | None = None, body: str = BODY) -> Messag
 
 
 def gateway_for(standin, **overrides) -> AliyunGateway:
-    options = dict(access_key_id=ALIYUN_KEY_ID, access_key_secret=ALIYUN_SECRET,
-                   endpoint=f"http://{standin.endpoint}", sign_name="盂县人民政府",
-                   template_code=ALIYUN_TEMPLATE, timeout=2.0)
+    options = dict(
+        access_key_id=ALIYUN_KEY_ID,
+        access_key_secret=ALIYUN_SECRET,
+        endpoint=f"http://{standin.endpoint}",
+        sign_name="盂县人民政府",
+        template_code=ALIYUN_TEMPLATE,
+        timeout=2.0,
+    )
     options.update(overrides)
     return AliyunGateway(**options)
 
@@ -67,8 +73,9 @@ def test_thousand_numbers_in_one_call_and_the_1001st_in_another(aliyun_gateway, 
 
 def test_bad_numbers_are_isolated_and_good_ones_sent_once(aliyun_gateway, aliyun_standin):
     bad = {"13800000017", "13800000500", "13800000999"}
-    aliyun_standin.faults.update(number_errors={
-        n: {"stage": "create", "code": "isv.MOBILE_NUMBER_ILLEGAL"} for n in bad})
+    aliyun_standin.faults.update(
+        number_errors={n: {"stage": "create", "code": "isv.MOBILE_NUMBER_ILLEGAL"} for n in bad}
+    )
     results = aliyun_gateway.send([msg(i) for i in range(1, 1001)])
     refused = {r.delivery_id for r in results if r.outcome == "permanent"}
     assert refused == {17, 500, 999}
@@ -92,12 +99,15 @@ def test_throttled_is_transient(aliyun_gateway, aliyun_standin):
     assert {(r.outcome, r.code) for r in results} == {("transient", "isv.BUSINESS_LIMIT_CONTROL")}
 
 
-@pytest.mark.parametrize("overrides, code", [
-    ({"access_key_secret": "wrong"}, "SignatureDoesNotMatch"),
-    ({"access_key_id": "LTAI-unknown"}, "InvalidAccessKeyId.NotFound"),
-    ({"sign_name": "未备案签名"}, "isv.SMS_SIGNATURE_ILLEGAL"),
-    ({"template_code": "SMS_404"}, "isv.SMS_TEMPLATE_ILLEGAL"),
-])
+@pytest.mark.parametrize(
+    "overrides, code",
+    [
+        ({"access_key_secret": "wrong"}, "SignatureDoesNotMatch"),
+        ({"access_key_id": "LTAI-unknown"}, "InvalidAccessKeyId.NotFound"),
+        ({"sign_name": "未备案签名"}, "isv.SMS_SIGNATURE_ILLEGAL"),
+        ({"template_code": "SMS_404"}, "isv.SMS_TEMPLATE_ILLEGAL"),
+    ],
+)
 def test_configuration_errors_are_permanent_and_say_so(aliyun_standin, overrides, code):
     [result] = gateway_for(aliyun_standin, **overrides).send([msg(1)])
     assert (result.outcome, result.code) == ("permanent", code)
@@ -126,18 +136,22 @@ def test_timeout_is_gateway_unavailable_within_the_timeout(aliyun_standin):
 
 
 def test_results_obtained_before_the_gateway_failed_are_kept(aliyun_standin):
-    aliyun_standin.faults.update(timeout_hold_ms=2000, number_errors={
-        "13800000002": {"stage": "create", "code": "timeout"}})
+    aliyun_standin.faults.update(
+        timeout_hold_ms=2000, number_errors={"13800000002": {"stage": "create", "code": "timeout"}}
+    )
     first, second, third = gateway_for(aliyun_standin, timeout=0.5).send(
-        [msg(1), msg(2, body="other text"), msg(3, body="third text")])
+        [msg(1), msg(2, body="other text"), msg(3, body="third text")]
+    )
     assert first.outcome == "accepted"
     assert (second.outcome, third.outcome) == ("transient", "transient")
     assert aliyun_standin.messages.accepted_total == 1
 
 
 def test_receipts_round_trip(aliyun_gateway, aliyun_standin, report_sink):
-    aliyun_standin.faults.update(receipt_url=receipt_url(f"{report_sink.url}/callbacks/aliyun/receipts", SECRET),
-                                 number_errors={"13800000002": {"stage": "report", "code": "MK:0001"}})
+    aliyun_standin.faults.update(
+        receipt_url=receipt_url(f"{report_sink.url}/callbacks/aliyun/receipts", SECRET),
+        number_errors={"13800000002": {"stage": "report", "code": "MK:0001"}},
+    )
     results = aliyun_gateway.send([msg(1), msg(2)])
     single = aliyun_gateway.send([msg(3)])[0]
     assert aliyun_standin.poster.wait_idle(3)
@@ -145,13 +159,21 @@ def test_receipts_round_trip(aliyun_gateway, aliyun_standin, report_sink):
     token = posts[0].path.rsplit("/", 1)[1]
     assert receipt_is_authentic(token, SECRET)
     reports = {r.address: r for p in posts for r in parse_receipts(p.body)}
-    delivered, undelivered, tagged = reports["+8613800000001"], reports["+8613800000002"], reports["+8613800000003"]
-    assert (delivered.status, delivered.provider_id, delivered.code) == ("delivered", results[0].provider_id, None)
+    delivered, undelivered, tagged = (
+        reports["+8613800000001"],
+        reports["+8613800000002"],
+        reports["+8613800000003"],
+    )
+    assert (delivered.status, delivered.provider_id, delivered.code) == (
+        "delivered",
+        results[0].provider_id,
+        None,
+    )
     assert delivered.delivery_id is None  # a multi-number call's OutId names no single delivery
     assert (undelivered.status, undelivered.code) == ("undelivered", "MK:0001")
     assert (tagged.delivery_id, tagged.provider_id) == (3, single.provider_id)
     assert delivered.at.utcoffset().total_seconds() == 8 * 3600
-    assert delivered.at.astimezone(timezone.utc).tzinfo is timezone.utc
+    assert delivered.at.astimezone(UTC).tzinfo is UTC
 
 
 def test_receipt_url_refuses_a_secret_that_is_not_url_safe():
@@ -160,34 +182,57 @@ def test_receipt_url_refuses_a_secret_that_is_not_url_safe():
     assert receipt_url("https://x.example/r/", SECRET) == f"https://x.example/r/{SECRET}"
 
 
-@pytest.mark.parametrize("token, secret, expected", [
-    ("s3cret", "s3cret", True), ("s3cret!", "s3cret", False), (None, "s3cret", False),
-    ("", "s3cret", False), ("", "", False),
-])
+@pytest.mark.parametrize(
+    "token, secret, expected",
+    [
+        ("s3cret", "s3cret", True),
+        ("s3cret!", "s3cret", False),
+        (None, "s3cret", False),
+        ("", "s3cret", False),
+        ("", "", False),
+    ],
+)
 def test_receipt_authenticity(token, secret, expected):
     assert receipt_is_authentic(token, secret) is expected
 
 
 def _receipt(**changes):
-    receipt = {"phone_number": "13800000001", "send_time": "2026-11-23 10:00:00",
-               "report_time": "2026-11-23 10:00:05", "success": True, "err_code": "DELIVERED",
-               "err_msg": "用户接收成功", "sms_size": "1", "biz_id": "123^0", "out_id": "7"}
+    receipt = {
+        "phone_number": "13800000001",
+        "send_time": "2026-11-23 10:00:00",
+        "report_time": "2026-11-23 10:00:05",
+        "success": True,
+        "err_code": "DELIVERED",
+        "err_msg": "用户接收成功",
+        "sms_size": "1",
+        "biz_id": "123^0",
+        "out_id": "7",
+    }
     receipt.update(changes)
     return receipt
 
 
-@pytest.mark.parametrize("body", [
-    b"not json", b'{"phone_number": "1"}', json.dumps([_receipt(biz_id="")]).encode(),
-    json.dumps([_receipt(success="true")]).encode(), json.dumps([_receipt(phone_number="abc")]).encode(),
-    json.dumps([_receipt(report_time="yesterday")]).encode(), json.dumps(["x"]).encode(),
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b'{"phone_number": "1"}',
+        json.dumps([_receipt(biz_id="")]).encode(),
+        json.dumps([_receipt(success="true")]).encode(),
+        json.dumps([_receipt(phone_number="abc")]).encode(),
+        json.dumps([_receipt(report_time="yesterday")]).encode(),
+        json.dumps(["x"]).encode(),
+    ],
+)
 def test_malformed_receipts_raise_value_error(body):
     with pytest.raises(ValueError):
         parse_receipts(body)
 
 
 def test_parse_receipts_fields():
-    [report] = parse_receipts(json.dumps([_receipt(success=False, err_code="IC:0055", err_msg="空号")]).encode())
+    [report] = parse_receipts(
+        json.dumps([_receipt(success=False, err_code="IC:0055", err_msg="空号")]).encode()
+    )
     assert (report.status, report.code, report.reason) == ("undelivered", "IC:0055", "空号")
     assert (report.address, report.delivery_id, report.provider_id) == ("+8613800000001", 7, "123^0")
     assert parse_receipts(b"[]") == []

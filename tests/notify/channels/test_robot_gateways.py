@@ -1,4 +1,5 @@
 """The three robot senders against their stand-ins: signing, answers in the body, error mapping."""
+
 from __future__ import annotations
 
 import base64
@@ -20,7 +21,9 @@ from notify.dispatch.robot_limits import MemoryRobotBudget
 from tests.robot_fixtures import new_robot, robot_standins, robot_standins_server  # noqa: F401
 
 GATEWAYS = {"wecom": WeComRobotGateway, "dingtalk": DingTalkRobotGateway, "feishu": FeishuRobotGateway}
-MARKDOWN = "# 【红色预警】盂县发布重污染天气红色预警\n\n**预警级别**：红色预警（启动Ⅰ级响应）\n**首要污染物**：PM2.5"
+MARKDOWN = (
+    "# 【红色预警】盂县发布重污染天气红色预警\n\n**预警级别**：红色预警（启动Ⅰ级响应）\n**首要污染物**：PM2.5"
+)
 
 
 def gateway(kind, registry, **kwargs):
@@ -127,8 +130,9 @@ def test_timeout_is_transient(new_robot, robot_standins):
     assert (result.outcome, result.code) == ("transient", "timeout")
 
 
-@pytest.mark.parametrize("kind,code,blocks", [("wecom", "45009", False), ("dingtalk", "130101", True),
-                                              ("feishu", "11232", False)])
+@pytest.mark.parametrize(
+    "kind,code,blocks", [("wecom", "45009", False), ("dingtalk", "130101", True), ("feishu", "11232", False)]
+)
 def test_throttled_answer_defers_without_spending_an_attempt(kind, code, blocks, new_robot, robot_standins):
     """Another system used up the robot's minute: the platform's answer puts ours back in the queue."""
     token, secret, url = new_robot(kind)
@@ -142,8 +146,11 @@ def test_throttled_answer_defers_without_spending_an_attempt(kind, code, blocks,
         sent += 1
     assert r.outcome == "deferred" and r.code == code and r.retry_after > 0
     budget = MemoryRobotBudget(((1000, 60.0),))
-    gw = gateway(kind, {"robot:1": target}, budget=budget, block_seconds=42.0) if kind == "dingtalk" \
+    gw = (
+        gateway(kind, {"robot:1": target}, budget=budget, block_seconds=42.0)
+        if kind == "dingtalk"
         else gateway(kind, {"robot:1": target}, budget=budget)
+    )
     [r] = gw.send([Message(99, "robot:1", MARKDOWN)])
     assert r.outcome == "deferred"
     if kind == "dingtalk":
@@ -153,7 +160,11 @@ def test_throttled_answer_defers_without_spending_an_attempt(kind, code, blocks,
 
 
 def test_markdown_is_fitted_to_each_robot_size_limit(new_robot, robot_standins):
-    long = MARKDOWN + "\n" + "\n".join(f"- 第{i}条防护措施：减少户外活动，佩戴口罩，关闭门窗。" for i in range(800))
+    long = (
+        MARKDOWN
+        + "\n"
+        + "\n".join(f"- 第{i}条防护措施：减少户外活动，佩戴口罩，关闭门窗。" for i in range(800))
+    )
     for kind, limit in (("wecom", 4096), ("dingtalk", 20000), ("feishu", 20 * 1024)):
         token, result = one(kind, new_robot, markdown=long)
         assert result.outcome == "accepted", (kind, result)

@@ -1,4 +1,5 @@
 """TwilioGateway with the real twilio SDK against the Twilio stand-in."""
+
 from __future__ import annotations
 
 import socket
@@ -59,24 +60,39 @@ def test_5xx_is_transient_with_the_code(twilio_gateway, twilio_standin):
 
 
 def test_wrong_token_is_a_permanent_configuration_error(twilio_standin):
-    gateway = TwilioGateway(twilio_standin.account_sid, "wrong", from_number="+15005550006",
-                            base_url=twilio_standin.url, timeout=2)
+    gateway = TwilioGateway(
+        twilio_standin.account_sid,
+        "wrong",
+        from_number="+15005550006",
+        base_url=twilio_standin.url,
+        timeout=2,
+    )
     [result] = gateway.send([msg(1)])
     assert (result.outcome, result.code) == ("permanent", "20003")
     assert "configuration" in result.reason
 
 
 def test_refused_connection_is_gateway_unavailable():
-    gateway = TwilioGateway("AC" + "0" * 32, "token", from_number="+15005550006",
-                            base_url=f"http://127.0.0.1:{free_port()}", timeout=2)
+    gateway = TwilioGateway(
+        "AC" + "0" * 32,
+        "token",
+        from_number="+15005550006",
+        base_url=f"http://127.0.0.1:{free_port()}",
+        timeout=2,
+    )
     with pytest.raises(GatewayUnavailable):
         gateway.send([msg(1), msg(2)])
 
 
 def test_timeout_is_gateway_unavailable_within_the_timeout(twilio_standin):
     twilio_standin.faults.update(timeout_share=1.0, timeout_hold_ms=3000)
-    gateway = TwilioGateway(twilio_standin.account_sid, twilio_standin.auth_token, from_number="+15005550006",
-                            base_url=twilio_standin.url, timeout=0.4)
+    gateway = TwilioGateway(
+        twilio_standin.account_sid,
+        twilio_standin.auth_token,
+        from_number="+15005550006",
+        base_url=twilio_standin.url,
+        timeout=0.4,
+    )
     started = time.monotonic()
     with pytest.raises(GatewayUnavailable):
         gateway.send([msg(1), msg(2), msg(3)])
@@ -84,10 +100,17 @@ def test_timeout_is_gateway_unavailable_within_the_timeout(twilio_standin):
 
 
 def test_results_obtained_before_the_gateway_failed_are_kept(twilio_standin):
-    twilio_standin.faults.update(number_errors={"+14155550177": {"stage": "create", "code": "timeout"}},
-                                 timeout_hold_ms=2000)
-    gateway = TwilioGateway(twilio_standin.account_sid, twilio_standin.auth_token, from_number="+15005550006",
-                            base_url=twilio_standin.url, timeout=0.4, workers=1)
+    twilio_standin.faults.update(
+        number_errors={"+14155550177": {"stage": "create", "code": "timeout"}}, timeout_hold_ms=2000
+    )
+    gateway = TwilioGateway(
+        twilio_standin.account_sid,
+        twilio_standin.auth_token,
+        from_number="+15005550006",
+        base_url=twilio_standin.url,
+        timeout=0.4,
+        workers=1,
+    )
     first, second, third = gateway.send([msg(1), msg(2, "+14155550177"), msg(3)])
     assert first.outcome == "accepted" and first.provider_id
     assert (second.outcome, second.code) == ("transient", "unreachable")
@@ -111,7 +134,10 @@ def test_callback_signatures_valid_wrong_and_missing(twilio_gateway, twilio_stan
         assert not status_callback_is_authentic(post.url, post.form, signature, "wrong-token")
         assert not status_callback_is_authentic(post.url, post.form, None, token)
         assert not status_callback_is_authentic(post.url, post.form, "", token)
-        tampered = {**post.form, "MessageStatus": "delivered" if post.form["MessageStatus"] != "delivered" else "failed"}
+        tampered = {
+            **post.form,
+            "MessageStatus": "delivered" if post.form["MessageStatus"] != "delivered" else "failed",
+        }
         assert not status_callback_is_authentic(post.url, tampered, signature, token)
         other_delivery = post.url.replace("d=5", "d=6")
         assert not status_callback_is_authentic(other_delivery, post.form, signature, token)
@@ -137,12 +163,15 @@ def test_callback_errors_are_undelivered_with_the_code(twilio_gateway, twilio_st
     assert final.reason
 
 
-@pytest.mark.parametrize("params", [
-    {},
-    {"MessageSid": "SM123", "MessageStatus": "delivered"},
-    {"MessageSid": "SM" + "a" * 32, "MessageStatus": "exploded"},
-    {"MessageSid": "SM" + "a" * 32, "MessageStatus": "undelivered", "ErrorCode": "thirty"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"MessageSid": "SM123", "MessageStatus": "delivered"},
+        {"MessageSid": "SM" + "a" * 32, "MessageStatus": "exploded"},
+        {"MessageSid": "SM" + "a" * 32, "MessageStatus": "undelivered", "ErrorCode": "thirty"},
+    ],
+)
 def test_malformed_callbacks_raise_value_error(params):
     with pytest.raises(ValueError):
         parse_status_callback(params)

@@ -14,8 +14,14 @@ def liaisons(sample_jurisdiction) -> dict[str, str]:
     units = sample_jurisdiction.member_units
     for i, unit in enumerate(units[:-1]):
         phones[unit.code] = f"+86139035301{i:02d}"
-        db.session.add(DutyContact(jurisdiction_id=sample_jurisdiction.id, duty="unit_liaison",
-                                   member_unit_id=unit.id, name=f"{unit.name_zh}联络员",
-                                   phone=phones[unit.code]))
+        db.session.add(
+            DutyContact(
+                jurisdiction_id=sample_jurisdiction.id,
+                duty="unit_liaison",
+                member_unit_id=unit.id,
+                name=f"{unit.name_zh}联络员",
+                phone=phones[unit.code],
+            )
+        )
     db.session.commit()
     return phones

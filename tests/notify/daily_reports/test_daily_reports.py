@@ -1,9 +1,10 @@
 """Member units' tasks and daily reports on a frozen clock (plan §5.4, §5.6, §7.1)."""
+
 from __future__ import annotations
 
 import io
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from freezegun import freeze_time
 from PIL import Image
@@ -17,7 +18,7 @@ from tests.conftest import fresh, take_to
 from tests.notify.timed.conftest import events, messages, stored_jobs
 
 # sample_draft's response starts 2026-11-23 12:00 UTC = 20:00 in Yu County.
-APPROVED = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+APPROVED = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 DAY1 = date(2026, 11, 24)
 
 
@@ -61,7 +62,9 @@ def test_an_exercise_sends_no_tasks(sample_kind, sample_levels, sample_users, li
     from notify.lifecycle.proposals import propose_issue
     from tests.conftest import proposal
 
-    drill = propose_issue(sample_kind, proposal(sample_levels["yellow"]), sample_users["office"], exercise=True)
+    drill = propose_issue(
+        sample_kind, proposal(sample_levels["yellow"]), sample_users["office"], exercise=True
+    )
     db.session.commit()
     published(drill, sample_users)
     with freeze_time(drill.response_start_at + timedelta(minutes=1)):
@@ -71,8 +74,14 @@ def test_an_exercise_sends_no_tasks(sample_kind, sample_levels, sample_users, li
 
 
 def _file(client, link, **fields):
-    data = {"measures": "夜查重点企业12家，未发现违规生产。", "reporter_name": "李联络员",
-            "inspections": "12", "problems_found": "2", "problems_fixed": "1", **fields}
+    data = {
+        "measures": "夜查重点企业12家，未发现违规生产。",
+        "reporter_name": "李联络员",
+        "inspections": "12",
+        "problems_found": "2",
+        "problems_fixed": "1",
+        **fields,
+    }
     return client.post(link, data=data, content_type="multipart/form-data")
 
 
@@ -128,8 +137,9 @@ def test_a_day_of_reports_reminder_and_close(client, sample_draft, sample_users,
     assert len(messages("daily_report")) == 21 + 23 + 23
 
 
-def test_bad_input_is_refused_and_nothing_is_kept(client, sample_draft, sample_users, liaisons, app, tmp_path,
-                                                  monkeypatch):
+def test_bad_input_is_refused_and_nothing_is_kept(
+    client, sample_draft, sample_users, liaisons, app, tmp_path, monkeypatch
+):
     monkeypatch.setitem(app.config, "DAILY_REPORT_DIR", str(tmp_path))
     revision = published(sample_draft, sample_users)
     with freeze_time(revision.response_start_at):
@@ -142,7 +152,10 @@ def test_bad_input_is_refused_and_nothing_is_kept(client, sample_draft, sample_u
         fake = (io.BytesIO(b"MZ\x90\x00 not a photo"), "photo.jpg")
         response = _file(client, link, attachments=fake)
         assert response.status_code == 400 and "夜查重点企业12家" in response.get_data(as_text=True)
-        scripted = (io.BytesIO(b"%PDF-1.4\n1 0 obj<</OpenAction<</S/JavaScript/JS(app.alert(1))>>>>\n%%EOF"), "r.pdf")
+        scripted = (
+            io.BytesIO(b"%PDF-1.4\n1 0 obj<</OpenAction<</S/JavaScript/JS(app.alert(1))>>>>\n%%EOF"),
+            "r.pdf",
+        )
         assert _file(client, link, attachments=scripted).status_code == 400
         assert client.get(link[:-3] + "xyz").status_code == 404
         assert client.get("/r/not-a-token").status_code == 404
@@ -154,12 +167,18 @@ def test_bad_input_is_refused_and_nothing_is_kept(client, sample_draft, sample_u
     Image.new("RGB", (64, 48), (200, 30, 30)).save(photo, "PNG")
     pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
     with freeze_time(local(DAY1, 8, 30)):
-        response = _file(client, link, attachments=[(io.BytesIO(photo.getvalue()), "现场.png"),
-                                                    (io.BytesIO(pdf), "台账.pdf")])
+        response = _file(
+            client,
+            link,
+            attachments=[(io.BytesIO(photo.getvalue()), "现场.png"), (io.BytesIO(pdf), "台账.pdf")],
+        )
         assert response.status_code == 302
     fresh()
     kept = db.session.scalars(select(DailyReportAttachment).order_by(DailyReportAttachment.id)).all()
-    assert [(a.original_name, a.content_type) for a in kept] == [("现场.png", "image/jpeg"), ("台账.pdf", "application/pdf")]
+    assert [(a.original_name, a.content_type) for a in kept] == [
+        ("现场.png", "image/jpeg"),
+        ("台账.pdf", "application/pdf"),
+    ]
     assert len(list(tmp_path.rglob("*.jpg"))) == 1 and len(list(tmp_path.rglob("*.pdf"))) == 1
     with freeze_time(local(DAY1 + timedelta(days=1), 10, 1)):
         assert client.get(link).status_code == 410

@@ -1,4 +1,5 @@
 """The circuit breaker's states and the token buckets' rates (memory and Redis)."""
+
 from __future__ import annotations
 
 import time
@@ -19,16 +20,21 @@ class FakeClock:
 
 def test_breaker_opens_after_the_threshold_and_lets_one_trial_through_after_cooldown():
     clock, events = FakeClock(), []
-    breaker = CircuitBreaker("aliyun", threshold=3, cooldown=30, clock=clock,
-                             on_change=lambda name, event, detail: events.append(event))
+    breaker = CircuitBreaker(
+        "aliyun",
+        threshold=3,
+        cooldown=30,
+        clock=clock,
+        on_change=lambda name, event, detail: events.append(event),
+    )
     for _ in range(2):
         breaker.failure("timeout")
     assert breaker.allow() and events == []
     breaker.failure("timeout")
     assert breaker.state == "open" and not breaker.allow() and events == ["circuit_open"]
     clock.t = 31
-    assert breaker.allow()          # the one trial
-    assert not breaker.allow()      # no second caller while the trial runs
+    assert breaker.allow()  # the one trial
+    assert not breaker.allow()  # no second caller while the trial runs
     breaker.failure("still down")
     assert breaker.state == "open" and events == ["circuit_open", "circuit_open"]
     clock.t = 62

@@ -1,4 +1,5 @@
 """The scale-out executor: a real Celery worker on the Redis broker drains the same outbox."""
+
 from __future__ import annotations
 
 import os
@@ -15,17 +16,41 @@ from tests.notify.dispatch.conftest import RECEIPT_TOKEN, wait_until_final
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def test_a_celery_worker_delivers_a_published_revision(app, sample_recipients, sample_draft, sample_users, wired):
-    env = {**os.environ,
-           "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "DISPATCH_EXECUTOR": "celery",
-           "TWILIO_BASE_URL": wired["twilio"].url, "ALIYUN_SMS_ENDPOINT": wired["aliyun"].url,
-           "CALLBACK_BASE_URL": wired["base"], "ALIYUN_RECEIPT_TOKEN": RECEIPT_TOKEN,
-           "RATE_ALIYUN": "0", "RATE_TWILIO": "0"}
+def test_a_celery_worker_delivers_a_published_revision(
+    app, sample_recipients, sample_draft, sample_users, wired
+):
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "DISPATCH_EXECUTOR": "celery",
+        "TWILIO_BASE_URL": wired["twilio"].url,
+        "ALIYUN_SMS_ENDPOINT": wired["aliyun"].url,
+        "CALLBACK_BASE_URL": wired["base"],
+        "ALIYUN_RECEIPT_TOKEN": RECEIPT_TOKEN,
+        "RATE_ALIYUN": "0",
+        "RATE_TWILIO": "0",
+    }
     celery = Path(sys.executable).parent / "celery"
     worker = subprocess.Popen(
-        [str(celery), "-A", "notify.dispatch.worker", "worker", "--concurrency", "2", "--loglevel", "WARNING",
-         "-n", f"test-{os.getpid()}@%h", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            str(celery),
+            "-A",
+            "notify.dispatch.worker",
+            "worker",
+            "--concurrency",
+            "2",
+            "--loglevel",
+            "WARNING",
+            "-n",
+            f"test-{os.getpid()}@%h",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     # As the web app does with DISPATCH_EXECUTOR=celery: a committed publication kicks the workers.
     wakeup.register(kick)
     try:
@@ -36,4 +61,7 @@ def test_a_celery_worker_delivers_a_published_revision(app, sample_recipients, s
         worker.terminate()
         worker.wait(20)
     assert counts == {Status.DELIVERED: 316}
-    assert wired["aliyun"].messages.duplicates() == {} and len(wired["aliyun"].messages.all(accepted=True)) == 313
+    assert (
+        wired["aliyun"].messages.duplicates() == {}
+        and len(wired["aliyun"].messages.all(accepted=True)) == 313
+    )

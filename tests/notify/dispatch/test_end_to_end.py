@@ -1,4 +1,5 @@
 """From publication to the last receipt, through the real SDKs and the stand-ins."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -15,8 +16,9 @@ def _by_status():
     return dict(db.session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all())
 
 
-def test_every_recipient_gets_one_message_and_its_receipt(sample_recipients, sample_draft, sample_users,
-                                                          wired, run_executor):
+def test_every_recipient_gets_one_message_and_its_receipt(
+    sample_recipients, sample_draft, sample_users, wired, run_executor
+):
     run_executor()
     take_to(sample_draft, "published", sample_users)
     counts = wait_until_final(316)
@@ -32,12 +34,15 @@ def test_every_recipient_gets_one_message_and_its_receipt(sample_recipients, sam
     assert {r.gateway for r in rows if r.address.startswith("+86")} == {"aliyun"}
 
 
-def test_permanent_refusals_end_failed_with_the_code(sample_recipients, sample_draft, sample_users,
-                                                     wired, run_executor):
-    wired["twilio"].faults.update(number_errors={
-        "+447911123456": {"stage": "create", "code": "21211"},
-        "+14155552671": {"stage": "report", "code": "30006"},
-    })
+def test_permanent_refusals_end_failed_with_the_code(
+    sample_recipients, sample_draft, sample_users, wired, run_executor
+):
+    wired["twilio"].faults.update(
+        number_errors={
+            "+447911123456": {"stage": "create", "code": "21211"},
+            "+14155552671": {"stage": "report", "code": "30006"},
+        }
+    )
     run_executor()
     take_to(sample_draft, "published", sample_users)
     wait_until_final(316)
@@ -47,11 +52,13 @@ def test_permanent_refusals_end_failed_with_the_code(sample_recipients, sample_d
     assert rows["+61412345678"].status == Status.DELIVERED
 
 
-def test_under_5xx_timeouts_and_throttling_nothing_is_lost(sample_recipients, sample_draft, sample_users,
-                                                           wired, run_executor):
+def test_under_5xx_timeouts_and_throttling_nothing_is_lost(
+    sample_recipients, sample_draft, sample_users, wired, run_executor
+):
     for standin in (wired["aliyun"], wired["twilio"]):
-        standin.faults.update(error_5xx_share=0.15, timeout_share=0.15, timeout_hold_ms=1500,
-                              throttle_per_second=400, seed=7)
+        standin.faults.update(
+            error_5xx_share=0.15, timeout_share=0.15, timeout_hold_ms=1500, throttle_per_second=400, seed=7
+        )
     run_executor(DISPATCH_BATCH_ALIYUN=40)
     take_to(sample_draft, "published", sample_users)
     counts = wait_until_final(316, timeout=60)
@@ -71,23 +78,30 @@ def test_under_5xx_timeouts_and_throttling_nothing_is_lost(sample_recipients, sa
     assert all(received[n] <= by_number[n].attempts for n in received)
 
 
-def test_a_dead_domestic_gateway_fails_over_to_twilio_and_says_so(sample_recipients, sample_draft, sample_users,
-                                                                  wired, run_executor):
+def test_a_dead_domestic_gateway_fails_over_to_twilio_and_says_so(
+    sample_recipients, sample_draft, sample_users, wired, run_executor
+):
     wired["aliyun"].faults.update(error_5xx_share=1.0)
     run_executor(BREAKER_THRESHOLD=3, DISPATCH_BATCH_ALIYUN=20, DISPATCH_BATCH_TWILIO=50)
     take_to(sample_draft, "published", sample_users)
     counts = wait_until_final(316, timeout=60)
     assert counts == {Status.DELIVERED: 316}
     db.session.rollback()
-    assert db.session.scalar(select(func.count()).select_from(Delivery).where(Delivery.gateway == "twilio")) > 250
+    assert (
+        db.session.scalar(select(func.count()).select_from(Delivery).where(Delivery.gateway == "twilio"))
+        > 250
+    )
     events = {(e.gateway, e.event) for e in db.session.scalars(select(GatewayEvent))}
     assert ("aliyun", "circuit_open") in events and ("aliyun", "failover") in events
 
 
-def test_dead_letters_after_the_last_retry(sample_recipients, sample_draft, sample_users, wired, run_executor):
+def test_dead_letters_after_the_last_retry(
+    sample_recipients, sample_draft, sample_users, wired, run_executor
+):
     throttled = {"stage": "create", "code": "20429"}  # Twilio's "too many requests", every time
-    wired["twilio"].faults.update(number_errors={n: throttled for n in ("+447911123456", "+14155552671",
-                                                                        "+61412345678")})
+    wired["twilio"].faults.update(
+        number_errors={n: throttled for n in ("+447911123456", "+14155552671", "+61412345678")}
+    )
     run_executor(DISPATCH_MAX_ATTEMPTS=3)
     take_to(sample_draft, "published", sample_users)
     wait_until_final(316, timeout=30)

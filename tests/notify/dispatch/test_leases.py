@@ -1,10 +1,11 @@
 """Claims under a lease, results guarded by it, ordering and expiry, reports that never go back."""
+
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from notify import clock
 from notify.channels.base import Result, StatusReport
@@ -48,11 +49,23 @@ def test_a_dead_workers_batch_is_claimed_again_after_the_lease(sample_recipients
     assert {c.id for c in again} == {c.id for c in dead}
     # The dead worker wakes up late: its results must not overwrite the new owner's.
     policy = results.RetryPolicy()
-    results.apply([Result(c.id, "permanent", code="21211") for c in dead], attempts={}, sender="twilio",
-                  worker="dead", now=now, policy=policy)
+    results.apply(
+        [Result(c.id, "permanent", code="21211") for c in dead],
+        attempts={},
+        sender="twilio",
+        worker="dead",
+        now=now,
+        policy=policy,
+    )
     assert {r.status for r in _rows() if r.gateway == "twilio"} == {Status.SENDING}
-    results.apply([Result(c.id, "accepted", provider_id=f"SM{c.id}") for c in again], attempts={},
-                  sender="twilio", worker="alive", now=now, policy=policy)
+    results.apply(
+        [Result(c.id, "accepted", provider_id=f"SM{c.id}") for c in again],
+        attempts={},
+        sender="twilio",
+        worker="alive",
+        now=now,
+        policy=policy,
+    )
     rows = [r for r in _rows() if r.gateway == "twilio"]
     assert {r.status for r in rows} == {Status.ACCEPTED} and {r.lease_owner for r in rows} == {None}
 
@@ -63,9 +76,14 @@ def test_transient_errors_back_off_then_become_dead_letters(sample_recipients, s
     for attempt in range(1, 4):
         batch = claims.claim("twilio", limit=10, worker="w", lease=LEASE, now=now)
         assert len(batch) == 3, attempt
-        results.apply([Result(c.id, "transient", code="20429", reason="throttled") for c in batch],
-                      attempts={c.id: c.attempts for c in batch}, sender="twilio", worker="w",
-                      now=now, policy=policy)
+        results.apply(
+            [Result(c.id, "transient", code="20429", reason="throttled") for c in batch],
+            attempts={c.id: c.attempts for c in batch},
+            sender="twilio",
+            worker="w",
+            now=now,
+            policy=policy,
+        )
         rows = [r for r in _rows() if r.gateway == "twilio"]
         assert {r.attempts for r in rows} == {attempt}
         if attempt < 3:
@@ -81,9 +99,11 @@ def test_transient_errors_back_off_then_become_dead_letters(sample_recipients, s
 
 
 def test_superseding_message_waits_for_the_superseded_one_at_each_address(
-        sample_recipients, sample_published, sample_users, sample_levels):
-    upgrade = propose_change(sample_published.warning, "upgrade", proposal(sample_levels["orange"]),
-                             sample_users["office"])
+    sample_recipients, sample_published, sample_users, sample_levels
+):
+    upgrade = propose_change(
+        sample_published.warning, "upgrade", proposal(sample_levels["orange"]), sample_users["office"]
+    )
     db.session.commit()
     take_to(upgrade, "published", sample_users)
     now = clock.now()
@@ -91,12 +111,20 @@ def test_superseding_message_waits_for_the_superseded_one_at_each_address(
     assert {c.revision_id for c in first} == {sample_published.id}  # the orange ones wait
     assert claims.claim("twilio", limit=50, worker="w", lease=LEASE, now=now) == []
     policy = results.RetryPolicy()
-    results.apply([Result(c.id, "accepted", provider_id=f"SM{c.id}") for c in first], attempts={},
-                  sender="twilio", worker="w", now=now, policy=policy)
+    results.apply(
+        [Result(c.id, "accepted", provider_id=f"SM{c.id}") for c in first],
+        attempts={},
+        sender="twilio",
+        worker="w",
+        now=now,
+        policy=policy,
+    )
     # Handed over but not yet delivered: still waiting, within the hold.
     assert claims.claim("twilio", limit=50, worker="w", lease=LEASE, now=now + timedelta(seconds=5)) == []
     delivered = first[0]
-    reports.apply(StatusReport("delivered", provider_id=f"SM{delivered.id}", delivery_id=delivered.id), now=now)
+    reports.apply(
+        StatusReport("delivered", provider_id=f"SM{delivered.id}", delivery_id=delivered.id), now=now
+    )
     db.session.commit()
     second = claims.claim("twilio", limit=50, worker="w", lease=LEASE, now=now + timedelta(seconds=5))
     assert [c.address for c in second] == [delivered.address]
@@ -118,8 +146,14 @@ def test_an_expired_revision_is_not_sent(sample_draft, sample_users, sample_reci
 
 def _accepted(revision, now):
     batch = claims.claim("twilio", limit=10, worker="w", lease=LEASE, now=now)
-    results.apply([Result(c.id, "accepted", provider_id=f"SM{c.id:032d}") for c in batch], attempts={},
-                  sender="twilio", worker="w", now=now, policy=results.RetryPolicy())
+    results.apply(
+        [Result(c.id, "accepted", provider_id=f"SM{c.id:032d}") for c in batch],
+        attempts={},
+        sender="twilio",
+        worker="w",
+        now=now,
+        policy=results.RetryPolicy(),
+    )
     return batch
 
 
@@ -141,8 +175,12 @@ def test_an_undelivered_report_keeps_the_carrier_code(sample_recipients, sample_
     now = clock.now()
     c = _accepted(sample_published, now)[1]
     reports.apply(StatusReport("sent", provider_id=f"SM{c.id:032d}"), now=now)
-    reports.apply(StatusReport("undelivered", provider_id=f"SM{c.id:032d}", code="30005",
-                               reason="unknown destination handset"), now=now)
+    reports.apply(
+        StatusReport(
+            "undelivered", provider_id=f"SM{c.id:032d}", code="30005", reason="unknown destination handset"
+        ),
+        now=now,
+    )
     db.session.commit()
     row = db.session.get(Delivery, c.id)
     db.session.refresh(row)
@@ -152,25 +190,42 @@ def test_an_undelivered_report_keeps_the_carrier_code(sample_recipients, sample_
 def test_a_report_matches_a_domestic_batch_by_bizid_and_number(sample_recipients, sample_published):
     now = clock.now()
     batch = claims.claim("aliyun", limit=5, worker="w", lease=LEASE, now=now)
-    results.apply([Result(c.id, "accepted", provider_id="BIZ-1") for c in batch], attempts={},
-                  sender="aliyun", worker="w", now=now, policy=results.RetryPolicy())
+    results.apply(
+        [Result(c.id, "accepted", provider_id="BIZ-1") for c in batch],
+        attempts={},
+        sender="aliyun",
+        worker="w",
+        now=now,
+        policy=results.RetryPolicy(),
+    )
     target = batch[2]
-    assert reports.apply(StatusReport("delivered", provider_id="BIZ-1", address=target.address), now=now) == "applied"
+    assert (
+        reports.apply(StatusReport("delivered", provider_id="BIZ-1", address=target.address), now=now)
+        == "applied"
+    )
     db.session.commit()
     statuses = {r.id: r.status for r in _rows() if r.provider_id == "BIZ-1"}
     assert statuses.pop(target.id) == Status.DELIVERED
     assert set(statuses.values()) == {Status.ACCEPTED}
 
 
-def test_a_callback_that_arrives_before_the_send_is_recorded_still_counts(sample_recipients, sample_published):
+def test_a_callback_that_arrives_before_the_send_is_recorded_still_counts(
+    sample_recipients, sample_published
+):
     """Twilio may post `sent` before our worker has written the accepted result."""
     now = clock.now()
     batch = claims.claim("twilio", limit=1, worker="w", lease=LEASE, now=now)
     c = batch[0]
     assert reports.apply(StatusReport("sent", provider_id="SMearly", delivery_id=c.id), now=now) == "applied"
     db.session.commit()
-    results.apply([Result(c.id, "accepted", provider_id="SMearly")], attempts={}, sender="twilio",
-                  worker="w", now=now, policy=results.RetryPolicy())
+    results.apply(
+        [Result(c.id, "accepted", provider_id="SMearly")],
+        attempts={},
+        sender="twilio",
+        worker="w",
+        now=now,
+        policy=results.RetryPolicy(),
+    )
     row = db.session.get(Delivery, c.id)
     db.session.refresh(row)
     assert (row.status, row.provider_id, row.lease_owner) == (Status.SENT, "SMearly", None)

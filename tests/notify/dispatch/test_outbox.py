@@ -1,4 +1,5 @@
 """Publishing writes the outbox: one delivery per (address, channel), in the same transaction."""
+
 from __future__ import annotations
 
 import pytest
@@ -37,8 +38,11 @@ def test_publishing_writes_one_pending_delivery_per_address(sample_draft, sample
     texts = sample_draft.snapshot.content["texts"]["sms"]
     assert {r.segments for r in abroad} == {sms_segments.count(texts["en"]).segments}
     # The test group is never reached by a real warning.
-    test_numbers = set(db.session.scalars(select(Recipient.address).join(AudienceGroup)
-                                          .where(AudienceGroup.is_test.is_(True))))
+    test_numbers = set(
+        db.session.scalars(
+            select(Recipient.address).join(AudienceGroup).where(AudienceGroup.is_test.is_(True))
+        )
+    )
     assert test_numbers and not test_numbers & {r.address for r in rows}
 
 
@@ -53,12 +57,16 @@ def test_an_address_in_two_groups_is_warned_once(sample_draft, sample_users, sam
 
 
 def test_township_scoped_warning_reaches_that_township_and_county_wide_recipients(
-        sample_users, sample_kind, sample_levels, sample_recipients):
+    sample_users, sample_kind, sample_levels, sample_recipients
+):
     from notify.lifecycle.proposals import propose_issue
 
     town = db.session.scalar(select(Township).order_by(Township.code))
-    revision = propose_issue(sample_kind, proposal(sample_levels["yellow"], area_scope="townships",
-                                                   townships=[town]), sample_users["office"])
+    revision = propose_issue(
+        sample_kind,
+        proposal(sample_levels["yellow"], area_scope="townships", townships=[town]),
+        sample_users["office"],
+    )
     db.session.commit()
     take_to(revision, "published", sample_users)
     rows = _deliveries(revision)
@@ -82,11 +90,13 @@ def test_level_rules_decide_the_groups(sample_users, sample_jurisdiction, sample
     assert audience_size(red) == 24 + 13 + 6 + 40 + 203 + 30
 
 
-def test_a_failed_publication_leaves_no_deliveries(sample_draft, sample_users, sample_levels,
-                                                  sample_recipients):
+def test_a_failed_publication_leaves_no_deliveries(
+    sample_draft, sample_users, sample_levels, sample_recipients
+):
     take_to(sample_draft, "published", sample_users)
-    change = propose_change(sample_draft.warning, "upgrade", proposal(sample_levels["orange"]),
-                            sample_users["office"])
+    change = propose_change(
+        sample_draft.warning, "upgrade", proposal(sample_levels["orange"]), sample_users["office"]
+    )
     db.session.commit()
     take_to(change, "approved", sample_users)
     from notify.lifecycle.guard import perform
@@ -97,10 +107,12 @@ def test_a_failed_publication_leaves_no_deliveries(sample_draft, sample_users, s
     assert _deliveries(change) == []
 
 
-def test_superseding_revision_remembers_what_it_supersedes(sample_recipients, sample_published,
-                                                           sample_users, sample_levels):
-    change = propose_change(sample_published.warning, "upgrade", proposal(sample_levels["orange"]),
-                            sample_users["office"])
+def test_superseding_revision_remembers_what_it_supersedes(
+    sample_recipients, sample_published, sample_users, sample_levels
+):
+    change = propose_change(
+        sample_published.warning, "upgrade", proposal(sample_levels["orange"]), sample_users["office"]
+    )
     db.session.commit()
     take_to(change, "published", sample_users)
     assert {r.after_revision_id for r in _deliveries(change)} == {sample_published.id}
@@ -128,10 +140,12 @@ def test_enqueue_message_normalises_and_refuses_landlines(app):
 
 def test_a_tipoff_receipt_forgets_the_number_and_text_once_it_is_over(app):
     from notify import clock
-    from notify.dispatch import reports
     from notify.channels.base import StatusReport
+    from notify.dispatch import reports
 
-    delivery = outbox.enqueue_message("13803530000", "举报编号JB-20261123-0001 查询码ABC", purpose="tipoff_received")
+    delivery = outbox.enqueue_message(
+        "13803530000", "举报编号JB-20261123-0001 查询码ABC", purpose="tipoff_received"
+    )
     kept = outbox.enqueue_message("13803530001", "other", purpose="warning_test")
     db.session.commit()
     assert outbox.scrub_private(clock.now()) == 0  # still to be sent: nothing is blanked

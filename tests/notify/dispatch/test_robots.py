@@ -3,6 +3,7 @@
 Each robot is a real registry entry whose webhook URL points at the stand-in; the dispatcher is
 the one both executors use, its robot senders on httpx.
 """
+
 from __future__ import annotations
 
 import time
@@ -38,11 +39,17 @@ def _fresh_texts():
 @pytest.fixture
 def robot_app(app, monkeypatch):
     """Fast retries; robot budgets in Redis under a prefix of this test's own."""
-    for key, value in {"DISPATCH_RETRY_BASE_SECONDS": 0.05, "DISPATCH_RETRY_CAP_SECONDS": 0.3,
-                       "DISPATCH_MAX_ATTEMPTS": 5, "RATE_LIMIT_STORAGE": REDIS,
-                       "ROBOT_LIMIT_PREFIX": f"test-robots:{uuid.uuid4().hex}:",
-                       "ROBOT_TIMEOUT_SECONDS": 2.0, "ROBOT_LIMIT_MARGIN_SECONDS": 0.5,
-                       "RATE_TWILIO": 0, "RATE_ALIYUN": 0}.items():
+    for key, value in {
+        "DISPATCH_RETRY_BASE_SECONDS": 0.05,
+        "DISPATCH_RETRY_CAP_SECONDS": 0.3,
+        "DISPATCH_MAX_ATTEMPTS": 5,
+        "RATE_LIMIT_STORAGE": REDIS,
+        "ROBOT_LIMIT_PREFIX": f"test-robots:{uuid.uuid4().hex}:",
+        "ROBOT_TIMEOUT_SECONDS": 2.0,
+        "ROBOT_LIMIT_MARGIN_SECONDS": 0.5,
+        "RATE_TWILIO": 0,
+        "RATE_ALIYUN": 0,
+    }.items():
         monkeypatch.setitem(app.config, key, value)
     return app
 
@@ -55,8 +62,9 @@ def executors(robot_app):
         # Each executor has its own dispatcher (its own gateways and budget objects), as separate
         # worker processes would: only Redis makes them share a robot's budget.
         for _ in range(n):
-            started.append(ThreadExecutor(robot_app, build_dispatcher(robot_app), threads=threads,
-                                          poll=0.05).start())
+            started.append(
+                ThreadExecutor(robot_app, build_dispatcher(robot_app), threads=threads, poll=0.05).start()
+            )
 
     yield start
     for executor in started:
@@ -64,16 +72,22 @@ def executors(robot_app):
 
 
 def add_robots(j, robot_standins, new_robot, kinds_counts, *, group_code="townships", wrong_secret=False):
-    group = db.session.scalar(select(AudienceGroup).where(AudienceGroup.jurisdiction_id == j.id,
-                                                          AudienceGroup.code == group_code))
+    group = db.session.scalar(
+        select(AudienceGroup).where(AudienceGroup.jurisdiction_id == j.id, AudienceGroup.code == group_code)
+    )
     townships = list(db.session.scalars(select(Township).where(Township.jurisdiction_id == j.id)))
     robots = []
     for kind, count in kinds_counts.items():
         for i in range(count):
             token, secret, url = new_robot(kind)
-            robot = Robot(jurisdiction_id=j.id, kind=kind, name=f"{townships[i % len(townships)].name_zh}{kind}群",
-                          webhook_url=url, secret=("SECwrong" if wrong_secret and secret else secret or None),
-                          township_id=townships[i % len(townships)].id)
+            robot = Robot(
+                jurisdiction_id=j.id,
+                kind=kind,
+                name=f"{townships[i % len(townships)].name_zh}{kind}群",
+                webhook_url=url,
+                secret=("SECwrong" if wrong_secret and secret else secret or None),
+                township_id=townships[i % len(townships)].id,
+            )
             db.session.add(robot)
             db.session.flush()
             set_groups(robot, {group.id})
@@ -102,8 +116,9 @@ def wait_for(predicate, timeout: float, step: float = 0.2):
     return predicate()
 
 
-def test_outbox_routes_robots_by_kind_and_skips_inactive_ones(sample_users, sample_kind, sample_levels,
-                                                              robot_standins, new_robot):
+def test_outbox_routes_robots_by_kind_and_skips_inactive_ones(
+    sample_users, sample_kind, sample_levels, robot_standins, new_robot
+):
     j = sample_kind.jurisdiction
     group, robots = add_robots(j, robot_standins, new_robot, {"wecom": 2, "dingtalk": 2, "feishu": 2})
     robot_rule(sample_kind, group)
@@ -113,13 +128,13 @@ def test_outbox_routes_robots_by_kind_and_skips_inactive_ones(sample_users, samp
     db.session.commit()
     take_to(revision, "published", sample_users)
     rows = db.session.scalars(select(Delivery).where(Delivery.channel == "robot")).all()
-    assert {r.address: r.gateway for r in rows} == {
-        robot_address(r.id): r.kind for r, _ in robots[1:]}
+    assert {r.address: r.gateway for r in rows} == {robot_address(r.id): r.kind for r, _ in robots[1:]}
     assert {r.status for r in rows} == {Status.PENDING}
 
 
 def test_red_warning_reaches_60_township_robots_within_every_limit(
-        sample_users, sample_kind, sample_levels, robot_standins, new_robot, executors):
+    sample_users, sample_kind, sample_levels, robot_standins, new_robot, executors
+):
     """Sixty township robots (20 of each kind) have each had 20 messages this minute from the
     platform's reminders when a red warning is published: it must wait for each robot's window,
     not be refused or dropped, and two workers sharing the budget in Redis must keep the limit."""
@@ -127,18 +142,34 @@ def test_red_warning_reaches_60_township_robots_within_every_limit(
     group, robots = add_robots(j, robot_standins, new_robot, {"wecom": 20, "dingtalk": 20, "feishu": 20})
     robot_rule(sample_kind, group)
     now = clock.now()
-    db.session.execute(insert(Delivery), [
-        {"purpose": "reminder", "channel": "robot", "address": robot_address(r.id), "gateway": r.kind,
-         "body": f"### 提醒 {n}\n请于10:00前报送昨日措施落实情况。", "status": Status.PENDING,
-         "next_attempt_at": now, "created_at": now, "updated_at": now, "locale": "zh"}
-        for r, _ in robots for n in range(20)])
+    db.session.execute(
+        insert(Delivery),
+        [
+            {
+                "purpose": "reminder",
+                "channel": "robot",
+                "address": robot_address(r.id),
+                "gateway": r.kind,
+                "body": f"### 提醒 {n}\n请于10:00前报送昨日措施落实情况。",
+                "status": Status.PENDING,
+                "next_attempt_at": now,
+                "created_at": now,
+                "updated_at": now,
+                "locale": "zh",
+            }
+            for r, _ in robots
+            for n in range(20)
+        ],
+    )
     db.session.commit()
     executors(n=2)
     assert wait_for(lambda: statuses(purpose="reminder").get(Status.DELIVERED) == 1200, timeout=60)
     revision = propose_issue(sample_kind, proposal(sample_levels["red"]), sample_users["office"])
     db.session.commit()
     take_to(revision, "published", sample_users)
-    assert wait_for(lambda: statuses(revision_id=revision.id).get(Status.DELIVERED) == 60, timeout=150, step=1)
+    assert wait_for(
+        lambda: statuses(revision_id=revision.id).get(Status.DELIVERED) == 60, timeout=150, step=1
+    )
 
     rows = db.session.scalars(select(Delivery).where(Delivery.revision_id == revision.id)).all()
     assert len(rows) == 60 and all(r.attempts == 1 for r in rows), "a wait for budget is not an attempt"
@@ -159,7 +190,8 @@ def test_red_warning_reaches_60_township_robots_within_every_limit(
 
 
 def test_dingtalk_throttle_requeues_until_the_block_ends_then_delivers(
-        robot_app, sample_users, sample_kind, sample_levels, robot_standins, new_robot, executors, monkeypatch):
+    robot_app, sample_users, sample_kind, sample_levels, robot_standins, new_robot, executors, monkeypatch
+):
     """Another system used the robot's 20 messages: DingTalk answers 130101 and blocks the robot;
     the delivery waits for the block without spending attempts, then arrives."""
     monkeypatch.setitem(robot_app.config, "ROBOT_DINGTALK_BLOCK_SECONDS", 3.0)
@@ -169,19 +201,26 @@ def test_dingtalk_throttle_requeues_until_the_block_ends_then_delivers(
     robot_rule(sample_kind, group)
     db.session.commit()
     import httpx
+
     from sandbox.robot_standins import dingtalk_sign_for_url
 
     for n in range(20):
         ts = int(time.time() * 1000)
-        answer = httpx.post(f"{robot.webhook_url}&timestamp={ts}&sign={dingtalk_sign_for_url(robot.secret, ts)}",
-                            json={"msgtype": "text", "text": {"content": f"其他系统 {n}"}}).json()
+        answer = httpx.post(
+            f"{robot.webhook_url}&timestamp={ts}&sign={dingtalk_sign_for_url(robot.secret, ts)}",
+            json={"msgtype": "text", "text": {"content": f"其他系统 {n}"}},
+        ).json()
         assert answer["errcode"] == 0
     executors()
     revision = propose_issue(sample_kind, proposal(sample_levels["red"]), sample_users["office"])
     db.session.commit()
     take_to(revision, "published", sample_users)
     assert wait_for(lambda: statuses(revision_id=revision.id).get(Status.DELIVERED) == 1, timeout=20)
-    ours = [c for c in robot_standins.received("dingtalk", token) if c.payload and c.payload.get("msgtype") == "markdown"]
+    ours = [
+        c
+        for c in robot_standins.received("dingtalk", token)
+        if c.payload and c.payload.get("msgtype") == "markdown"
+    ]
     assert [c.code for c in ours][0] == 130101 and ours[-1].code == 0
     assert ours[-1].received_at - ours[0].received_at >= 2.9
     row = db.session.scalar(select(Delivery).where(Delivery.revision_id == revision.id))
@@ -189,7 +228,8 @@ def test_dingtalk_throttle_requeues_until_the_block_ends_then_delivers(
 
 
 def test_bad_signature_fails_for_good_with_the_platform_code(
-        sample_users, sample_kind, sample_levels, robot_standins, new_robot, executors):
+    sample_users, sample_kind, sample_levels, robot_standins, new_robot, executors
+):
     j = sample_kind.jurisdiction
     group, robots = add_robots(j, robot_standins, new_robot, {"dingtalk": 1, "feishu": 1}, wrong_secret=True)
     robot_rule(sample_kind, group)
@@ -199,14 +239,17 @@ def test_bad_signature_fails_for_good_with_the_platform_code(
     db.session.commit()
     take_to(revision, "published", sample_users)
     assert wait_for(lambda: statuses(revision_id=revision.id).get(Status.FAILED) == 2, timeout=15)
-    rows = {r.gateway: r for r in db.session.scalars(select(Delivery).where(Delivery.revision_id == revision.id))}
+    rows = {
+        r.gateway: r for r in db.session.scalars(select(Delivery).where(Delivery.revision_id == revision.id))
+    }
     assert (rows["dingtalk"].error_code, rows["dingtalk"].attempts) == ("310000", 1)
     assert (rows["feishu"].error_code, rows["feishu"].attempts) == ("19021", 1)
     assert len(robot_standins.received()) == 2  # refused once each, never retried
 
 
-def test_robot_5xx_is_retried_until_delivered(sample_users, sample_kind, sample_levels, robot_standins,
-                                              new_robot, executors):
+def test_robot_5xx_is_retried_until_delivered(
+    sample_users, sample_kind, sample_levels, robot_standins, new_robot, executors
+):
     j = sample_kind.jurisdiction
     group, robots = add_robots(j, robot_standins, new_robot, {"wecom": 3, "feishu": 3})
     robot_rule(sample_kind, group)
@@ -223,10 +266,22 @@ def test_robot_5xx_is_retried_until_delivered(sample_users, sample_kind, sample_
 
 def test_led_rows_are_never_claimed(sample_users, sample_kind, robot_app, executors):
     now = clock.now()
-    db.session.execute(insert(Delivery), [
-        {"purpose": "warning", "channel": "led", "address": f"screen:{i}", "gateway": gw,
-         "status": Status.PENDING, "next_attempt_at": now, "created_at": now, "updated_at": now}
-        for i, gw in enumerate(["led", "wecom", "webhook", None])])
+    db.session.execute(
+        insert(Delivery),
+        [
+            {
+                "purpose": "warning",
+                "channel": "led",
+                "address": f"screen:{i}",
+                "gateway": gw,
+                "status": Status.PENDING,
+                "next_attempt_at": now,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for i, gw in enumerate(["led", "wecom", "webhook", None])
+        ],
+    )
     db.session.commit()
     executors()
     time.sleep(1.0)

@@ -3,6 +3,7 @@
 The receiver is sandbox/webhook_receiver.py, which verifies signatures as the README tells
 partners to; the sender is the dispatcher's, on httpx.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,13 @@ from sqlalchemy import select
 
 from notify.channels.base import Message
 from notify.channels.partner_webhook import (
-    DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, PartnerWebhookGateway, WebhookTarget,
-    retry_after_seconds, signature,
+    DELIVERY_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    PartnerWebhookGateway,
+    WebhookTarget,
+    retry_after_seconds,
+    signature,
 )
 from notify.dispatch import texts
 from notify.dispatch.executor import ThreadExecutor
@@ -42,9 +48,14 @@ def _fresh_texts():
 
 @pytest.fixture
 def hook_app(app, monkeypatch):
-    for key, value in {"DISPATCH_RETRY_BASE_SECONDS": 0.05, "DISPATCH_RETRY_CAP_SECONDS": 0.3,
-                       "DISPATCH_MAX_ATTEMPTS": 4, "WEBHOOK_TIMEOUT_SECONDS": 1.0,
-                       "RATE_TWILIO": 0, "RATE_ALIYUN": 0}.items():
+    for key, value in {
+        "DISPATCH_RETRY_BASE_SECONDS": 0.05,
+        "DISPATCH_RETRY_CAP_SECONDS": 0.3,
+        "DISPATCH_MAX_ATTEMPTS": 4,
+        "WEBHOOK_TIMEOUT_SECONDS": 1.0,
+        "RATE_TWILIO": 0,
+        "RATE_ALIYUN": 0,
+    }.items():
         monkeypatch.setitem(app.config, key, value)
     return app
 
@@ -62,8 +73,9 @@ def executor(hook_app):
 
 
 def register(j, url, *, name="阳泉日报", active=True, secret=SECRET, json_=True, cap=False):
-    hook = PartnerWebhook(jurisdiction_id=j.id, name=name, url=url, secret=secret, active=active,
-                          send_json=json_, send_cap=cap)
+    hook = PartnerWebhook(
+        jurisdiction_id=j.id, name=name, url=url, secret=secret, active=active, send_json=json_, send_cap=cap
+    )
     db.session.add(hook)
     db.session.commit()
     return hook
@@ -94,7 +106,9 @@ def free_port() -> int:
 
 def test_signature_recipe_matches_the_readme():
     body = b'{"id":"YX-1#1"}'
-    expected = "sha256=" + __import__("hmac").new(SECRET.encode(), b"1795400000." + body, "sha256").hexdigest()
+    expected = (
+        "sha256=" + __import__("hmac").new(SECRET.encode(), b"1795400000." + body, "sha256").hexdigest()
+    )
     assert signature(SECRET, 1795400000, body) == expected
     assert verify(SECRET, "1795400000", expected, body, now=1795400010) is None
     assert verify(SECRET, "1795400000", expected, body + b" ", now=1795400010) == "signature does not match"
@@ -102,7 +116,8 @@ def test_signature_recipe_matches_the_readme():
 
 
 def test_every_published_revision_is_posted_signed_to_each_active_webhook(
-        sample_users, sample_kind, sample_levels, webhook_receiver, executor):
+    sample_users, sample_kind, sample_levels, webhook_receiver, executor
+):
     j = sample_kind.jurisdiction
     webhook_receiver.partners.update({"daily": SECRET, "tv": "tv-secret-0123456789abcdef"})
     daily = register(j, webhook_receiver.endpoint("daily"))
@@ -112,13 +127,16 @@ def test_every_published_revision_is_posted_signed_to_each_active_webhook(
     issue = propose_issue(sample_kind, proposal(sample_levels["yellow"]), sample_users["office"])
     db.session.commit()
     take_to(issue, "published", sample_users)
-    upgrade = propose_change(issue.warning, "upgrade", proposal(sample_levels["orange"]), sample_users["office"])
+    upgrade = propose_change(
+        issue.warning, "upgrade", proposal(sample_levels["orange"]), sample_users["office"]
+    )
     db.session.commit()
     take_to(upgrade, "published", sample_users)
     assert wait_for(lambda: len(deliveries(status=Status.DELIVERED)) == 4)
     rows = deliveries()
     assert {(r.address, r.revision_id) for r in rows} == {
-        (f"webhook:{h.id}", rev.id) for h in (daily, tv) for rev in (issue, upgrade)}
+        (f"webhook:{h.id}", rev.id) for h in (daily, tv) for rev in (issue, upgrade)
+    }
     assert all(r.gateway == "webhook" and r.attempts == 1 for r in rows)
     posts = webhook_receiver.accepted("daily")
     assert [p.document["event"] for p in posts] == ["warning.issued", "warning.updated"]  # in order
@@ -130,8 +148,9 @@ def test_every_published_revision_is_posted_signed_to_each_active_webhook(
     assert not [p for p in webhook_receiver.posts if p.status != 200]
 
 
-def test_each_webhook_gets_the_formats_it_asked_for(sample_users, sample_kind, sample_levels,
-                                                    webhook_receiver, executor):
+def test_each_webhook_gets_the_formats_it_asked_for(
+    sample_users, sample_kind, sample_levels, webhook_receiver, executor
+):
     from notify.cap.validation import validate
 
     j = sample_kind.jurisdiction
@@ -165,7 +184,8 @@ def test_exercises_are_not_posted_to_partners(sample_users, sample_kind, sample_
 
 
 def test_5xx_and_429_are_retried_honouring_retry_after_then_delivered(
-        sample_users, sample_kind, sample_levels, webhook_receiver, executor):
+    sample_users, sample_kind, sample_levels, webhook_receiver, executor
+):
     webhook_receiver.partners["daily"] = SECRET
     register(sample_kind.jurisdiction, webhook_receiver.endpoint("daily"))
     webhook_receiver.update(answers=[[503, None], [429, "2"], [502, None]])
@@ -198,7 +218,8 @@ def test_4xx_other_than_429_is_final(sample_users, sample_kind, sample_levels, w
 
 
 def test_connection_refused_is_retried_until_the_last_attempt(
-        hook_app, sample_users, sample_kind, sample_levels, executor):
+    hook_app, sample_users, sample_kind, sample_levels, executor
+):
     register(sample_kind.jurisdiction, f"http://127.0.0.1:{free_port()}/partner/daily")
     executor()
     revision = propose_issue(sample_kind, proposal(sample_levels["red"]), sample_users["office"])
@@ -214,20 +235,27 @@ def test_the_receiver_refuses_bad_and_unsigned_posts(webhook_receiver):
     url = webhook_receiver.endpoint("daily")
     body = json.dumps({"id": "YX-1#1"}).encode()
     now = int(time.time())
-    good = {TIMESTAMP_HEADER: str(now), SIGNATURE_HEADER: signature(SECRET, now, body),
-            "Content-Type": "application/json"}
+    good = {
+        TIMESTAMP_HEADER: str(now),
+        SIGNATURE_HEADER: signature(SECRET, now, body),
+        "Content-Type": "application/json",
+    }
     assert httpx.post(url, content=body, headers=good).status_code == 200
     unsigned = httpx.post(url, content=body, headers={"Content-Type": "application/json"})
     assert unsigned.status_code == 401 and "missing" in unsigned.json()["error"]
     tampered = httpx.post(url, content=body.replace(b"1", b"2"), headers=good)
     assert tampered.status_code == 401
     old = now - 3600
-    replayed = httpx.post(url, content=body, headers={**good, TIMESTAMP_HEADER: str(old),
-                                                      SIGNATURE_HEADER: signature(SECRET, old, body)})
+    replayed = httpx.post(
+        url,
+        content=body,
+        headers={**good, TIMESTAMP_HEADER: str(old), SIGNATURE_HEADER: signature(SECRET, old, body)},
+    )
     assert replayed.status_code == 401 and "tolerance" in replayed.json()["error"]
     garbage = b"not json"
-    signed_garbage = httpx.post(url, content=garbage, headers={
-        **good, SIGNATURE_HEADER: signature(SECRET, now, garbage)})
+    signed_garbage = httpx.post(
+        url, content=garbage, headers={**good, SIGNATURE_HEADER: signature(SECRET, now, garbage)}
+    )
     assert signed_garbage.status_code == 400
     assert httpx.post(webhook_receiver.endpoint("nobody"), content=body, headers=good).status_code == 404
     assert len(webhook_receiver.accepted()) == 1
@@ -235,14 +263,19 @@ def test_the_receiver_refuses_bad_and_unsigned_posts(webhook_receiver):
 
 def test_gateway_maps_answers(webhook_receiver):
     webhook_receiver.partners["daily"] = SECRET
-    gw = PartnerWebhookGateway(lambda a: {"webhook:1": WebhookTarget(webhook_receiver.endpoint("daily"), SECRET)},
-                               timeout=1.0)
+    gw = PartnerWebhookGateway(
+        lambda a: {"webhook:1": WebhookTarget(webhook_receiver.endpoint("daily"), SECRET)}, timeout=1.0
+    )
     body = json.dumps({"id": "x"})
     webhook_receiver.update(answers=[[429, "7"], [500, None], [410, None], [301, None]])
     results = [gw.send([Message(i, "webhook:1", body)])[0] for i in range(5)]
     assert [(r.outcome, r.code) for r in results] == [
-        ("transient", "http_429"), ("transient", "http_500"), ("permanent", "http_410"),
-        ("permanent", "http_301"), ("accepted", None)]
+        ("transient", "http_429"),
+        ("transient", "http_500"),
+        ("permanent", "http_410"),
+        ("permanent", "http_301"),
+        ("accepted", None),
+    ]
     assert results[0].retry_after == 7.0 and results[1].retry_after is None
     [missing] = gw.send([Message(9, "webhook:2", body)])
     assert (missing.outcome, missing.code) == ("permanent", "webhook_unknown")

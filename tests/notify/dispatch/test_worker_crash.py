@@ -1,4 +1,5 @@
 """kill -9 the worker in the middle of a 20,000-recipient dispatch, start it again: nothing lost."""
+
 from __future__ import annotations
 
 import os
@@ -27,23 +28,40 @@ def _count(*statuses):
 
 
 def _worker(app, wired):
-    env = {**os.environ,
-           "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-           "TWILIO_BASE_URL": wired["twilio"].url, "ALIYUN_SMS_ENDPOINT": wired["aliyun"].url,
-           "CALLBACK_BASE_URL": wired["base"], "ALIYUN_RECEIPT_TOKEN": RECEIPT_TOKEN,
-           # One thread, so at most one batch is in flight when the process dies.
-           "DISPATCH_THREADS": "1", "DISPATCH_BATCH_ALIYUN": str(BATCH), "DISPATCH_LEASE_SECONDS": "2",
-           "RATE_ALIYUN": "0", "RATE_TWILIO": "0", "FLASK_APP": "wsgi"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "TWILIO_BASE_URL": wired["twilio"].url,
+        "ALIYUN_SMS_ENDPOINT": wired["aliyun"].url,
+        "CALLBACK_BASE_URL": wired["base"],
+        "ALIYUN_RECEIPT_TOKEN": RECEIPT_TOKEN,
+        # One thread, so at most one batch is in flight when the process dies.
+        "DISPATCH_THREADS": "1",
+        "DISPATCH_BATCH_ALIYUN": str(BATCH),
+        "DISPATCH_LEASE_SECONDS": "2",
+        "RATE_ALIYUN": "0",
+        "RATE_TWILIO": "0",
+        "FLASK_APP": "wsgi",
+    }
     flask = Path(sys.executable).parent / "flask"
-    return subprocess.Popen([str(flask), "dispatch-worker"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [str(flask), "dispatch-worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def test_kill_9_mid_dispatch_loses_nothing(app, sample_users, sample_draft, wired):
     group = db.session.scalar(select(AudienceGroup).where(AudienceGroup.code == "public"))
-    db.session.execute(insert(Recipient), [
-        {"group_id": group.id, "address": f"+86139{i:08d}", "name": "", "channel": "sms", "locale": "zh"}
-        for i in range(N)])
+    db.session.execute(
+        insert(Recipient),
+        [
+            {"group_id": group.id, "address": f"+86139{i:08d}", "name": "", "channel": "sms", "locale": "zh"}
+            for i in range(N)
+        ],
+    )
     db.session.commit()
     # Each SendSms call takes 150 ms, so the dispatch lasts a few seconds and can be cut short.
     wired["aliyun"].faults.update(latency_ms=150)

@@ -1,5 +1,6 @@
 """Who may decide: the role the level requires (yellow/orange deputy, red commander), never the
 person who drafted or submitted it; lifting follows the level being lifted."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,14 +14,23 @@ from notify.models import Role
 from tests.conftest import approval_form, proposal, take_to
 
 REQUIRED = {"yellow": "deputy_commander", "orange": "deputy_commander", "red": "commander"}
-ROLE_USER = {"office_staff": "office2", "deputy_commander": "deputy", "commander": "commander",
-             "publicity": "publicity", "member_unit": "unit", "admin": "admin"}
-MATRIX = [(role, level, decision) for role in ROLE_USER for level in REQUIRED
-          for decision in ("approve", "return", "reject")]
+ROLE_USER = {
+    "office_staff": "office2",
+    "deputy_commander": "deputy",
+    "commander": "commander",
+    "publicity": "publicity",
+    "member_unit": "unit",
+    "admin": "admin",
+}
+MATRIX = [
+    (role, level, decision)
+    for role in ROLE_USER
+    for level in REQUIRED
+    for decision in ("approve", "return", "reject")
+]
 
 
-@pytest.mark.parametrize(("role", "level", "decision"), MATRIX,
-                         ids=[f"{r}-{lv}-{d}" for r, lv, d in MATRIX])
+@pytest.mark.parametrize(("role", "level", "decision"), MATRIX, ids=[f"{r}-{lv}-{d}" for r, lv, d in MATRIX])
 def test_role_by_level(role, level, decision, sample_users, sample_kind, sample_levels):
     revision = propose_issue(sample_kind, proposal(sample_levels[level]), sample_users["office"])
     take_to(revision, "pending_approval", sample_users)
@@ -45,20 +55,33 @@ def test_nobody_decides_on_their_own_proposal(who, sample_users, sample_kind, sa
     perform(revision, "submit", submitter, form=approval_form(revision))
     db.session.commit()
     # The person is later made a deputy commander: the role now fits, but they still may not decide.
-    (sample_users["office"] if who == "author" else sample_users["office2"]).role = Role.DEPUTY_COMMANDER.value
+    (
+        sample_users["office"] if who == "author" else sample_users["office2"]
+    ).role = Role.DEPUTY_COMMANDER.value
     db.session.commit()
     with pytest.raises(NotPermitted) as err:
-        perform(revision, "approve", submitter if who == "submitter" else sample_users["office"],
-                confirmed_audience_size=audience_size(revision))
+        perform(
+            revision,
+            "approve",
+            submitter if who == "submitter" else sample_users["office"],
+            confirmed_audience_size=audience_size(revision),
+        )
     assert "须由其他人员审批" in str(err.value)  # the domain speaks the default language, zh_CN
     db.session.rollback()
     assert revision.state == "pending_approval"
 
 
-@pytest.mark.parametrize(("level", "approver", "refused"), [
-    ("red", "commander", "deputy"), ("orange", "deputy", "commander"), ("yellow", "deputy", "commander"),
-])
-def test_lifting_follows_the_level_being_lifted(level, approver, refused, sample_users, sample_kind, sample_levels):
+@pytest.mark.parametrize(
+    ("level", "approver", "refused"),
+    [
+        ("red", "commander", "deputy"),
+        ("orange", "deputy", "commander"),
+        ("yellow", "deputy", "commander"),
+    ],
+)
+def test_lifting_follows_the_level_being_lifted(
+    level, approver, refused, sample_users, sample_kind, sample_levels
+):
     first = propose_issue(sample_kind, proposal(sample_levels[level]), sample_users["office"])
     take_to(first, "published", sample_users)
     lift = propose_change(first.warning, "lift", proposal(sample_levels["yellow"]), sample_users["office"])

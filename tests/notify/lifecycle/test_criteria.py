@@ -1,4 +1,5 @@
 """Level criteria are data: Wu'an's thresholds differ from Yu County's and need no code."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,8 +12,9 @@ from notify.models import AlertKind
 
 
 def _heavy_pollution(j):
-    return db.session.scalar(select(AlertKind).where(AlertKind.jurisdiction_id == j.id,
-                                                     AlertKind.code == "heavy_pollution"))
+    return db.session.scalar(
+        select(AlertKind).where(AlertKind.jurisdiction_id == j.id, AlertKind.code == "heavy_pollution")
+    )
 
 
 def test_hours_above_counts_the_longest_run():
@@ -20,17 +22,20 @@ def test_hours_above_counts_the_longest_run():
     assert hours_above([200, 200], 200) == 0  # strictly above
 
 
-@pytest.mark.parametrize(("forecast", "yu", "wuan"), [
-    ([160, 170, 120], "yellow", None),       # Yu: AQI > 200 for 24 h or > 150 for 48 h
-    ([160, 120], None, None),
-    ([210, 150], "yellow", None),
-    ([210, 220, 140], "orange", "yellow"),   # Yu: > 200 for 48 h; Wu'an: > 200 for 2 days
-    ([210, 220, 230, 100], "orange", "orange"),
-    ([210, 320, 230, 100], "red", "orange"),  # Yu: > 200 for 72 h and > 300 for 24 h
-    ([210, 320, 330, 230, 100], "red", "red"),  # Wu'an: > 200 for 96 h and > 300 for 48 h
-    ([120, 500], "yellow", "red"),           # Wu'an: daily AQI reaching 500 is red at once
-    ([100, 120], None, None),
-])
+@pytest.mark.parametrize(
+    ("forecast", "yu", "wuan"),
+    [
+        ([160, 170, 120], "yellow", None),  # Yu: AQI > 200 for 24 h or > 150 for 48 h
+        ([160, 120], None, None),
+        ([210, 150], "yellow", None),
+        ([210, 220, 140], "orange", "yellow"),  # Yu: > 200 for 48 h; Wu'an: > 200 for 2 days
+        ([210, 220, 230, 100], "orange", "orange"),
+        ([210, 320, 230, 100], "red", "orange"),  # Yu: > 200 for 72 h and > 300 for 24 h
+        ([210, 320, 330, 230, 100], "red", "red"),  # Wu'an: > 200 for 96 h and > 300 for 48 h
+        ([120, 500], "yellow", "red"),  # Wu'an: daily AQI reaching 500 is red at once
+        ([100, 120], None, None),
+    ],
+)
 def test_same_forecast_different_jurisdictions(forecast, yu, wuan, app):
     yu_j = load_jurisdiction(read(DATA_DIR / "yu_county.json"))
     wuan_j = load_jurisdiction(read(DATA_DIR / "wuan.json"))
@@ -51,9 +56,17 @@ def test_criteria_text_is_stored_with_each_level(app):
     assert wuan_red.criteria_en and yu_red.approver_role == wuan_red.approver_role == "commander"
 
 
-@pytest.mark.parametrize("rule", [
-    {}, {"aqi_above": "200"}, {"any": []}, {"all": [{"pm25": 75}]}, {"aqi_above": 200, "days": 2}, [1, 2],
-])
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {},
+        {"aqi_above": "200"},
+        {"any": []},
+        {"all": [{"pm25": 75}]},
+        {"aqi_above": 200, "days": 2},
+        [1, 2],
+    ],
+)
 def test_malformed_rules_are_refused(rule):
     with pytest.raises(RuleError):
         validate_rule(rule)

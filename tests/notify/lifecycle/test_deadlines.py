@@ -1,8 +1,9 @@
 """Plan §4.2.2 deadlines with a frozen clock: approval form within 1 h of the consultation,
 publication within 2 h of approval; late and overdue steps are flagged in the console."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from freezegun import freeze_time
@@ -16,12 +17,17 @@ from notify.lifecycle.proposals import propose_issue
 from notify.models import Consultation
 from tests.conftest import approval_form, login, proposal
 
-T0 = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)  # 10:00 Beijing time
+T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 Beijing time
 
 
 def _consultation(j, office, at):
-    c = Consultation(jurisdiction_id=j.id, concluded_at=at, conclusion="建议发布黄色预警",
-                     reporter="张建义", created_by=office)
+    c = Consultation(
+        jurisdiction_id=j.id,
+        concluded_at=at,
+        conclusion="建议发布黄色预警",
+        reporter="张建义",
+        created_by=office,
+    )
     db.session.add(c)
     db.session.commit()
     return c
@@ -32,7 +38,9 @@ def _statuses(revision):
 
 
 @pytest.mark.parametrize(("submit_after", "expected"), [(59, "met"), (60, "met"), (61, "late")])
-def test_approval_form_deadline(submit_after, expected, sample_jurisdiction, sample_users, sample_kind, sample_levels):
+def test_approval_form_deadline(
+    submit_after, expected, sample_jurisdiction, sample_users, sample_kind, sample_levels
+):
     office = sample_users["office"]
     with freeze_time(T0) as frozen:
         c = _consultation(sample_jurisdiction, office, T0)
@@ -49,13 +57,17 @@ def test_approval_form_deadline(submit_after, expected, sample_jurisdiction, sam
 def test_overdue_when_nothing_happens(sample_jurisdiction, sample_users, sample_kind, sample_levels):
     with freeze_time(T0) as frozen:
         c = _consultation(sample_jurisdiction, sample_users["office"], T0)
-        r = propose_issue(sample_kind, proposal(sample_levels["yellow"], consultation=c), sample_users["office"])
+        r = propose_issue(
+            sample_kind, proposal(sample_levels["yellow"], consultation=c), sample_users["office"]
+        )
         db.session.commit()
         frozen.move_to(T0 + timedelta(minutes=61))
         assert _statuses(r) == {"approval_form": "overdue"}
 
 
-@pytest.mark.parametrize(("publish_after", "expected"), [(None, "open"), (119, "met"), (121, "late"), ("never", "overdue")])
+@pytest.mark.parametrize(
+    ("publish_after", "expected"), [(None, "open"), (119, "met"), (121, "late"), ("never", "overdue")]
+)
 def test_publication_deadline(publish_after, expected, sample_users, sample_kind, sample_levels):
     office, deputy = sample_users["office"], sample_users["deputy"]
     with freeze_time(T0) as frozen:

@@ -1,4 +1,5 @@
 """The transition table and its guard: every (state, action) pair, allowed or refused."""
+
 from __future__ import annotations
 
 import pytest
@@ -40,8 +41,13 @@ def test_every_state_action_pair(state, action, sample_draft, sample_users):
     version = sample_draft.version
     allowed = (state, action) in TRANSITIONS
     if allowed:
-        result = perform(sample_draft, action, _actor(action, sample_users, sample_draft),
-                         version=version, **_kwargs_for(action, sample_draft))
+        result = perform(
+            sample_draft,
+            action,
+            _actor(action, sample_users, sample_draft),
+            version=version,
+            **_kwargs_for(action, sample_draft),
+        )
         db.session.commit()
         assert result == TRANSITIONS[(state, action)]
         assert sample_draft.state == result.value
@@ -49,8 +55,13 @@ def test_every_state_action_pair(state, action, sample_draft, sample_users):
         assert sample_draft.version > version  # a form opened before the change is now stale
     else:
         with pytest.raises(TransitionNotAllowed):
-            perform(sample_draft, action, _actor(action, sample_users, sample_draft),
-                    version=version, **_kwargs_for(action, sample_draft))
+            perform(
+                sample_draft,
+                action,
+                _actor(action, sample_users, sample_draft),
+                version=version,
+                **_kwargs_for(action, sample_draft),
+            )
         db.session.rollback()
         assert sample_draft.state == state.value
         assert _audit_count() == before_events
@@ -94,8 +105,13 @@ def test_stale_version_changes_nothing(sample_draft, sample_users):
     take_to(sample_draft, "pending_approval", sample_users)
     stale = sample_draft.version - 1
     with pytest.raises(StaleForm):
-        perform(sample_draft, "approve", sample_users["deputy"], version=stale,
-                confirmed_audience_size=audience_size(sample_draft))
+        perform(
+            sample_draft,
+            "approve",
+            sample_users["deputy"],
+            version=stale,
+            confirmed_audience_size=audience_size(sample_draft),
+        )
     db.session.rollback()
     assert sample_draft.state == "pending_approval"
 
@@ -123,8 +139,12 @@ def test_approval_needs_the_audience_confirmed_and_current(sample_draft, sample_
 def test_double_approval_is_refused(sample_draft, sample_users):
     take_to(sample_draft, "approved", sample_users)
     with pytest.raises(TransitionNotAllowed):
-        perform(sample_draft, "approve", sample_users["deputy2"],
-                confirmed_audience_size=audience_size(sample_draft))
+        perform(
+            sample_draft,
+            "approve",
+            sample_users["deputy2"],
+            confirmed_audience_size=audience_size(sample_draft),
+        )
 
 
 def test_rejecting_a_first_issue_abandons_the_warning(sample_draft, sample_users):

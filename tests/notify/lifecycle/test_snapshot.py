@@ -1,4 +1,5 @@
 """Approval freezes the content; publication and the public site read only the snapshot."""
+
 from __future__ import annotations
 
 from notify.extensions import db
@@ -34,12 +35,15 @@ def test_edits_after_approval_do_not_reach_the_public(sample_draft, sample_users
 
 def take_to_publish(revision, users):
     from notify.lifecycle.guard import perform
+
     perform(revision, "publish", users["office"])
     db.session.commit()
 
 
 def test_lift_sms_says_it_is_lifted(sample_published, sample_users, sample_levels):
-    lift = propose_change(sample_published.warning, "lift", proposal(sample_levels["yellow"]), sample_users["office"])
+    lift = propose_change(
+        sample_published.warning, "lift", proposal(sample_levels["yellow"]), sample_users["office"]
+    )
     take_to(lift, "approved", sample_users)
     assert "解除" in lift.snapshot.content["texts"]["sms"]["zh"]
     assert lift.snapshot.content["revision"]["supersedes"]["id"] == sample_published.id

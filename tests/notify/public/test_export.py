@@ -1,6 +1,7 @@
 """The static export: regenerated when a publication commits, byte for byte what the app renders,
 served by the app from memory with ETag, Last-Modified, Cache-Control and 304; exercises never
 shown; the app renders when the export is missing."""
+
 from __future__ import annotations
 
 import json
@@ -20,9 +21,11 @@ def manifest(directory):
 
 
 def test_publication_regenerates_the_export_and_it_equals_what_the_app_serves(
-        client, exported, sample_users, sample_kind, sample_levels):
-    first = propose_issue(sample_kind, proposal(sample_levels["yellow"], headline_zh="盂县黄色预警甲"),
-                          sample_users["office"])
+    client, exported, sample_users, sample_kind, sample_levels
+):
+    first = propose_issue(
+        sample_kind, proposal(sample_levels["yellow"], headline_zh="盂县黄色预警甲"), sample_users["office"]
+    )
     db.session.commit()
     take_to(first, "approved", sample_users)
     # Loading the plan's levels exported the advice pages; approval is not publication.
@@ -33,9 +36,21 @@ def test_publication_regenerates_the_export_and_it_equals_what_the_app_serves(
 
     files = manifest(exported)["files"]
     reference = first.warning.reference
-    for url in ("/", "/en/", "/history", "/en/history", f"/warnings/{reference}", f"/en/warnings/{reference}",
-                "/advice", "/en/advice", "/advice/heavy_pollution/red", "/en/advice/production_safety/blue",
-                "/feeds/cap.atom", "/feeds/history.atom", "/static/site.css"):
+    for url in (
+        "/",
+        "/en/",
+        "/history",
+        "/en/history",
+        f"/warnings/{reference}",
+        f"/en/warnings/{reference}",
+        "/advice",
+        "/en/advice",
+        "/advice/heavy_pollution/red",
+        "/en/advice/production_safety/blue",
+        "/feeds/cap.atom",
+        "/feeds/history.atom",
+        "/static/site.css",
+    ):
         assert url in files, url
     assert [u for u in files if u.startswith("/cap/")] == [f"/cap/{_identifier(first)}.xml"]
     assert (exported / "index.html").read_text().count("盂县黄色预警甲") == 1
@@ -62,8 +77,12 @@ def test_an_upgrade_changes_only_what_it_changes(client, exported, sample_users,
     db.session.commit()
     take_to(first, "published", sample_users)
     before = manifest(exported)["files"]
-    upgrade = propose_change(first.warning, "upgrade", proposal(sample_levels["red"], headline_zh="升级红色"),
-                             sample_users["office"])
+    upgrade = propose_change(
+        first.warning,
+        "upgrade",
+        proposal(sample_levels["red"], headline_zh="升级红色"),
+        sample_users["office"],
+    )
     take_to(upgrade, "published", sample_users)
     after = manifest(exported)["files"]
     assert 'data-level="red"' in (exported / "index.html").read_text()
@@ -115,7 +134,9 @@ def test_the_language_switch_links_work_without_the_app(client, exported, sample
 
 
 def test_exercises_are_never_on_the_public_site(client, exported, sample_users, sample_kind, sample_levels):
-    drill = propose_issue(sample_kind, proposal(sample_levels["red"], headline_zh="演练红色预警"), sample_users["office"])
+    drill = propose_issue(
+        sample_kind, proposal(sample_levels["red"], headline_zh="演练红色预警"), sample_users["office"]
+    )
     drill.warning.is_exercise = True
     db.session.commit()
     take_to(drill, "published", sample_users)
@@ -131,12 +152,18 @@ def test_exercises_are_never_on_the_public_site(client, exported, sample_users, 
 def test_without_an_export_the_app_renders_with_the_same_headers(client, sample_published):
     assert not (export.export_dir(client.application) / MANIFEST).exists()
     first = client.get("/")
-    assert first.status_code == 200 and first.headers["ETag"] and first.headers["Cache-Control"] == "public, max-age=60"
+    assert (
+        first.status_code == 200
+        and first.headers["ETag"]
+        and first.headers["Cache-Control"] == "public, max-age=60"
+    )
     assert client.get("/", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
     assert client.get("/en/").headers["Content-Type"].startswith("text/html")
 
 
-def test_a_failed_export_leaves_no_manifest_and_the_app_renders(client, exported, sample_published, monkeypatch):
+def test_a_failed_export_leaves_no_manifest_and_the_app_renders(
+    client, exported, sample_published, monkeypatch
+):
     assert (exported / MANIFEST).exists()
     real_urls = export.urls
     monkeypatch.setattr(export, "urls", lambda app: list(real_urls(app)) + ["/warnings/no-such-warning"])
@@ -147,7 +174,7 @@ def test_a_failed_export_leaves_no_manifest_and_the_app_renders(client, exported
     else:
         raise AssertionError("the export should have failed")
     assert not (exported / MANIFEST).exists()
-    assert "data-level=\"yellow\"" in client.get("/").get_data(as_text=True)
+    assert 'data-level="yellow"' in client.get("/").get_data(as_text=True)
 
 
 def test_the_cli_regenerates_the_export(app, sample_published):
@@ -161,7 +188,8 @@ def test_the_cli_regenerates_the_export(app, sample_published):
 
 
 def test_a_lifting_leaves_the_exported_feed_by_a_job_a_day_later(
-        app, exported, sample_users, sample_kind, sample_levels):
+    app, exported, sample_users, sample_kind, sample_levels
+):
     """Nothing is published when a lifting's day in the current feed is over; a stored job
     exports again then, so the files nginx serves drop it too."""
     from datetime import timedelta
@@ -175,8 +203,12 @@ def test_a_lifting_leaves_the_exported_feed_by_a_job_a_day_later(
         db.session.commit()
         take_to(issue, "published", sample_users)
     with freeze_time("2026-11-24 00:00:00"):
-        lift = propose_change(issue.warning, "lift", proposal(sample_levels["orange"], headline_zh="解除"),
-                              sample_users["office"])
+        lift = propose_change(
+            issue.warning,
+            "lift",
+            proposal(sample_levels["orange"], headline_zh="解除"),
+            sample_users["office"],
+        )
         db.session.commit()
         take_to(lift, "published", sample_users)
     cap_feed = exported / "feeds" / "cap.atom"

@@ -1,8 +1,9 @@
 """The Atom feeds at their documented URLs: valid Atom 1.0, one entry per CAP document, links that
 resolve to valid CAP 1.2 documents and public pages, liftings kept for a day, ETag and 304."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from freezegun import freeze_time
@@ -63,13 +64,16 @@ def _warning(users, kind, levels):
         db.session.commit()
         take_to(issue, "published", users)
     with freeze_time("2026-11-23 10:00:00"):
-        upgrade = propose_change(issue.warning, "upgrade", proposal(levels["orange"], headline_zh="升级橙色"),
-                                 users["office"])
+        upgrade = propose_change(
+            issue.warning, "upgrade", proposal(levels["orange"], headline_zh="升级橙色"), users["office"]
+        )
         take_to(upgrade, "published", users)
     return issue, upgrade
 
 
-def test_current_feed_lists_the_latest_document_of_each_warning(client, sample_users, sample_kind, sample_levels):
+def test_current_feed_lists_the_latest_document_of_each_warning(
+    client, sample_users, sample_kind, sample_levels
+):
     issue, upgrade = _warning(sample_users, sample_kind, sample_levels)
     with freeze_time("2026-11-23 11:00:00"):
         root = feed(client, "/feeds/cap.atom")
@@ -86,8 +90,12 @@ def test_current_feed_lists_the_latest_document_of_each_warning(client, sample_u
 def test_a_lifting_stays_in_the_current_feed_for_a_day(client, sample_users, sample_kind, sample_levels):
     issue, _ = _warning(sample_users, sample_kind, sample_levels)
     with freeze_time("2026-11-24 00:00:00"):
-        lift = propose_change(issue.warning, "lift", proposal(sample_levels["orange"], headline_zh="解除橙色预警"),
-                              sample_users["office"])
+        lift = propose_change(
+            issue.warning,
+            "lift",
+            proposal(sample_levels["orange"], headline_zh="解除橙色预警"),
+            sample_users["office"],
+        )
         take_to(lift, "published", sample_users)
     with freeze_time("2026-11-24 23:00:00"):
         (entry,) = entries(feed(client, "/feeds/cap.atom"))
@@ -102,7 +110,8 @@ def test_a_lifting_stays_in_the_current_feed_for_a_day(client, sample_users, sam
 
 
 def test_feeds_answer_304_and_keep_their_etag_until_something_is_published(
-        client, sample_users, sample_kind, sample_levels):
+    client, sample_users, sample_kind, sample_levels
+):
     issue, _ = _warning(sample_users, sample_kind, sample_levels)
     with freeze_time("2026-11-23 11:00:00"):
         first = client.get("/feeds/cap.atom")
@@ -110,8 +119,16 @@ def test_feeds_answer_304_and_keep_their_etag_until_something_is_published(
         assert client.get("/feeds/cap.atom", headers={"If-None-Match": etag}).status_code == 304
         assert client.get("/feeds/cap.atom").headers["ETag"] == etag
     with freeze_time("2026-11-23 12:00:00"):
-        extend = propose_change(issue.warning, "extend", proposal(sample_levels["orange"], headline_zh="延长",
-                                episode_end=datetime(2026, 11, 28, tzinfo=timezone.utc)), sample_users["office"])
+        extend = propose_change(
+            issue.warning,
+            "extend",
+            proposal(
+                sample_levels["orange"],
+                headline_zh="延长",
+                episode_end=datetime(2026, 11, 28, tzinfo=UTC),
+            ),
+            sample_users["office"],
+        )
         take_to(extend, "published", sample_users)
         assert client.get("/feeds/cap.atom", headers={"If-None-Match": etag}).status_code == 200
 

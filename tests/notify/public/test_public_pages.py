@@ -1,4 +1,5 @@
 """The public site shows exactly the published state: nothing drafted, pending or approved."""
+
 from __future__ import annotations
 
 from notify.audience import audience_size
@@ -10,7 +11,9 @@ from tests.conftest import approval_form, proposal, take_to
 
 def test_public_page_follows_the_published_state(client, sample_users, sample_kind, sample_levels):
     page = lambda: client.get("/").get_data(as_text=True)  # noqa: E731
-    first = propose_issue(sample_kind, proposal(sample_levels["yellow"], headline_zh="甲预警首发"), sample_users["office"])
+    first = propose_issue(
+        sample_kind, proposal(sample_levels["yellow"], headline_zh="甲预警首发"), sample_users["office"]
+    )
     assert "甲预警首发" not in page() and "data-empty" in page()  # draft
     perform(first, "submit", sample_users["office"], form=approval_form(first))
     db.session.commit()
@@ -22,16 +25,24 @@ def test_public_page_follows_the_published_state(client, sample_users, sample_ki
     db.session.commit()
     assert "甲预警首发" in page() and 'data-level="yellow"' in page()
 
-    upgrade = propose_change(first.warning, "upgrade", proposal(sample_levels["red"], headline_zh="甲预警升级红色"),
-                             sample_users["office"])
+    upgrade = propose_change(
+        first.warning,
+        "upgrade",
+        proposal(sample_levels["red"], headline_zh="甲预警升级红色"),
+        sample_users["office"],
+    )
     take_to(upgrade, "approved", sample_users)
     assert 'data-level="yellow"' in page() and "甲预警升级红色" not in page()
     perform(upgrade, "publish", sample_users["office"])
     db.session.commit()
     assert 'data-level="red"' in page() and 'data-level="yellow"' not in page()
 
-    lift = propose_change(first.warning, "lift", proposal(sample_levels["red"], headline_zh="甲预警解除"),
-                          sample_users["office"])
+    lift = propose_change(
+        first.warning,
+        "lift",
+        proposal(sample_levels["red"], headline_zh="甲预警解除"),
+        sample_users["office"],
+    )
     take_to(lift, "published", sample_users)
     assert "data-empty" in page()
     history = client.get("/history").get_data(as_text=True)
@@ -46,8 +57,11 @@ def test_unknown_or_unpublished_warning_pages_are_404(client, sample_draft):
 
 
 def test_public_text_is_escaped(client, sample_users, sample_kind, sample_levels):
-    r = propose_issue(sample_kind, proposal(sample_levels["yellow"], headline_zh="<script>alert(1)</script>"),
-                      sample_users["office"])
+    r = propose_issue(
+        sample_kind,
+        proposal(sample_levels["yellow"], headline_zh="<script>alert(1)</script>"),
+        sample_users["office"],
+    )
     take_to(r, "published", sample_users)
     body = client.get("/").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in body and "&lt;script&gt;" in body

@@ -1,9 +1,10 @@
 """Exercise mode: the same approval and dispatch, only the test group, every text marked
 【演练】, nothing on the public site, and the drill forms filled from the record."""
+
 from __future__ import annotations
 
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from freezegun import freeze_time
 from sqlalchemy import select
@@ -16,7 +17,7 @@ from notify.models import Delivery
 from notify.records import drills, exports, forms
 from tests.conftest import proposal, take_to
 
-T0 = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 
 
 def exercise(kind, levels, users):
@@ -30,7 +31,9 @@ def exercise(kind, levels, users):
     return drill
 
 
-def test_an_exercise_reaches_only_the_test_group_marked(sample_recipients, sample_kind, sample_levels, sample_users):
+def test_an_exercise_reaches_only_the_test_group_marked(
+    sample_recipients, sample_kind, sample_levels, sample_users
+):
     drill = exercise(sample_kind, sample_levels, sample_users)
     assert drill.warning.is_exercise and drill.state == "published"
     addresses = sorted(db.session.scalars(select(Delivery.address).where(Delivery.revision_id == drill.id)))
@@ -39,19 +42,26 @@ def test_an_exercise_reaches_only_the_test_group_marked(sample_recipients, sampl
     assert content["exercise"] is True
     assert content["texts"]["sms"]["zh"].startswith("【演练】【盂县应急指挥部】")
     assert content["texts"]["sms"]["en"].startswith("[EXERCISE] ")
-    assert all(text.startswith(("【演练】", "[EXERCISE]")) for by_lang in content["texts"].values()
-               for text in by_lang.values())
+    assert all(
+        text.startswith(("【演练】", "[EXERCISE]"))
+        for by_lang in content["texts"].values()
+        for text in by_lang.values()
+    )
 
 
 def test_a_real_warning_never_reaches_the_test_group(sample_recipients, sample_published):
-    addresses = set(db.session.scalars(select(Delivery.address).where(Delivery.revision_id == sample_published.id)))
+    addresses = set(
+        db.session.scalars(select(Delivery.address).where(Delivery.revision_id == sample_published.id))
+    )
     assert addresses and not addresses & {"+8613903539001", "+8613903539002"}
     assert sample_published.snapshot.content["exercise"] is False
     assert not sample_published.snapshot.content["texts"]["sms"]["zh"].startswith("【演练】")
     assert audience_size(sample_published) == sample_recipients - 2
 
 
-def test_the_public_site_shows_no_exercise(client, sample_recipients, sample_kind, sample_levels, sample_users):
+def test_the_public_site_shows_no_exercise(
+    client, sample_recipients, sample_kind, sample_levels, sample_users
+):
     drill = exercise(sample_kind, sample_levels, sample_users)
     reference = drill.warning.reference
     for path in ("/", "/history"):
@@ -60,8 +70,9 @@ def test_the_public_site_shows_no_exercise(client, sample_recipients, sample_kin
     assert client.get(f"/warnings/{reference}").status_code == 404
 
 
-def test_drill_record_and_evaluation_come_from_the_record(sample_recipients, sample_kind, sample_levels,
-                                                          sample_users, tmp_path):
+def test_drill_record_and_evaluation_come_from_the_record(
+    sample_recipients, sample_kind, sample_levels, sample_users, tmp_path
+):
     drill = exercise(sample_kind, sample_levels, sample_users)
     warning = drill.warning
     now = T0 + timedelta(hours=1)
@@ -78,9 +89,13 @@ def test_drill_record_and_evaluation_come_from_the_record(sample_recipients, sam
     pdf = exports.pdf(forms.drill_form(record, warning, now))
     path = tmp_path / "drill.pdf"
     path.write_bytes(pdf)
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True).stdout.decode()
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
+    ).stdout.decode()
     assert "盂县重污染天气应急演练记录表" in text and "■全部能够执行" in text.replace(" ", "")
-    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(path), str(tmp_path / "p")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(path), str(tmp_path / "p")], check=True
+    )
     from PIL import Image
 
     [png] = tmp_path.glob("p*.png")
@@ -88,5 +103,7 @@ def test_drill_record_and_evaluation_come_from_the_record(sample_recipients, sam
     assert sum(grey.histogram()[:128]) > 1500
     evaluation_pdf = exports.pdf(forms.evaluation_form(evaluation, warning, now))
     path.write_bytes(evaluation_pdf)
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True).stdout.decode()
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
+    ).stdout.decode()
     assert "应急效果评估表" in text and "评估内容" in text

@@ -1,12 +1,12 @@
 """附件6 computed from the record, the §5.4 report drafted from it, both exported; the PDF is
 rendered with pdftoppm and looked at as an image."""
+
 from __future__ import annotations
 
 import io
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-import pytest
 from freezegun import freeze_time
 from openpyxl import load_workbook
 from PIL import Image
@@ -18,14 +18,18 @@ from notify.models import ResponseSummary
 from notify.records import exports, forms, statistics, written_report
 from tests.conftest import proposal, take_to
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def response(kind, levels, users, start, *, upgrade_at=None, lift_at=None, exercise=False):
     """A warning through the real lifecycle: issued at `start`, maybe upgraded, maybe lifted."""
     with freeze_time(start - timedelta(hours=1)):
-        first = propose_issue(kind, proposal(levels["yellow"], response_start_at=start, primary_pollutant="PM2.5"),
-                              users["office"], exercise=exercise)
+        first = propose_issue(
+            kind,
+            proposal(levels["yellow"], response_start_at=start, primary_pollutant="PM2.5"),
+            users["office"],
+            exercise=exercise,
+        )
         db.session.commit()
         take_to(first, "approved", users)
     with freeze_time(start):
@@ -33,8 +37,12 @@ def response(kind, levels, users, start, *, upgrade_at=None, lift_at=None, exerc
         db.session.commit()
     if upgrade_at:
         with freeze_time(upgrade_at - timedelta(minutes=30)):
-            up = propose_change(first.warning, "upgrade", proposal(levels["orange"], response_start_at=upgrade_at),
-                                users["office"])
+            up = propose_change(
+                first.warning,
+                "upgrade",
+                proposal(levels["orange"], response_start_at=upgrade_at),
+                users["office"],
+            )
             db.session.commit()
             take_to(up, "approved", users)
         with freeze_time(upgrade_at):
@@ -42,8 +50,9 @@ def response(kind, levels, users, start, *, upgrade_at=None, lift_at=None, exerc
             db.session.commit()
     if lift_at:
         with freeze_time(lift_at - timedelta(minutes=30)):
-            lift = propose_change(first.warning, "lift", proposal(levels["yellow"], response_start_at=None),
-                                  users["office"])
+            lift = propose_change(
+                first.warning, "lift", proposal(levels["yellow"], response_start_at=None), users["office"]
+            )
             db.session.commit()
             take_to(lift, "approved", users)
         with freeze_time(lift_at):
@@ -53,12 +62,24 @@ def response(kind, levels, users, start, *, upgrade_at=None, lift_at=None, exerc
 
 
 def test_statistics_to_the_hour_with_year_and_kind_totals(sample_kind, sample_levels, sample_users):
-    a = response(sample_kind, sample_levels, sample_users, datetime(2026, 1, 10, 2, 20, tzinfo=UTC),
-                 lift_at=datetime(2026, 1, 12, 5, 50, tzinfo=UTC))
-    b = response(sample_kind, sample_levels, sample_users, datetime(2026, 11, 23, 0, 40, tzinfo=UTC),
-                 upgrade_at=datetime(2026, 11, 24, 3, 10, tzinfo=UTC),
-                 lift_at=datetime(2026, 11, 26, 1, 5, tzinfo=UTC))
-    response(sample_kind, sample_levels, sample_users, datetime(2026, 11, 27, 0, 0, tzinfo=UTC), exercise=True)
+    a = response(
+        sample_kind,
+        sample_levels,
+        sample_users,
+        datetime(2026, 1, 10, 2, 20, tzinfo=UTC),
+        lift_at=datetime(2026, 1, 12, 5, 50, tzinfo=UTC),
+    )
+    b = response(
+        sample_kind,
+        sample_levels,
+        sample_users,
+        datetime(2026, 11, 23, 0, 40, tzinfo=UTC),
+        upgrade_at=datetime(2026, 11, 24, 3, 10, tzinfo=UTC),
+        lift_at=datetime(2026, 11, 26, 1, 5, tzinfo=UTC),
+    )
+    response(
+        sample_kind, sample_levels, sample_users, datetime(2026, 11, 27, 0, 0, tzinfo=UTC), exercise=True
+    )
     first = statistics.for_warning(a)
     # 10:20 → 10:00 and 13:50 → 13:00 local: 51 whole hours between the printed hours.
     assert first.hours == 51 and (first.cumulative_hours, first.cumulative_count) == (51, 1)
@@ -77,27 +98,45 @@ def test_an_ongoing_response_counts_up_to_now(sample_kind, sample_levels, sample
     w = response(sample_kind, sample_levels, sample_users, datetime(2026, 11, 23, 0, 0, tzinfo=UTC))
     stats = statistics.for_warning(w, now=datetime(2026, 11, 23, 5, 59, tzinfo=UTC))
     assert stats.ongoing and stats.end is None and stats.hours == 5
-    assert dict(forms.statistics_form(w, now=datetime(2026, 11, 23, 5, 59, tzinfo=UTC)).rows)["响应结束时间"] == "（响应中）"
+    assert (
+        dict(forms.statistics_form(w, now=datetime(2026, 11, 23, 5, 59, tzinfo=UTC)).rows)["响应结束时间"]
+        == "（响应中）"
+    )
 
 
 def test_written_report_drafted_from_the_record(sample_kind, sample_levels, sample_users):
-    w = response(sample_kind, sample_levels, sample_users, datetime(2026, 11, 23, 0, 40, tzinfo=UTC),
-                 upgrade_at=datetime(2026, 11, 24, 3, 10, tzinfo=UTC))
+    w = response(
+        sample_kind,
+        sample_levels,
+        sample_users,
+        datetime(2026, 11, 23, 0, 40, tzinfo=UTC),
+        upgrade_at=datetime(2026, 11, 24, 3, 10, tzinfo=UTC),
+    )
     db.session.add(ResponseSummary(warning_id=w.id, effects="PM2.5浓度较预测值下降约12%。"))
     db.session.commit()
     title, body = written_report.draft(w, now=datetime(2026, 11, 25, tzinfo=UTC))
     assert title == "关于盂县重污染天气橙色预警Ⅱ级响应应急响应情况的报告"
-    for expected in ("2026年11月23日08时40分", "首要污染物为PM2.5", "升级为橙色预警（Ⅱ级响应）",
-                     "本年度第1次", "一、预警级别及变化情况", "二、采取的应急响应措施", "三、取得的效果",
-                     "PM2.5浓度较预测值下降约12%"):
+    for expected in (
+        "2026年11月23日08时40分",
+        "首要污染物为PM2.5",
+        "升级为橙色预警（Ⅱ级响应）",
+        "本年度第1次",
+        "一、预警级别及变化情况",
+        "二、采取的应急响应措施",
+        "三、取得的效果",
+        "PM2.5浓度较预测值下降约12%",
+    ):
         assert expected in body
 
 
 def _render(pdf: bytes, tmp_path) -> Image.Image:
     path = tmp_path / "doc.pdf"
     path.write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")],
-                   check=True, timeout=60)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")],
+        check=True,
+        timeout=60,
+    )
     [png] = sorted(tmp_path.glob("page*.png"))
     return Image.open(png)
 
@@ -105,13 +144,19 @@ def _render(pdf: bytes, tmp_path) -> Image.Image:
 def _text(pdf: bytes, tmp_path) -> str:
     path = tmp_path / "t.pdf"
     path.write_bytes(pdf)
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True,
-                          timeout=60).stdout.decode()
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True, timeout=60
+    ).stdout.decode()
 
 
 def test_statistics_export_xlsx_and_pdf(sample_kind, sample_levels, sample_users, tmp_path):
-    w = response(sample_kind, sample_levels, sample_users, datetime(2026, 11, 23, 0, 40, tzinfo=UTC),
-                 lift_at=datetime(2026, 11, 24, 1, 0, tzinfo=UTC))
+    w = response(
+        sample_kind,
+        sample_levels,
+        sample_users,
+        datetime(2026, 11, 23, 0, 40, tzinfo=UTC),
+        lift_at=datetime(2026, 11, 24, 1, 0, tzinfo=UTC),
+    )
     doc = forms.statistics_form(w)
     sheet = load_workbook(io.BytesIO(exports.xlsx(doc))).active
     assert sheet["A1"].value == "盂县重污染天气应急响应统计表"
@@ -129,7 +174,13 @@ def test_statistics_export_xlsx_and_pdf(sample_kind, sample_levels, sample_users
     columns = [x for x in range(414) if any(title_band.getpixel((x, y)) < 128 for y in range(30))]
     assert columns and columns[0] > 60 and columns[-1] < 354
     text = _text(pdf, tmp_path)
-    for expected in ("盂县重污染天气应急响应统计表", "响应开始时间", "2026年11月23日08时", "25小时", "填表人"):
+    for expected in (
+        "盂县重污染天气应急响应统计表",
+        "响应开始时间",
+        "2026年11月23日08时",
+        "25小时",
+        "填表人",
+    ):
         assert expected in text
 
 

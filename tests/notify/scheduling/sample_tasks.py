@@ -1,4 +1,5 @@
 """Jobs for the scheduler's own tests: each run leaves an audit event that the test counts."""
+
 from notify import audit, scheduling
 
 

@@ -1,7 +1,8 @@
 """Jobs added inside a transaction wait for that transaction, not for a savepoint within it."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
@@ -9,7 +10,7 @@ from notify import scheduling
 from notify.extensions import db
 from tests.notify.scheduling import sample_tasks
 
-WHEN = datetime(2030, 1, 1, tzinfo=timezone.utc)
+WHEN = datetime(2030, 1, 1, tzinfo=UTC)
 
 
 def stored() -> list[str]:

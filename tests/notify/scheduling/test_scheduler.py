@@ -1,4 +1,5 @@
 """The scheduler core: jobs in the database, run once when due, late runs audited."""
+
 from __future__ import annotations
 
 import os
@@ -6,7 +7,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from notify.models import AuditEvent
 from notify.scheduling import runner
 from tests.notify.scheduling import sample_tasks
 
-T0 = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)  # 09:00 in Yu County
+T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # 09:00 in Yu County
 
 
 def pings(label: str | None = None) -> int:
@@ -135,8 +136,13 @@ def test_the_in_process_scheduler_runs_jobs_written_by_another_process(app, rest
         writer = runner._HereScheduler()  # what a separate web process uses
         writer.configure(jobstores={"default": runner._job_store(app)}, **runner._options(app))
         writer.start()
-        writer.add_job(sample_tasks.ping, "date", run_date=datetime.now(timezone.utc) + timedelta(seconds=0.5),
-                       id="from-elsewhere", kwargs={"label": "elsewhere"})
+        writer.add_job(
+            sample_tasks.ping,
+            "date",
+            run_date=datetime.now(UTC) + timedelta(seconds=0.5),
+            id="from-elsewhere",
+            kwargs={"label": "elsewhere"},
+        )
         writer.shutdown(wait=False)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and pings("elsewhere") == 0:
@@ -153,14 +159,26 @@ def test_the_in_process_scheduler_runs_jobs_written_by_another_process(app, rest
 def scheduler_process(app, tmp_path):
     """`flask scheduler` as its own process on the test database."""
     root = Path(__file__).resolve().parents[3]
-    env = {**os.environ, "FLASK_APP": "wsgi", "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-           "SCHEDULER_POLL_SECONDS": "0.2", "SCHEDULER_LATE_SECONDS": "1",
-           "PYTHONPATH": str(root), "SECRET_KEY": "test-secret"}
+    env = {
+        **os.environ,
+        "FLASK_APP": "wsgi",
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "SCHEDULER_POLL_SECONDS": "0.2",
+        "SCHEDULER_LATE_SECONDS": "1",
+        "PYTHONPATH": str(root),
+        "SECRET_KEY": "test-secret",
+    }
     started: list[subprocess.Popen] = []
 
     def start() -> subprocess.Popen:
-        proc = subprocess.Popen([sys.executable, "-m", "flask", "scheduler"], cwd=root, env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "flask", "scheduler"],
+            cwd=root,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         started.append(proc)
         return proc
 
@@ -185,14 +203,14 @@ def test_flask_scheduler_survives_a_kill_and_runs_the_missed_job_once(scheduler_
     first = scheduler_process()
     # Up and running once it has installed the standing jobs: only then is "soon" not already late.
     assert wait_for(lambda: set(scheduling.jobs._standing) <= set(stored_jobs()))
-    soon = datetime.now(timezone.utc) + timedelta(seconds=1)
+    soon = datetime.now(UTC) + timedelta(seconds=1)
     scheduling.schedule_once(sample_tasks.ping, soon, job_id="before-kill", label="before")
     db.session.commit()
     assert wait_for(lambda: pings("before") == 1), first.stdout and first.stdout.read()
 
     first.send_signal(signal.SIGKILL)
     first.wait()
-    due = datetime.now(timezone.utc) + timedelta(seconds=0.5)
+    due = datetime.now(UTC) + timedelta(seconds=0.5)
     scheduling.schedule_once(sample_tasks.ping, due, job_id="while-down", label="missed")
     db.session.commit()
     time.sleep(2.5)  # due while no scheduler runs

@@ -1,4 +1,5 @@
 """Schools: a registry imported through the real CSV path, and helpers to read what was sent."""
+
 from __future__ import annotations
 
 import re
@@ -45,8 +46,13 @@ def restart(app):
 
 def notices(revision_id: int) -> list[SchoolNotice]:
     db.session.rollback()
-    return list(db.session.scalars(select(SchoolNotice).where(SchoolNotice.revision_id == revision_id)
-                                   .order_by(SchoolNotice.school_id)))
+    return list(
+        db.session.scalars(
+            select(SchoolNotice)
+            .where(SchoolNotice.revision_id == revision_id)
+            .order_by(SchoolNotice.school_id)
+        )
+    )
 
 
 def deliveries(purpose: str, revision_id: int | None = None) -> list[Delivery]:

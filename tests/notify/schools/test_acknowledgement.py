@@ -1,8 +1,9 @@
 """The acknowledgement link: no login; one press records who and when; a second press, a forged
 link and a link whose notice is over change nothing and say so."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from freezegun import freeze_time
@@ -11,11 +12,12 @@ from sqlalchemy import func, select
 from notify.extensions import db
 from notify.lifecycle.proposals import propose_change
 from notify.models import AuditEvent, SchoolNotice
-from notify.schools import notices as school_notices, tokens
+from notify.schools import notices as school_notices
+from notify.schools import tokens
 from tests.conftest import fresh, proposal, take_to
 from tests.notify.schools.conftest import deliveries, token_in
 
-T0 = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -28,14 +30,19 @@ def published(yu_schools, sample_draft, sample_users):
 
 
 def link_of(revision, school) -> str:
-    body = next(d.body for d in deliveries(school_notices.PURPOSE, revision.id) if d.address == school.head_phone)
+    body = next(
+        d.body for d in deliveries(school_notices.PURPOSE, revision.id) if d.address == school.head_phone
+    )
     return "/a/" + token_in(body)
 
 
 def notice_of(revision, school) -> SchoolNotice:
     fresh()
-    return db.session.scalar(select(SchoolNotice).where(SchoolNotice.revision_id == revision.id,
-                                                        SchoolNotice.school_id == school.id))
+    return db.session.scalar(
+        select(SchoolNotice).where(
+            SchoolNotice.revision_id == revision.id, SchoolNotice.school_id == school.id
+        )
+    )
 
 
 def test_opening_shows_the_notice_and_one_press_confirms(client, published, yu_schools):
@@ -56,7 +63,9 @@ def test_opening_shows_the_notice_and_one_press_confirms(client, published, yu_s
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "school.acknowledged"))
     assert event.actor_name == "值班老师 刘洋" and event.detail["via"] == "link"
     html = client.get(url).get_data(as_text=True)
-    assert 'data-state="acknowledged"' in html and "值班老师 刘洋" in html and 'data-test="confirm"' not in html
+    assert (
+        'data-state="acknowledged"' in html and "值班老师 刘洋" in html and 'data-test="confirm"' not in html
+    )
 
 
 def test_a_second_press_changes_nothing(client, published, yu_schools):
@@ -69,8 +78,12 @@ def test_a_second_press_changes_nothing(client, published, yu_schools):
     assert again.status_code == 200 and "flash-info" in html and 'data-state="acknowledged"' in html
     notice = notice_of(published, yu_schools[0])
     assert (notice.acknowledged_at, notice.acknowledged_by) == (T0 + timedelta(minutes=3), "甲")
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == "school.acknowledged")) == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "school.acknowledged")
+        )
+        == 1
+    )
 
 
 @pytest.mark.parametrize("forge", ["signature", "school", "garbage", "empty_sig", "long"])
@@ -89,15 +102,20 @@ def test_a_forged_link_records_nothing(client, published, yu_schools, forge):
         answer = method(f"/a/{forged}", data={"name": "x"})
         assert answer.status_code == 404
         assert 'data-test="invalid"' in answer.get_data(as_text=True)
-    assert db.session.scalar(select(func.count()).select_from(SchoolNotice).where(
-        SchoolNotice.acknowledged_at.is_not(None))) == 0
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(SchoolNotice).where(SchoolNotice.acknowledged_at.is_not(None))
+        )
+        == 0
+    )
 
 
 def test_a_replaced_notice_no_longer_confirms(client, published, yu_schools, sample_users, sample_levels):
     url = link_of(published, yu_schools[0])
     with freeze_time(T0 + timedelta(hours=1)):
-        upgrade = propose_change(published.warning, "upgrade", proposal(sample_levels["orange"]),
-                                 sample_users["office"])
+        upgrade = propose_change(
+            published.warning, "upgrade", proposal(sample_levels["orange"]), sample_users["office"]
+        )
         db.session.commit()
         take_to(upgrade, "published", sample_users)
     for method in (client.get, client.post):

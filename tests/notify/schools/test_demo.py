@@ -1,4 +1,5 @@
 """The demo: Yu County's schools answered the demo warning the way real ones do."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -24,6 +25,9 @@ def test_the_demo_warning_reached_every_school_and_most_confirmed(app):
     late = [n for n in acked if n.reminded_at]
     assert late and all(n.acknowledged_at > n.reminded_at for n in late)
     assert {n.acknowledged_via for n in acked} == {"link", "sms"}
-    reminders = db.session.scalar(select(func.count()).select_from(Delivery).where(
-        Delivery.revision_id == orange.id, Delivery.purpose == "school_reminder"))
+    reminders = db.session.scalar(
+        select(func.count())
+        .select_from(Delivery)
+        .where(Delivery.revision_id == orange.id, Delivery.purpose == "school_reminder")
+    )
     assert reminders == len(late) + len(silent)

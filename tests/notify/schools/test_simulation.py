@@ -6,6 +6,7 @@ replying. The dashboard and the escalations must match exactly who did what.
 Waiting 30 real minutes per stage is replaced by moving each stored escalation job to "now"
 and running the scheduler's tick, once the job was checked to be in the store at its real time.
 """
+
 from __future__ import annotations
 
 import random
@@ -20,11 +21,17 @@ from notify import clock, scheduling
 from notify.extensions import db
 from notify.models import Delivery, School, SchoolContact, SchoolNotice, Township
 from notify.models.deliveries import Status
-from notify.schools import dashboard, notices as school_notices, registry
+from notify.schools import dashboard, registry
+from notify.schools import notices as school_notices
 from notify.schools.escalation import escalate_schools
 from tests.conftest import fresh, take_to
 from tests.notify.dispatch.conftest import (  # noqa: F401
-    aliyun_standin, aliyun_standin_server, run_executor, twilio_standin, twilio_standin_server, wired,
+    aliyun_standin,
+    aliyun_standin_server,
+    run_executor,
+    twilio_standin,
+    twilio_standin_server,
+    wired,
 )
 
 N = 300
@@ -37,14 +44,22 @@ def _registry(j) -> dict[int, School]:
     lines = ["code,name,type,township,head_name,head_phone,duty_name,duty_phone"]
     types = ("primary", "middle", "kindergarten", "nine_year", "high")
     for i in range(N):
-        lines.append(f"S{i:03d},模拟{i:03d}校,{types[i % 5]},{townships[i % 13].code},校长{i:03d},"
-                     f"{13903560000 + i},值班{i:03d},{13903565000 + i}")
+        lines.append(
+            f"S{i:03d},模拟{i:03d}校,{types[i % 5]},{townships[i % 13].code},校长{i:03d},"
+            f"{13903560000 + i},值班{i:03d},{13903565000 + i}"
+        )
     report = registry.import_csv(j, "\n".join(lines).encode())
     assert report.errors == []
     db.session.add(SchoolContact(jurisdiction_id=j.id, name="县教科局", phone="+8613903569000"))
     for i, t in enumerate(townships):
-        db.session.add(SchoolContact(jurisdiction_id=j.id, township_id=t.id, name=f"{t.name_zh}教育办",
-                                     phone=f"+86{13903569100 + i}"))
+        db.session.add(
+            SchoolContact(
+                jurisdiction_id=j.id,
+                township_id=t.id,
+                name=f"{t.name_zh}教育办",
+                phone=f"+86{13903569100 + i}",
+            )
+        )
     db.session.commit()
     return {s.id: s for s in db.session.scalars(select(School))}
 
@@ -60,13 +75,23 @@ def _wait(predicate, what: str, timeout: float = 90.0) -> None:
 
 
 def _final(purpose: str) -> int:
-    return db.session.scalar(select(func.count()).select_from(Delivery).where(
-        Delivery.purpose == purpose, Delivery.status.in_(Status.FINAL))) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Delivery)
+            .where(Delivery.purpose == purpose, Delivery.status.in_(Status.FINAL))
+        )
+        or 0
+    )
 
 
 def _acked() -> int:
-    return db.session.scalar(select(func.count()).select_from(SchoolNotice).where(
-        SchoolNotice.acknowledged_at.is_not(None))) or 0
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(SchoolNotice).where(SchoolNotice.acknowledged_at.is_not(None))
+        )
+        or 0
+    )
 
 
 def _received_link(standin, phone: str, marker: str) -> str:
@@ -94,7 +119,8 @@ def _answer(standin, schools: list[School], *, phone_of, marker: str, rng: rando
 
 
 def test_300_schools_dashboard_and_escalations_match_who_did_what(
-        app, monkeypatch, live_server, wired, run_executor, sample_jurisdiction, sample_draft, sample_users):
+    app, monkeypatch, live_server, wired, run_executor, sample_jurisdiction, sample_draft, sample_users
+):
     aliyun = wired["aliyun"]
     monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", live_server)
     monkeypatch.setitem(app.config, "ALIYUN_UPLINK_TOKEN", UPLINK_TOKEN)
@@ -103,10 +129,11 @@ def test_300_schools_dashboard_and_escalations_match_who_did_what(
     rng = random.Random(4)
     order = sorted(schools.values(), key=lambda s: s.id)
     rng.shuffle(order)
-    never, late, timely = order[:N // 10], order[N // 10:N * 3 // 10], order[N * 3 // 10:]
+    never, late, timely = order[: N // 10], order[N // 10 : N * 3 // 10], order[N * 3 // 10 :]
     unreachable = never[:3]
-    aliyun.faults.update(number_errors={s.head_phone[3:]: {"stage": "report", "code": "MK:0001"}
-                                        for s in unreachable})
+    aliyun.faults.update(
+        number_errors={s.head_phone[3:]: {"stage": "report", "code": "MK:0001"} for s in unreachable}
+    )
     started = time.monotonic()
     run_executor()
     take_to(sample_draft, "published", sample_users)
@@ -153,12 +180,17 @@ def test_300_schools_dashboard_and_escalations_match_who_did_what(
         assert c["reminded"] == len(mine(never)) + len(mine(late))
         assert c["not_reached"] == len(mine(unreachable))
         assert c["delivered"] == c["schools"] - c["not_reached"] and c["in_flight"] == 0
-    assert (total.counts["acknowledged"], total.counts["after_reminder"], total.counts["silent"],
-            total.counts["not_reached"]) == (270, 60, 30, 3)
+    assert (
+        total.counts["acknowledged"],
+        total.counts["after_reminder"],
+        total.counts["silent"],
+        total.counts["not_reached"],
+    ) == (270, 60, 30, 3)
     notices = {n.school_id: n for n in db.session.scalars(select(SchoolNotice))}
     assert {n.acknowledged_via for n in notices.values() if n.acknowledged_at} == {"link", "sms"}
-    assert all(notices[s.id].acknowledged_at < notices[s.id].reminded_at for s in timely
-               if notices[s.id].reminded_at) and not any(notices[s.id].reminded_at for s in timely)
+    assert all(
+        notices[s.id].acknowledged_at < notices[s.id].reminded_at for s in timely if notices[s.id].reminded_at
+    ) and not any(notices[s.id].reminded_at for s in timely)
     assert all(notices[s.id].acknowledged_at > notices[s.id].reminded_at for s in late)
 
     # The reports, as the phones received them: the bureau the count per township, each
@@ -177,5 +209,7 @@ def test_300_schools_dashboard_and_escalations_match_who_did_what(
             names = re.search(r"未确认收到：(.*)。请", body).group(1).split("、")
             assert sorted(names) == sorted(s.name for s in never if s.township_id == tid)
     assert aliyun.messages.duplicates() == {}  # one message per phone: notice, reminder or report
-    print(f"\nsimulation: {N} notices sent and receipted in {sent_in:.1f} s; "
-          f"{time.monotonic() - started:.1f} s in all")
+    print(
+        f"\nsimulation: {N} notices sent and receipted in {sent_in:.1f} s; "
+        f"{time.monotonic() - started:.1f} s in all"
+    )

@@ -1,8 +1,9 @@
 """Offline alarms: a screen silent longer than its interval plus the grace raises one; being
 heard again closes it. Computed by one query over all screens, recorded by sweep()."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from freezegun import freeze_time
 from sqlalchemy import select
@@ -15,17 +16,21 @@ from notify.screens import status
 from tests.conftest import fresh
 from tests.notify.screens.conftest import auth
 
-T0 = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 
 
 def _alarms(screen_id: int) -> list[ScreenAlarm]:
     fresh()
-    return list(db.session.scalars(select(ScreenAlarm).where(ScreenAlarm.screen_id == screen_id)
-                                   .order_by(ScreenAlarm.id)))
+    return list(
+        db.session.scalars(
+            select(ScreenAlarm).where(ScreenAlarm.screen_id == screen_id).order_by(ScreenAlarm.id)
+        )
+    )
 
 
 def test_silence_beyond_interval_and_grace_raises_an_alarm_and_a_heartbeat_ends_it(
-        client, make_screen, sample_jurisdiction, app):
+    client, make_screen, sample_jurisdiction, app
+):
     grace = status.grace()
     with freeze_time(T0) as frozen:
         quiet, quiet_token = make_screen(interval=60)

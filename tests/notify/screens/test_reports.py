@@ -1,5 +1,6 @@
 """Gateway reports: heartbeats and "displayed version N" settle the screens' led deliveries;
 no executor ever claims them."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -18,8 +19,13 @@ from tests.notify.screens.conftest import auth, change, issue
 
 def _statuses(revision_id: int) -> dict[str, str]:
     fresh()
-    return dict(db.session.execute(select(Delivery.address, Delivery.status).where(
-        Delivery.revision_id == revision_id, Delivery.channel == "led")).all())
+    return dict(
+        db.session.execute(
+            select(Delivery.address, Delivery.status).where(
+                Delivery.revision_id == revision_id, Delivery.channel == "led"
+            )
+        ).all()
+    )
 
 
 def test_fetch_accepts_and_displayed_delivers(client, make_screen, sample_users, sample_kind, sample_levels):
@@ -41,12 +47,15 @@ def test_fetch_accepts_and_displayed_delivers(client, make_screen, sample_users,
 
 
 def test_a_newer_version_displayed_settles_the_revisions_it_superseded(
-        client, make_screen, sample_users, sample_kind, sample_levels):
+    client, make_screen, sample_users, sample_kind, sample_levels
+):
     screen, token = make_screen()
     first = issue(sample_kind, sample_levels["yellow"], sample_users)
     upgrade = change(first.warning, "upgrade", sample_levels["orange"], sample_users)
     # The gateway was off during the issue and only ever fetched the upgrade (version 3).
-    response = client.post(f"/screens/{screen.id}/heartbeat", json={"displayed_version": 3}, headers=auth(token))
+    response = client.post(
+        f"/screens/{screen.id}/heartbeat", json={"displayed_version": 3}, headers=auth(token)
+    )
     assert response.status_code == 200 and response.get_json()["deliveries_settled"] == 2
     assert _statuses(first.id) == {screen.address: "delivered"}
     assert _statuses(upgrade.id) == {screen.address: "delivered"}
@@ -56,8 +65,9 @@ def test_a_newer_version_displayed_settles_the_revisions_it_superseded(
     assert db.session.get(Screen, screen.id).displayed_version == 3
 
 
-def test_displayed_below_a_revision_does_not_deliver_it(client, make_screen, sample_users, sample_kind,
-                                                         sample_levels):
+def test_displayed_below_a_revision_does_not_deliver_it(
+    client, make_screen, sample_users, sample_kind, sample_levels
+):
     screen, token = make_screen()
     revision = issue(sample_kind, sample_levels["yellow"], sample_users)
     client.post(f"/screens/{screen.id}/displayed", json={"version": 1}, headers=auth(token))
@@ -97,7 +107,9 @@ def test_heartbeat_moves_the_deadline(client, make_screen):
     fresh()
     screen = db.session.get(Screen, screen.id)
     assert screen.last_heartbeat_at is not None
-    assert timedelta(seconds=120) < screen.heartbeat_due_at - screen.last_heartbeat_at <= timedelta(seconds=180)
+    assert (
+        timedelta(seconds=120) < screen.heartbeat_due_at - screen.last_heartbeat_at <= timedelta(seconds=180)
+    )
 
 
 def test_no_executor_claims_led_deliveries(app, make_screen, sample_users, sample_kind, sample_levels):

@@ -1,5 +1,6 @@
 """The sandbox screen simulator against the live server's real feed and report endpoints: it
 receives an issue, an upgrade and then a lifting, in order, shows each, and renders it to PNG."""
+
 from __future__ import annotations
 
 import io
@@ -41,17 +42,24 @@ def simulator_for(live_server):
 
     def start(screen, token, **kwargs) -> ScreenSimulator:
         fmt = kwargs.pop("fmt", "json")
-        sim = ScreenSimulator(f"{live_server}/screens/{screen.id}/feed.{fmt}", token,
-                              poll_seconds=0.1, heartbeat_seconds=0.3, **kwargs).start()
+        sim = ScreenSimulator(
+            f"{live_server}/screens/{screen.id}/feed.{fmt}",
+            token,
+            poll_seconds=0.1,
+            heartbeat_seconds=0.3,
+            **kwargs,
+        ).start()
         started.append(sim)
         return sim
+
     yield start
     for sim in started:
         sim.stop()
 
 
 def test_simulator_receives_an_upgrade_and_then_a_lifting_in_order(
-        simulator_for, make_screen, sample_users, sample_kind, sample_levels, tmp_path):
+    simulator_for, make_screen, sample_users, sample_kind, sample_levels, tmp_path
+):
     screen, token = make_screen(chars=12, lines=3, colours="full", name="县汽车站")
     png_path = tmp_path / "bus-station.png"
     sim = simulator_for(screen, token, png_path=str(png_path))
@@ -61,29 +69,42 @@ def test_simulator_receives_an_upgrade_and_then_a_lifting_in_order(
     shown = _wait_for(sim, 2)
     assert (shown.state, shown.level["code"]) == ("warning", "yellow")
 
-    upgrade = change(first.warning, "upgrade", sample_levels["red"], sample_users,
-                     headline_zh="盂县重污染天气预警升级为红色，启动Ⅰ级应急响应")
+    upgrade = change(
+        first.warning,
+        "upgrade",
+        sample_levels["red"],
+        sample_users,
+        headline_zh="盂县重污染天气预警升级为红色，启动Ⅰ级应急响应",
+    )
     shown = _wait_for(sim, 3)
     assert (shown.state, shown.level["code"]) == ("warning", "red")
     assert shown.pages[0]["lines"][0] == "重污染天气红色预警"
     red_png = png_path.read_bytes()
 
-    lift = change(first.warning, "lift", sample_levels["red"], sample_users,
-                  headline_zh="盂县解除重污染天气红色预警")
+    lift = change(
+        first.warning, "lift", sample_levels["red"], sample_users, headline_zh="盂县解除重污染天气红色预警"
+    )
     shown = _wait_for(sim, 4)
     assert shown.state == "lifted" and shown.pages[0]["lines"][0] == "重污染天气红色预警解除"
     lifted_png = png_path.read_bytes()
 
     # In order, each once: idle, issue, upgrade, lifting.
     assert [(s.version, s.state, s.level["code"]) for s in sim.history] == [
-        (1, "idle", "none"), (2, "warning", "yellow"), (3, "warning", "red"), (4, "lifted", "red")]
+        (1, "idle", "none"),
+        (2, "warning", "yellow"),
+        (3, "warning", "red"),
+        (4, "lifted", "red"),
+    ]
 
     # Its "displayed" reports delivered every revision to this screen.
     deadline = time.monotonic() + 5
     while True:
         fresh()
-        statuses = dict(db.session.execute(select(Delivery.revision_id, Delivery.status).where(
-            Delivery.address == screen.address)).all())
+        statuses = dict(
+            db.session.execute(
+                select(Delivery.revision_id, Delivery.status).where(Delivery.address == screen.address)
+            ).all()
+        )
         if set(statuses.values()) == {"delivered"} or time.monotonic() > deadline:
             break
         time.sleep(0.05)
@@ -105,7 +126,8 @@ def test_simulator_receives_an_upgrade_and_then_a_lifting_in_order(
 
 
 def test_a_two_colour_board_shows_the_fallback_and_a_text_gateway_reads_the_gbk_variant(
-        simulator_for, make_screen, sample_users, sample_kind, sample_levels):
+    simulator_for, make_screen, sample_users, sample_kind, sample_levels
+):
     screen, token = make_screen(chars=8, lines=2, colours="two")
     issue(sample_kind, sample_levels["orange"], sample_users)
     json_sim = simulator_for(screen, token)
@@ -114,11 +136,13 @@ def test_a_two_colour_board_shows_the_fallback_and_a_text_gateway_reads_the_gbk_
     assert [p["lines"] for p in from_text.pages] == [p["lines"] for p in from_json.pages]
     assert from_text.level == {"code": "orange", "words": "橙色预警"}
     png = render_png(from_text)
-    assert _count(png, (255, 255, 0)) > 200          # orange on a red-green board: yellow
+    assert _count(png, (255, 255, 0)) > 200  # orange on a red-green board: yellow
     assert _count(png, (0xF0, 0x8A, 0x00)) == 0
 
 
-def test_faults_silence_and_dropped_polls(simulator_for, make_screen, sample_users, sample_kind, sample_levels):
+def test_faults_silence_and_dropped_polls(
+    simulator_for, make_screen, sample_users, sample_kind, sample_levels
+):
     screen, token = make_screen()
     sim = simulator_for(screen, token)
     _wait_for(sim, 1)

@@ -1,21 +1,25 @@
 """Wrapping for LED profiles, GBK safety and colour fallbacks: pure functions, no database."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from notify.screens import colours, gbk, wrap
 
-ADVICE = "盂县重污染天气预警升级为橙色，启动Ⅱ级应急响应。预计AQI 200-260，首要污染物PM2.5，持续至11月25日08:00。"
+ADVICE = (
+    "盂县重污染天气预警升级为橙色，启动Ⅱ级应急响应。预计AQI 200-260，首要污染物PM2.5，持续至11月25日08:00。"
+)
 
 
 def test_a_chinese_character_is_one_cell_and_a_digit_half():
-    assert gbk.width("红色预警") == 8            # 4 cells
-    assert gbk.width("PM2.5") == 5               # 2.5 cells
+    assert gbk.width("红色预警") == 8  # 4 cells
+    assert gbk.width("PM2.5") == 5  # 2.5 cells
     assert wrap.wrap("一二三四五六七八九十", 4) == ["一二三四", "五六七八", "九十"]
-    assert wrap.wrap("12345678", 4) == ["12345678"]   # 8 digits fill a 4-character line
+    assert wrap.wrap("12345678", 4) == ["12345678"]  # 8 digits fill a 4-character line
     assert wrap.wrap("123456789", 4) == ["12345678", "9"]  # longer than a line: cut, unavoidably
 
 
@@ -43,8 +47,10 @@ def test_latin_words_wrap_at_spaces():
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("盂县预警红色，。（）《》 AQIPM2.5-0123456789:abc")), max_size=80),
-       st.integers(min_value=2, max_value=24))
+@given(
+    st.text(alphabet=st.sampled_from(list("盂县预警红色，。（）《》 AQIPM2.5-0123456789:abc")), max_size=80),
+    st.integers(min_value=2, max_value=24),
+)
 def test_wrapping_never_overflows_and_keeps_every_character(text, chars):
     lines = wrap.wrap(text, chars)
     assert all(gbk.width(line) <= 2 * chars for line in lines)
@@ -77,18 +83,26 @@ def test_the_header_falls_back_to_shorter_words_on_narrow_boards():
 
 def test_gbk_replacements_are_sensible():
     assert gbk.safe("PM2.5 35µg/m³") == "PM2.5 35μg/m3"
-    assert gbk.safe("注意⚠防护😷") == "注意防护"          # emoji dropped
-    assert gbk.safe("吉𠮷祥") == "吉□祥"                    # a character no GBK font has
+    assert gbk.safe("注意⚠防护😷") == "注意防护"  # emoji dropped
+    assert gbk.safe("吉𠮷祥") == "吉□祥"  # a character no GBK font has
     assert gbk.safe("ＡＱＩ２００，Ⅱ级") == "ＡＱＩ２００，Ⅱ级"  # full-width and Roman numerals are in GBK
     assert gbk.safe("a\u00a0b\u200bc") == "a bc"
     for text in ("PM2.5 35µg/m³", "注意⚠防护😷", "吉𠮷祥"):
         gbk.safe(text).encode("gbk")
 
 
-@pytest.mark.parametrize("colour,mode,expected", [
-    ("#D7191C", "full", "#D7191C"), ("#D7191C", "two", colours.RED), ("#F08A00", "two", colours.YELLOW),
-    ("#F2C500", "two", colours.YELLOW), ("#1F6FD1", "two", colours.GREEN),
-    ("#1A9850", "two", colours.GREEN), ("#F08A00", "one", colours.RED), ("#FFFFFF", "two", colours.YELLOW),
-])
+@pytest.mark.parametrize(
+    "colour,mode,expected",
+    [
+        ("#D7191C", "full", "#D7191C"),
+        ("#D7191C", "two", colours.RED),
+        ("#F08A00", "two", colours.YELLOW),
+        ("#F2C500", "two", colours.YELLOW),
+        ("#1F6FD1", "two", colours.GREEN),
+        ("#1A9850", "two", colours.GREEN),
+        ("#F08A00", "one", colours.RED),
+        ("#FFFFFF", "two", colours.YELLOW),
+    ],
+)
 def test_fallback_colours(colour, mode, expected):
     assert colours.fallback(colour, mode) == expected

@@ -1,8 +1,9 @@
 """Deadline escalation (§4.2.2) on a frozen clock: SMS to the office director and the
 approver, rows for the command's robots, one alert per deadline, a mark on the timeline."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from freezegun import freeze_time
 from sqlalchemy import select
@@ -15,21 +16,32 @@ from notify.models import Consultation, DeadlineAlert, Robot
 from tests.conftest import approval_form, proposal, take_to
 from tests.notify.timed.conftest import events, messages, stored_jobs
 
-T0 = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)  # 09:00 in Yu County
+T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # 09:00 in Yu County
 
 
 def robots(j):
-    county = Robot(jurisdiction_id=j.id, kind="wecom", name="县应急指挥部值班群",
-                   webhook_url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k1")
-    township = Robot(jurisdiction_id=j.id, kind="dingtalk", name="秀水镇群", secret="s",
-                     webhook_url="https://oapi.dingtalk.com/robot/send?access_token=t",
-                     township_id=j.townships[0].id)
+    county = Robot(
+        jurisdiction_id=j.id,
+        kind="wecom",
+        name="县应急指挥部值班群",
+        webhook_url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k1",
+    )
+    township = Robot(
+        jurisdiction_id=j.id,
+        kind="dingtalk",
+        name="秀水镇群",
+        secret="s",
+        webhook_url="https://oapi.dingtalk.com/robot/send?access_token=t",
+        township_id=j.townships[0].id,
+    )
     db.session.add_all([county, township])
     db.session.commit()
     return county, township
 
 
-def test_publication_not_done_alerts_before_the_deadline(sample_draft, sample_users, director, sample_jurisdiction):
+def test_publication_not_done_alerts_before_the_deadline(
+    sample_draft, sample_users, director, sample_jurisdiction
+):
     county, _township = robots(sample_jurisdiction)
     sample_users["deputy"].phone = "13900000002"
     db.session.commit()
@@ -82,22 +94,30 @@ def test_the_lead_is_configurable(app, monkeypatch, sample_draft, sample_users, 
 
 
 def _consultation(j, office, at) -> Consultation:
-    c = Consultation(jurisdiction_id=j.id, concluded_at=at, conclusion="预计日AQI>200，建议发布橙色预警",
-                     reporter="县环境监测站", forecast_daily_aqi=[215, 230, 160], created_by=office)
+    c = Consultation(
+        jurisdiction_id=j.id,
+        concluded_at=at,
+        conclusion="预计日AQI>200，建议发布橙色预警",
+        reporter="县环境监测站",
+        forecast_daily_aqi=[215, 230, 160],
+        created_by=office,
+    )
     db.session.add(c)
     db.session.commit()
     return c
 
 
-def test_approval_form_not_filed_within_the_hour(sample_jurisdiction, sample_users, director, sample_kind,
-                                                  sample_levels):
+def test_approval_form_not_filed_within_the_hour(
+    sample_jurisdiction, sample_users, director, sample_kind, sample_levels
+):
     sample_users["deputy"].phone = "+86 139 0000 0003"
     sample_users["commander"].phone = "13900000004"
     db.session.commit()
     with freeze_time(T0):
         c = _consultation(sample_jurisdiction, sample_users["office"], T0)
-        draft = propose_issue(sample_kind, proposal(sample_levels["orange"], consultation=c),
-                              sample_users["office"])
+        draft = propose_issue(
+            sample_kind, proposal(sample_levels["orange"], consultation=c), sample_users["office"]
+        )
         db.session.commit()
     assert f"escalate:approval_form:{c.id}" in stored_jobs()
     with freeze_time(T0 + timedelta(minutes=45)):
@@ -111,12 +131,14 @@ def test_approval_form_not_filed_within_the_hour(sample_jurisdiction, sample_use
     assert events("deadline.approval_form.escalated")[0].warning_id == draft.warning_id
 
 
-def test_approval_form_filed_in_time_ends_the_watch(sample_jurisdiction, sample_users, director, sample_kind,
-                                                   sample_levels):
+def test_approval_form_filed_in_time_ends_the_watch(
+    sample_jurisdiction, sample_users, director, sample_kind, sample_levels
+):
     with freeze_time(T0):
         c = _consultation(sample_jurisdiction, sample_users["office"], T0)
-        draft = propose_issue(sample_kind, proposal(sample_levels["yellow"], consultation=c),
-                              sample_users["office"])
+        draft = propose_issue(
+            sample_kind, proposal(sample_levels["yellow"], consultation=c), sample_users["office"]
+        )
         db.session.commit()
     with freeze_time(T0 + timedelta(minutes=20)):
         perform(draft, "submit", sample_users["office"], form=approval_form(draft))
@@ -125,5 +147,6 @@ def test_approval_form_filed_in_time_ends_the_watch(sample_jurisdiction, sample_
     with freeze_time(T0 + timedelta(hours=2)):
         scheduling.tick()
         from notify.timed.escalation import escalate_approval_form
+
         escalate_approval_form(consultation_id=c.id)  # a stray run changes nothing either
     assert messages("escalation") == []

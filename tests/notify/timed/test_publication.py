@@ -1,4 +1,5 @@
 """Publication at the response start time, through the guard, on a frozen clock."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -27,11 +28,14 @@ def approved(draft, users, at):
 
 
 def deliveries(revision_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(Delivery).where(Delivery.revision_id == revision_id))
+    return db.session.scalar(
+        select(func.count()).select_from(Delivery).where(Delivery.revision_id == revision_id)
+    )
 
 
 def test_an_approved_revision_publishes_itself_at_its_response_start(
-        sample_recipients, sample_draft, sample_users):
+    sample_recipients, sample_draft, sample_users
+):
     start = sample_draft.response_start_at
     revision = approved(sample_draft, sample_users, start - timedelta(hours=3))
     with freeze_time(start - timedelta(hours=2)):
@@ -54,7 +58,10 @@ def test_an_approved_revision_publishes_itself_at_its_response_start(
     assert revision.warning.status == "active"
     assert db.session.scalar(select(PublicationSchedule.state)) == "published"
     [done] = events("revision.published_on_schedule")
-    assert done.warning_id == revision.warning_id and done.detail["set_by"] == sample_users["office"].display_name
+    assert (
+        done.warning_id == revision.warning_id
+        and done.detail["set_by"] == sample_users["office"].display_name
+    )
     assert [e.action for e in events("revision.publication_scheduled")] == ["revision.publication_scheduled"]
     assert f"publish:{revision.id}" not in stored_jobs()
 
@@ -102,7 +109,9 @@ def test_cancel_and_set_again(sample_recipients, sample_draft, sample_users):
     assert len(events("revision.publication_unscheduled")) == 1
 
 
-def test_a_missed_publication_runs_once_when_the_scheduler_returns(sample_recipients, sample_draft, sample_users):
+def test_a_missed_publication_runs_once_when_the_scheduler_returns(
+    sample_recipients, sample_draft, sample_users
+):
     start = sample_draft.response_start_at
     revision = approved(sample_draft, sample_users, start - timedelta(hours=3))
     with freeze_time(start - timedelta(hours=2)):
@@ -134,7 +143,9 @@ def test_refusals(sample_draft, sample_users):
     assert db.session.scalar(select(func.count()).select_from(PublicationSchedule)) == 0
 
 
-def test_a_revision_that_can_no_longer_publish_is_recorded_not_crashed(sample_recipients, sample_draft, sample_users):
+def test_a_revision_that_can_no_longer_publish_is_recorded_not_crashed(
+    sample_recipients, sample_draft, sample_users
+):
     """The warning moved on (here: its first revision went out some other way and this one no
     longer follows the current state): the guard refuses, the job records why."""
     start = sample_draft.response_start_at

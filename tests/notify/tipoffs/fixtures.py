@@ -1,5 +1,6 @@
 """Fixtures and helpers for tip-off tests, shared by tests/notify/tipoffs, tests/admin and
 tests/browser (imported by name into each conftest or module that needs them)."""
+
 from __future__ import annotations
 
 import io
@@ -39,9 +40,20 @@ def solve_captcha(client, answers: list[str]) -> str:
 
 
 def form_data(township_id: int, **overrides) -> dict:
-    data = {"category": "dust", "description": "工地土方作业未覆盖，扬尘很大", "township": str(township_id),
-            "address": "秀水镇东关村建筑工地", "latitude": "", "longitude": "", "identity": "anonymous",
-            "name": "", "phone": "", "captcha": "", "started": timetrap.issue(), "website": ""}
+    data = {
+        "category": "dust",
+        "description": "工地土方作业未覆盖，扬尘很大",
+        "township": str(township_id),
+        "address": "秀水镇东关村建筑工地",
+        "latitude": "",
+        "longitude": "",
+        "identity": "anonymous",
+        "name": "",
+        "phone": "",
+        "captcha": "",
+        "started": timetrap.issue(),
+        "website": "",
+    }
     data.update(overrides)
     return data
 
@@ -61,7 +73,7 @@ def jpeg(size=(800, 600), colour=(180, 120, 60), gps: tuple[float, float] | None
     image = Image.new("RGB", size, colour)
     out = io.BytesIO()
     exif = Image.Exif()
-    exif[0x010F] = "TestCam"       # Make
+    exif[0x010F] = "TestCam"  # Make
     exif[0x0131] = "reporter-phone-app"  # Software
     if gps is not None:
         lat, lon = gps
@@ -99,8 +111,13 @@ def sample_unit_users(sample_users, sample_jurisdiction) -> dict[str, User]:
     units = {u.code: u for u in sample_jurisdiction.member_units}
     users = {}
     for username, unit in (("eco", units["eco_env_branch"]), ("police", units["public_security_bureau"])):
-        user = User(jurisdiction=sample_jurisdiction, username=username, display_name=f"{username} 测试",
-                    role=Role.MEMBER_UNIT.value, member_unit=unit)
+        user = User(
+            jurisdiction=sample_jurisdiction,
+            username=username,
+            display_name=f"{username} 测试",
+            role=Role.MEMBER_UNIT.value,
+            member_unit=unit,
+        )
         user.password_hash = PASSWORD_HASH
         db.session.add(user)
         users[username] = user
@@ -108,12 +125,35 @@ def sample_unit_users(sample_users, sample_jurisdiction) -> dict[str, User]:
     return users
 
 
-def make_tipoff(jurisdiction, *, township=None, anonymous=True, name="", phone="", now=None,
-                category="dust", latitude=None, longitude=None, photos=()):
-    tipoff, code = submit(jurisdiction, SubmissionData(
-        category=category, description="工地土方作业未覆盖，扬尘很大", township=township or jurisdiction.townships[0],
-        address="秀水镇东关村建筑工地", latitude=latitude, longitude=longitude, anonymous=anonymous,
-        name=name, phone=phone, photos=list(photos)), now=now)
+def make_tipoff(
+    jurisdiction,
+    *,
+    township=None,
+    anonymous=True,
+    name="",
+    phone="",
+    now=None,
+    category="dust",
+    latitude=None,
+    longitude=None,
+    photos=(),
+):
+    tipoff, code = submit(
+        jurisdiction,
+        SubmissionData(
+            category=category,
+            description="工地土方作业未覆盖，扬尘很大",
+            township=township or jurisdiction.townships[0],
+            address="秀水镇东关村建筑工地",
+            latitude=latitude,
+            longitude=longitude,
+            anonymous=anonymous,
+            name=name,
+            phone=phone,
+            photos=list(photos),
+        ),
+        now=now,
+    )
     return tipoff, code
 
 

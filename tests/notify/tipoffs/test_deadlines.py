@@ -1,13 +1,14 @@
 """15 days to decide on acceptance, 60 to close, one extension of up to 30; overdue listed."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from notify.tipoffs.deadlines import deadlines_for, is_overdue, overdue
 from notify.tipoffs.guard import ActionData, perform
 from tests.notify.tipoffs.fixtures import make_tipoff
 
-T0 = datetime(2026, 11, 1, 2, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
 
 
 def _status(tipoff, now):
@@ -37,8 +38,13 @@ def test_closure_in_60_days_and_one_extension(sample_tipoff_env, sample_jurisdic
     day61 = T0 + timedelta(days=61)
     assert _status(tipoff, day61) == {"acceptance": "met", "closure": "overdue"}
     assert overdue(sample_jurisdiction.id, day61) == [tipoff]
-    perform(tipoff, "extend", sample_users["office"], ActionData(extension_days=30, reason="跨部门联合核查"),
-            now=T0 + timedelta(days=50))
+    perform(
+        tipoff,
+        "extend",
+        sample_users["office"],
+        ActionData(extension_days=30, reason="跨部门联合核查"),
+        now=T0 + timedelta(days=50),
+    )
     assert tipoff.closure_due_at == T0 + timedelta(days=90)
     assert not is_overdue(tipoff, day61) and overdue(sample_jurisdiction.id, day61) == []
     assert is_overdue(tipoff, T0 + timedelta(days=91))
@@ -46,6 +52,12 @@ def test_closure_in_60_days_and_one_extension(sample_tipoff_env, sample_jurisdic
 
 def test_an_answered_ticket_is_never_overdue(sample_tipoff_env, sample_jurisdiction, sample_users):
     tipoff, _ = make_tipoff(sample_jurisdiction, now=T0)
-    perform(tipoff, "not_accept", sample_users["office"], ActionData(reason="不属于受理范围"), now=T0 + timedelta(days=3))
+    perform(
+        tipoff,
+        "not_accept",
+        sample_users["office"],
+        ActionData(reason="不属于受理范围"),
+        now=T0 + timedelta(days=3),
+    )
     assert overdue(sample_jurisdiction.id, T0 + timedelta(days=100)) == []
     assert _status(tipoff, T0 + timedelta(days=100)) == {"acceptance": "met", "closure": "met"}

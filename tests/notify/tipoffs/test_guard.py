@@ -1,5 +1,6 @@
 """The transition table and the guard: only listed pairs, only the right roles, reasons where
 required, one extension of at most 30 days, stale forms refused."""
+
 from __future__ import annotations
 
 import pytest
@@ -27,7 +28,9 @@ def test_every_action_has_roles():
 def referred(sample_tipoff_env, sample_jurisdiction, sample_users, sample_unit_users):
     tipoff, _ = make_tipoff(sample_jurisdiction)
     perform(tipoff, "accept", sample_users["office"])
-    perform(tipoff, "refer", sample_users["office"], ActionData(unit_id=sample_unit_users["eco"].member_unit_id))
+    perform(
+        tipoff, "refer", sample_users["office"], ActionData(unit_id=sample_unit_users["eco"].member_unit_id)
+    )
     return tipoff
 
 
@@ -62,9 +65,15 @@ def test_referring_again_needs_another_unit_and_a_reason(referred, sample_users,
     with pytest.raises(InvalidProposal):
         perform(referred, "refer", office, ActionData(unit_id=sample_unit_users["police"].member_unit_id))
     with pytest.raises(InvalidProposal):
-        perform(referred, "refer", office, ActionData(unit_id=sample_unit_users["eco"].member_unit_id, reason="x"))
-    perform(referred, "refer", office, ActionData(unit_id=sample_unit_users["police"].member_unit_id,
-                                                  reason="涉及机动车，改由公安交警核查"))
+        perform(
+            referred, "refer", office, ActionData(unit_id=sample_unit_users["eco"].member_unit_id, reason="x")
+        )
+    perform(
+        referred,
+        "refer",
+        office,
+        ActionData(unit_id=sample_unit_users["police"].member_unit_id, reason="涉及机动车，改由公安交警核查"),
+    )
     assert referred.assigned_unit_id == sample_unit_users["police"].member_unit_id
 
 
@@ -76,7 +85,9 @@ def test_refer_needs_a_unit_of_this_county(referred, sample_users):
 @pytest.mark.parametrize("days", [None, 0, 31, -5])
 def test_an_extension_is_1_to_30_days(days, referred, sample_users):
     with pytest.raises(InvalidProposal):
-        perform(referred, "extend", sample_users["office"], ActionData(extension_days=days, reason="需要更多时间"))
+        perform(
+            referred, "extend", sample_users["office"], ActionData(extension_days=days, reason="需要更多时间")
+        )
     assert referred.extension_days is None
 
 
@@ -100,14 +111,20 @@ def test_a_reply_needs_a_finding_and_text(referred, sample_unit_users):
 
 def test_a_stale_form_changes_nothing(referred, sample_users):
     with pytest.raises(StaleForm):
-        perform(referred, "extend", sample_users["office"], ActionData(extension_days=5, reason="x"),
-                version=referred.version - 1)
+        perform(
+            referred,
+            "extend",
+            sample_users["office"],
+            ActionData(extension_days=5, reason="x"),
+            version=referred.version - 1,
+        )
     assert referred.extension_days is None
 
 
 @pytest.mark.parametrize("amount", ["", "abc", "-5", "0", "12.345", "1e9", "NaN", "Infinity"])
 def test_reward_amounts_are_checked(amount):
     from notify.tipoffs.guard import _amount
+
     with pytest.raises(InvalidProposal):
         _amount(amount)
 

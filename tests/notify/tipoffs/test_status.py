@@ -1,4 +1,5 @@
 """The status page opens only with the ticket number and its query code together."""
+
 from __future__ import annotations
 
 import re
@@ -21,7 +22,9 @@ def test_number_and_code_open_the_status_page(client, sample_tipoff_env, sample_
     assert number in page and 'data-state="received"' in page and "已收到" in page
 
 
-def test_a_wrong_code_or_an_unknown_number_get_the_same_answer(client, sample_tipoff_env, sample_jurisdiction):
+def test_a_wrong_code_or_an_unknown_number_get_the_same_answer(
+    client, sample_tipoff_env, sample_jurisdiction
+):
     tipoff, code = make_tipoff(sample_jurisdiction)
     wrong_code = _lookup(client, tipoff.ticket_number, "AAAA-BBBB-CCCC")
     unknown = _lookup(client, "JB-20000101-0001", code)
@@ -53,14 +56,20 @@ def test_lookups_are_limited_per_address(app, client, sample_tipoff_env, sample_
     assert response.status_code == 429 and "查询次数过多" in response.get_data(as_text=True)
 
 
-def test_the_reply_shows_only_once_approved(client, sample_tipoff_env, sample_jurisdiction, sample_users,
-                                            sample_unit_users):
+def test_the_reply_shows_only_once_approved(
+    client, sample_tipoff_env, sample_jurisdiction, sample_users, sample_unit_users
+):
     tipoff, code = make_tipoff(sample_jurisdiction)
     office, eco = sample_users["office"], sample_unit_users["eco"]
     perform(tipoff, "accept", office)
     perform(tipoff, "refer", office, ActionData(unit_id=eco.member_unit_id))
     perform(tipoff, "start_verifying", eco)
-    perform(tipoff, "submit_reply", eco, ActionData(outcome="true", reply="经查，该工地未覆盖土方，已责令整改并罚款。"))
+    perform(
+        tipoff,
+        "submit_reply",
+        eco,
+        ActionData(outcome="true", reply="经查，该工地未覆盖土方，已责令整改并罚款。"),
+    )
     db.session.commit()
     location = _lookup(client, tipoff.ticket_number, code).headers["Location"]
     page = client.get(location).get_data(as_text=True)

@@ -1,5 +1,6 @@
 """The public form: good reports become tickets; every bad input is a clear 4xx and leaves
 nothing behind (no row, no photo file, no SMS)."""
+
 from __future__ import annotations
 
 import io
@@ -15,7 +16,15 @@ from notify.models import Delivery, Tipoff
 from notify.tipoffs import storage, timetrap
 from tests.conftest import fresh
 from tests.notify.tipoffs.fixtures import (
-    LAT, LON, count_tipoffs, form_data, jpeg, png, post_tipoff, solve_captcha, stored_files,
+    LAT,
+    LON,
+    count_tipoffs,
+    form_data,
+    jpeg,
+    png,
+    post_tipoff,
+    solve_captcha,
+    stored_files,
 )
 
 SCRIPT = '<script>alert("x")</script>'
@@ -35,15 +44,20 @@ def _township(sample_jurisdiction) -> int:
     return sample_jurisdiction.townships[0].id
 
 
-def test_form_is_in_chinese_and_says_real_name_is_needed_for_a_reward(client, sample_tipoff_env, sample_jurisdiction):
+def test_form_is_in_chinese_and_says_real_name_is_needed_for_a_reward(
+    client, sample_tipoff_env, sample_jurisdiction
+):
     page = _text(client.get("/tipoffs/new"))
     assert "举报" in page and 'data-test="reward-note"' in page and "实名" in page
     assert "Only a real-name report" in _text(client.get("/tipoffs/new?lang=en"))
 
 
-def test_anonymous_report_becomes_a_ticket_with_a_query_code(app, client, sample_tipoff_env, sample_jurisdiction):
-    response = post_tipoff(client, sample_tipoff_env, _township(sample_jurisdiction),
-                           latitude=str(LAT), longitude=str(LON))
+def test_anonymous_report_becomes_a_ticket_with_a_query_code(
+    app, client, sample_tipoff_env, sample_jurisdiction
+):
+    response = post_tipoff(
+        client, sample_tipoff_env, _township(sample_jurisdiction), latitude=str(LAT), longitude=str(LON)
+    )
     assert response.status_code == 201, _text(response)
     page = _text(response)
     number = re.search(r'data-test="ticket-number">([^<]+)<', page).group(1)
@@ -68,8 +82,14 @@ def test_ticket_numbers_count_up_within_the_day(client, sample_tipoff_env, sampl
 
 
 def test_real_name_report_gets_an_sms_with_number_and_code(client, sample_tipoff_env, sample_jurisdiction):
-    response = post_tipoff(client, sample_tipoff_env, _township(sample_jurisdiction),
-                           identity="real_name", name="李四", phone="138-0000-1234")
+    response = post_tipoff(
+        client,
+        sample_tipoff_env,
+        _township(sample_jurisdiction),
+        identity="real_name",
+        name="李四",
+        phone="138-0000-1234",
+    )
     assert response.status_code == 201
     code = re.search(r'data-test="query-code">([^<]+)<', _text(response)).group(1)
     fresh()
@@ -81,11 +101,17 @@ def test_real_name_report_gets_an_sms_with_number_and_code(client, sample_tipoff
     assert "李四" not in delivery.body
 
 
-def test_photos_are_re_encoded_resized_and_stripped_of_gps(app, client, sample_tipoff_env, sample_jurisdiction):
+def test_photos_are_re_encoded_resized_and_stripped_of_gps(
+    app, client, sample_tipoff_env, sample_jurisdiction
+):
     original = jpeg(size=(4000, 3000), gps=(LAT, LON))
     assert Image.open(io.BytesIO(original)).getexif().get_ifd(0x8825)  # the input does carry GPS
-    response = post_tipoff(client, sample_tipoff_env, _township(sample_jurisdiction),
-                           photos=[("IMG_0001.JPG", original), ("screen.png", png())])
+    response = post_tipoff(
+        client,
+        sample_tipoff_env,
+        _township(sample_jurisdiction),
+        photos=[("IMG_0001.JPG", original), ("screen.png", png())],
+    )
     assert response.status_code == 201, _text(response)
     fresh()
     tipoff = db.session.scalar(select(Tipoff))
@@ -108,7 +134,12 @@ def _zip_bytes() -> bytes:
 
 BAD_PHOTOS = {
     "renamed pdf": ("report.jpg", b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF", "JPEG, PNG or WebP", 400),
-    "renamed html": ("photo.jpg", b"<html><body><script>alert(1)</script></body></html>", "JPEG, PNG or WebP", 400),
+    "renamed html": (
+        "photo.jpg",
+        b"<html><body><script>alert(1)</script></body></html>",
+        "JPEG, PNG or WebP",
+        400,
+    ),
     "renamed exe": ("photo.png", b"MZ\x90\x00" + b"\x00" * 200, "JPEG, PNG or WebP", 400),
     "jpeg with script": ("a.jpg", jpeg() + b"<script>alert(1)</script>", "besides the image", 400),
     "jpeg with zip appended": ("b.jpg", jpeg() + _zip_bytes(), "besides the image", 400),
@@ -120,19 +151,29 @@ BAD_PHOTOS = {
 
 
 @pytest.mark.parametrize("case", list(BAD_PHOTOS))
-def test_bad_photos_are_refused_with_a_reason_and_nothing_is_stored(case, app, client, sample_tipoff_env,
-                                                                     sample_jurisdiction):
+def test_bad_photos_are_refused_with_a_reason_and_nothing_is_stored(
+    case, app, client, sample_tipoff_env, sample_jurisdiction
+):
     name, content, reason, status = BAD_PHOTOS[case]
-    response = post_tipoff(client, sample_tipoff_env, _township(sample_jurisdiction),
-                           photos=[("good.jpg", jpeg()), (name, content)], lang="en")
+    response = post_tipoff(
+        client,
+        sample_tipoff_env,
+        _township(sample_jurisdiction),
+        photos=[("good.jpg", jpeg()), (name, content)],
+        lang="en",
+    )
     assert response.status_code == status
     assert reason in _text(response)
     _nothing_stored(app)
 
 
 def test_more_than_three_photos_are_refused(app, client, sample_tipoff_env, sample_jurisdiction):
-    response = post_tipoff(client, sample_tipoff_env, _township(sample_jurisdiction),
-                           photos=[(f"{i}.jpg", jpeg()) for i in range(4)])
+    response = post_tipoff(
+        client,
+        sample_tipoff_env,
+        _township(sample_jurisdiction),
+        photos=[(f"{i}.jpg", jpeg()) for i in range(4)],
+    )
     assert response.status_code == 400 and "最多" in _text(response)
     _nothing_stored(app)
 
@@ -140,14 +181,16 @@ def test_more_than_three_photos_are_refused(app, client, sample_tipoff_env, samp
 def test_a_decompression_bomb_is_refused(app, client, sample_tipoff_env, sample_jurisdiction):
     out = io.BytesIO()
     Image.new("1", (12000, 12000)).save(out, "PNG")  # small file, 144 million pixels
-    response = post_tipoff(client, sample_tipoff_env, _township(sample_jurisdiction),
-                           photos=[("bomb.png", out.getvalue())])
+    response = post_tipoff(
+        client, sample_tipoff_env, _township(sample_jurisdiction), photos=[("bomb.png", out.getvalue())]
+    )
     assert response.status_code == 400 and "像素" in _text(response)
     _nothing_stored(app)
 
 
-def test_a_request_over_the_size_limit_is_refused_before_it_is_read(app, client, sample_tipoff_env,
-                                                                   sample_jurisdiction):
+def test_a_request_over_the_size_limit_is_refused_before_it_is_read(
+    app, client, sample_tipoff_env, sample_jurisdiction
+):
     data = form_data(_township(sample_jurisdiction), captcha=solve_captcha(client, sample_tipoff_env))
     data["photos"] = [(io.BytesIO(b"\xff\xd8\xff" + b"\x00" * (33 * 1024 * 1024)), "huge.jpg")]
     response = client.post("/tipoffs/new", data=data, content_type="multipart/form-data")
@@ -156,12 +199,19 @@ def test_a_request_over_the_size_limit_is_refused_before_it_is_read(app, client,
 
 
 @pytest.mark.parametrize("field", ["description", "address", "name"])
-def test_script_injection_is_stored_as_text_and_shown_escaped(field, client, sample_tipoff_env,
-                                                              sample_jurisdiction, sample_users):
+def test_script_injection_is_stored_as_text_and_shown_escaped(
+    field, client, sample_tipoff_env, sample_jurisdiction, sample_users
+):
     values = {"description": "扬尘严重" + SCRIPT, "address": "东关村" + SCRIPT, "name": "王五" + SCRIPT}
     fields = {"name": "王五", field: values[field]}
-    response = post_tipoff(client, sample_tipoff_env, _township(sample_jurisdiction), identity="real_name",
-                           phone="13800000000", **fields)
+    response = post_tipoff(
+        client,
+        sample_tipoff_env,
+        _township(sample_jurisdiction),
+        identity="real_name",
+        phone="13800000000",
+        **fields,
+    )
     assert response.status_code == 201
     page = _text(client.get(re.search(r'href="(/tipoffs/status/[^"]+)"', _text(response)).group(1)))
     assert SCRIPT not in page
@@ -170,10 +220,16 @@ def test_script_injection_is_stored_as_text_and_shown_escaped(field, client, sam
 
 
 @pytest.mark.parametrize("field", ["description", "address", "name", "phone", "latitude", "captcha"])
-def test_script_injection_in_a_refused_form_is_echoed_escaped(field, app, client, sample_tipoff_env,
-                                                              sample_jurisdiction):
-    overrides = {field: SCRIPT, "identity": "real_name", "name": "王五", "phone": "13800000000",
-                 "description": "短"}  # too short, so the form is always refused
+def test_script_injection_in_a_refused_form_is_echoed_escaped(
+    field, app, client, sample_tipoff_env, sample_jurisdiction
+):
+    overrides = {
+        field: SCRIPT,
+        "identity": "real_name",
+        "name": "王五",
+        "phone": "13800000000",
+        "description": "短",
+    }  # too short, so the form is always refused
     if field == "description":
         overrides["description"] = SCRIPT[:4]
     response = post_tipoff(client, sample_tipoff_env, _township(sample_jurisdiction), **overrides)
@@ -214,8 +270,9 @@ def test_missing_captcha_is_refused(app, client, sample_tipoff_env, sample_juris
     _nothing_stored(app)
 
 
-def test_wrong_captcha_is_refused_and_the_picture_cannot_be_retried(app, client, sample_tipoff_env,
-                                                                     sample_jurisdiction):
+def test_wrong_captcha_is_refused_and_the_picture_cannot_be_retried(
+    app, client, sample_tipoff_env, sample_jurisdiction
+):
     answer = solve_captcha(client, sample_tipoff_env)
     wrong = "".join("A" if c != "A" else "C" for c in answer)
     response = post_tipoff(client, sample_tipoff_env, _township(sample_jurisdiction), captcha=wrong)
@@ -226,8 +283,9 @@ def test_wrong_captcha_is_refused_and_the_picture_cannot_be_retried(app, client,
     _nothing_stored(app)
 
 
-def test_a_solved_captcha_cannot_be_replayed_with_an_old_cookie(app, client, sample_tipoff_env,
-                                                                sample_jurisdiction):
+def test_a_solved_captcha_cannot_be_replayed_with_an_old_cookie(
+    app, client, sample_tipoff_env, sample_jurisdiction
+):
     answer = solve_captcha(client, sample_tipoff_env)
     cookie = client.get_cookie("session").value
     data = form_data(_township(sample_jurisdiction), captcha=answer)
@@ -242,6 +300,7 @@ def test_the_captcha_answer_is_not_in_the_cookie_nor_the_image_headers(client, s
     response = client.get("/tipoffs/captcha.png")
     answer = sample_tipoff_env[-1]
     from flask.sessions import SecureCookieSessionInterface
+
     raw = client.get_cookie("session").value
     assert answer not in raw and answer not in str(response.headers)
     serializer = SecureCookieSessionInterface().get_signing_serializer(client.application)
@@ -254,19 +313,25 @@ def test_the_answer_hook_is_ignored_outside_testing(app, client, sample_tipoff_e
     assert sample_tipoff_env == []
 
 
-def test_time_trap_refuses_a_form_sent_too_fast(app, client, sample_tipoff_env, sample_jurisdiction, monkeypatch):
+def test_time_trap_refuses_a_form_sent_too_fast(
+    app, client, sample_tipoff_env, sample_jurisdiction, monkeypatch
+):
     monkeypatch.setitem(app.config, "TIPOFF_MIN_FILL_SECONDS", 5)
     response = post_tipoff(client, sample_tipoff_env, _township(sample_jurisdiction))
     assert response.status_code == 400 and "太快" in _text(response)
     _nothing_stored(app)
     import time
-    response = post_tipoff(client, sample_tipoff_env, _township(sample_jurisdiction),
-                           started=timetrap.issue(time.time() - 30))
+
+    response = post_tipoff(
+        client, sample_tipoff_env, _township(sample_jurisdiction), started=timetrap.issue(time.time() - 30)
+    )
     assert response.status_code == 201
 
 
 @pytest.mark.parametrize("started", ["", "forged", "eyJ0IjoxfQ.forged-signature"])
-def test_time_trap_refuses_a_missing_or_forged_token(started, app, client, sample_tipoff_env, sample_jurisdiction):
+def test_time_trap_refuses_a_missing_or_forged_token(
+    started, app, client, sample_tipoff_env, sample_jurisdiction
+):
     response = post_tipoff(client, sample_tipoff_env, _township(sample_jurisdiction), started=started)
     assert response.status_code == 400 and "重新" in _text(response)
     _nothing_stored(app)
@@ -295,29 +360,46 @@ def test_per_ip_limit(app, client, sample_tipoff_env, sample_jurisdiction, monke
     # Another address is not affected.
     other = client.application.test_client()
     answer = solve_captcha(other, sample_tipoff_env)
-    response = other.post("/tipoffs/new", data=form_data(_township(sample_jurisdiction), captcha=answer),
-                          environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    response = other.post(
+        "/tipoffs/new",
+        data=form_data(_township(sample_jurisdiction), captcha=answer),
+        environ_base={"REMOTE_ADDR": "10.0.0.9"},
+    )
     assert response.status_code == 201
 
 
 def test_per_phone_limit(app, client, sample_tipoff_env, sample_jurisdiction, monkeypatch):
     monkeypatch.setitem(app.config, "TIPOFF_LIMIT_PER_PHONE", "1 per day")
     real = {"identity": "real_name", "name": "张三"}
-    assert post_tipoff(client, sample_tipoff_env, _township(sample_jurisdiction), phone="13800000000",
-                       **real).status_code == 201
+    assert (
+        post_tipoff(
+            client, sample_tipoff_env, _township(sample_jurisdiction), phone="13800000000", **real
+        ).status_code
+        == 201
+    )
     # Same number written differently is the same phone.
-    response = post_tipoff(client, sample_tipoff_env, _township(sample_jurisdiction), phone="+86 138 0000 0000",
-                           **real)
+    response = post_tipoff(
+        client, sample_tipoff_env, _township(sample_jurisdiction), phone="+86 138 0000 0000", **real
+    )
     assert response.status_code == 429 and "手机号" in _text(response)
     assert count_tipoffs() == 1
-    assert post_tipoff(client, sample_tipoff_env, _township(sample_jurisdiction), phone="13900000000",
-                       **real).status_code == 201
+    assert (
+        post_tipoff(
+            client, sample_tipoff_env, _township(sample_jurisdiction), phone="13900000000", **real
+        ).status_code
+        == 201
+    )
 
 
 def test_control_characters_are_dropped_not_stored(client, sample_tipoff_env, sample_jurisdiction):
     # PostgreSQL refuses NUL in text; a 500 there is what this guards against.
-    response = post_tipoff(client, sample_tipoff_env, _township(sample_jurisdiction),
-                           description="扬尘\x00严重\x07，无覆盖\n第二行", address="东关\x00村")
+    response = post_tipoff(
+        client,
+        sample_tipoff_env,
+        _township(sample_jurisdiction),
+        description="扬尘\x00严重\x07，无覆盖\n第二行",
+        address="东关\x00村",
+    )
     assert response.status_code == 201
     fresh()
     tipoff = db.session.scalar(select(Tipoff))
