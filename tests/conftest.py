@@ -1,12 +1,17 @@
 """Test harness: one database per run, migrated with Alembic, emptied after every test.
 
 TEST_DATABASE_URL selects PostgreSQL (CI runs both); without it a temporary SQLite file is used.
+
+Every test runs on the scene clock (`_scene_clock`): no test reads the wall clock, so the suite
+passes on any date (CI also runs it with the system clock a year ahead).
 """
 
 from __future__ import annotations
 
 import contextvars
 import os
+import sys
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -21,7 +26,24 @@ from notify.demo.loader import DATA_DIR, load_jurisdiction, read
 from notify.extensions import db
 from notify.lifecycle.guard import ApprovalFormData, perform
 from notify.lifecycle.proposals import ProposalData, propose_issue
+from notify.lifecycle.transitions import approver_role
 from notify.models import AlertKind, Base, Role, User
+from tests.scene_clock import SCENE_NOW, scene_freeze
+
+# Fixtures that tests of several packages use, registered once: tests request them by name.
+pytest_plugins = [
+    "tests.sandbox_fixtures",
+    "tests.robot_fixtures",
+    "tests.notify.daily_reports.fixtures",
+    "tests.notify.dispatch.fixtures",
+    "tests.notify.screens.fixtures",
+    "tests.notify.timed.fixtures",
+    "tests.notify.tipoffs.fixtures",
+]
+
+# The test mode (notify/config.py): throw-away secrets, the stand-ins' host allowed. In the
+# environment rather than create_app's config, so that the processes tests start run in it too.
+os.environ["NOTIFY_ENV"] = "test"
 
 PASSWORD = "test-password-1"
 # Hashed once with few iterations: the production hash is deliberately slow, the tests need not be.
@@ -55,11 +77,32 @@ def app(tmp_path_factory):
             # in the developer's instance/ (tests/notify/public/conftest.py: `exported`).
             "PUBLIC_EXPORT_DIR": str(tmp_path_factory.mktemp("public_site")),
             "PUBLIC_EXPORT_ON_COMMIT": False,
+            # Tests move the clock by hours and days while logged in; the tests of session
+            # expiry (tests/admin/test_auth_sessions.py) set the production limits themselves.
+            "SESSION_IDLE_MINUTES": 60 * 24 * 365,
+            "SESSION_MAX_HOURS": 24 * 365,
         }
     )
     with app.app_context():
         upgrade()
     return app
+
+
+@pytest.fixture(autouse=True)
+def _scene_clock():
+    """The clock at SCENE_NOW for everything the test exercises: the app, the dispatcher's threads,
+    the in-process stand-ins and the scheduler all read it (tests/scene_clock.py)."""
+    with scene_freeze(SCENE_NOW) as frozen:
+        yield frozen
+
+
+def scene_command(module: str, *args: str) -> list[str]:
+    """The command line that runs `python -m module args` in a child process on this test's clock
+    (the instant the test sees now, ticking on from there): see tests/scene_process.py."""
+    # clock_gettime is the one reading of the real clock freezegun leaves alone (it rebinds every
+    # other, even a saved reference to the real datetime class).
+    offset = datetime.now(UTC).timestamp() - time.clock_gettime(time.CLOCK_REALTIME)
+    return [sys.executable, "-m", "tests.scene_process", str(offset), module, *args]
 
 
 @pytest.fixture(autouse=True)
@@ -198,6 +241,11 @@ def approver_for(users, level) -> User:
     return users["commander"] if level.approver_role == "commander" else users["deputy"]
 
 
+def decider_for(users, revision) -> User:
+    """The approver of a revision: of its level, or of the higher one when the level changes."""
+    return users["commander"] if approver_role(revision) == "commander" else users["deputy"]
+
+
 def take_to(revision, state: str, users) -> None:
     """Move a draft along the real lifecycle until it reaches `state`."""
     path = {
@@ -215,7 +263,7 @@ def take_to(revision, state: str, users) -> None:
             perform(
                 revision,
                 action,
-                approver_for(users, revision.level),
+                decider_for(users, revision),
                 reason="意见",
                 confirmed_audience_size=audience_size(revision),
             )

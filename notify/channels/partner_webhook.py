@@ -19,14 +19,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 
 import httpx
 
+from notify import clock as platform_clock
+from notify.channels import outbound
 from notify.channels.base import Message, Result
 
 TIMESTAMP_HEADER = "X-Notify-Timestamp"
@@ -96,13 +97,17 @@ class PartnerWebhookGateway:
         timeout: float = 10.0,
         workers: int = 8,
         client: httpx.Client | None = None,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] | None = None,
+        allowed_hosts: Collection[str] = (),
     ):
         self.resolve = resolve
+        # Hosts that may be private or loopback all the same (notify.channels.outbound).
+        self.allowed_hosts = frozenset(allowed_hosts)
         self.timeout = timeout
         self.workers = max(1, workers)
         self._client = client or httpx.Client(timeout=timeout, follow_redirects=False)
-        self._clock = clock
+        # Signatures carry the time: the platform's clock, read at each send (not bound at import).
+        self._clock = clock or (lambda: platform_clock.now().timestamp())
 
     def send(self, messages: list[Message]) -> list[Result]:
         targets = self.resolve([m.address for m in messages])
@@ -129,6 +134,13 @@ class PartnerWebhookGateway:
                 "transient",
                 code="cap_unavailable",
                 reason="this webhook takes CAP only and no CAP document could be made",
+            )
+        if outbound.problem(target.url, self.allowed_hosts):
+            return Result(
+                rid,
+                "permanent",
+                code="forbidden_address",
+                reason="the webhook's host is not a public http(s) address",
             )
         body, content_type = shaped
         timestamp = int(self._clock())

@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import json
 import re
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import httpx
 
-from notify.channels.base import Message, Result
+from notify import clock as platform_clock
+from notify.channels import outbound
+from notify.channels.base import Message, Outcome, Result
 
 TRUNCATED = {
     "zh": "\n\n……（内容较长，全文见县政府网站）",
@@ -61,7 +62,7 @@ class RobotBudget(Protocol):
 class Answer:
     """How the sender reads one platform error code."""
 
-    outcome: str  # "transient" | "permanent" | "deferred" (throttled: wait, spend no attempt)
+    outcome: Outcome  # "transient" | "permanent" | "deferred" (throttled: wait, spend no attempt)
     wait: float = 0.0  # for deferred: seconds until the robot may be tried again
     block: bool = False  # the platform blocks the robot for `wait`: tell the budget
 
@@ -83,16 +84,20 @@ class RobotGateway:
         timeout: float = 10.0,
         workers: int = 8,
         client: httpx.Client | None = None,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] | None = None,
+        allowed_hosts: Collection[str] = (),
     ):
         self.resolve = resolve
         self.budget = budget
+        # Hosts that may be private or loopback all the same (notify.channels.outbound).
+        self.allowed_hosts = frozenset(allowed_hosts)
         self.timeout = timeout
         self.workers = max(1, workers)
         self._client = client or httpx.Client(
             timeout=timeout, follow_redirects=False, limits=httpx.Limits(max_connections=self.workers * 2)
         )
-        self._clock = clock
+        # Signatures carry the time: the platform's clock, read at each send (not bound at import).
+        self._clock = clock or (lambda: platform_clock.now().timestamp())
 
     # -- the contract ------------------------------------------------------------------------
     def send(self, messages: list[Message]) -> list[Result]:
@@ -131,6 +136,13 @@ class RobotGateway:
             url, headers, content = self.request(target, body)
         except ValueError as exc:  # a registry entry that cannot be signed (no secret)
             return Result(rid, "permanent", code="robot_config", reason=str(exc)[:300])
+        if outbound.problem(url, self.allowed_hosts):
+            return Result(
+                rid,
+                "permanent",
+                code="forbidden_address",
+                reason=f"{self.kind}: the webhook's host is not a public http(s) address",
+            )
         try:
             response = self._client.post(url, content=content, headers=headers, timeout=self.timeout)
         except httpx.TimeoutException as exc:
@@ -152,7 +164,7 @@ class RobotGateway:
         except ValueError:
             data = None
         if not isinstance(data, dict):
-            outcome = "permanent" if 400 <= response.status_code < 500 else "transient"
+            outcome: Outcome = "permanent" if 400 <= response.status_code < 500 else "transient"
             return Result(
                 rid,
                 outcome,

@@ -1,18 +1,33 @@
 """The records as the plan's forms: one layout (title, label/value rows, signature line) written
 as XLSX (openpyxl) or PDF (reportlab, with the CJK font embedded so any reader shows the text).
 
-PDF_FONT (default Debian's fonts-wqy-zenhei) is a TrueType collection; reportlab takes one of
-its faces (subfontIndex) and embeds the glyphs used.
+The CJK font is the first TrueType file found of PDF_FONT (a setting) and the usual places of
+Debian's fonts-wqy-zenhei / fonts-wqy-microhei (which `make run` installs when it can); reportlab
+takes one face of the collection (subfontIndex) and embeds the glyphs used. On a machine with none
+of them the PDFs still come out, in the standard Adobe-GB1 font STSong-Light that every PDF reader
+with Chinese support supplies itself (not embedded), and a warning says which font to install.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
-PDF_FONT = os.environ.get("PDF_FONT", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+from notify.spreadsheet_cells import safe_row
+
+log = logging.getLogger(__name__)
+
+FONT_CANDIDATES = [
+    os.environ.get("PDF_FONT", ""),
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+]
 _FONT_NAME = "CJK"
+# Built into reportlab and into every reader with Chinese support: the PDF names it, embeds nothing.
+_FALLBACK_CID_FONT = "STSong-Light"
 
 
 @dataclass
@@ -26,6 +41,7 @@ class FormDoc:
 
 
 def xlsx(doc: FormDoc) -> bytes:
+    # Every cell through safe_row: the records quote text typed by the office and by responders.
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
 
@@ -36,25 +52,25 @@ def xlsx(doc: FormDoc) -> bytes:
     ws.column_dimensions["B"].width = 70
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    ws.append([doc.title])
+    ws.append(safe_row([doc.title]))
     ws.merge_cells("A1:B1")
     ws["A1"].font = Font(bold=True, size=14)
     ws["A1"].alignment = Alignment(horizontal="center")
     if doc.heading:
-        ws.append([doc.heading])
+        ws.append(safe_row([doc.heading]))
         ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=2)
     for label, value in doc.rows:
-        ws.append([label, value])
+        ws.append(safe_row([label, value]))
         for cell in ws[ws.max_row]:
             cell.border = box
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     if doc.body:
         for line in doc.body.split("\n"):
-            ws.append([line])
+            ws.append(safe_row([line]))
             ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=2)
             ws.cell(ws.max_row, 1).alignment = Alignment(wrap_text=True)
     for line in doc.footer:
-        ws.append([line])
+        ws.append(safe_row([line]))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -62,11 +78,23 @@ def xlsx(doc: FormDoc) -> bytes:
 
 def _font() -> str:
     from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfbase.ttfonts import TTFont
 
-    if _FONT_NAME not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(_FONT_NAME, PDF_FONT, subfontIndex=0))
-    return _FONT_NAME
+    registered = pdfmetrics.getRegisteredFontNames()
+    path = next((p for p in FONT_CANDIDATES if p and Path(p).is_file()), None)
+    if path is not None:
+        if _FONT_NAME not in registered:
+            pdfmetrics.registerFont(TTFont(_FONT_NAME, path, subfontIndex=0))
+        return _FONT_NAME
+    if _FALLBACK_CID_FONT not in registered:
+        log.warning(
+            "No CJK TrueType font found (PDF_FONT, fonts-wqy-zenhei): PDFs use %s, which readers "
+            "supply themselves. Install it with: apt-get install fonts-wqy-zenhei",
+            _FALLBACK_CID_FONT,
+        )
+        pdfmetrics.registerFont(UnicodeCIDFont(_FALLBACK_CID_FONT))
+    return _FALLBACK_CID_FONT
 
 
 def pdf(doc: FormDoc) -> bytes:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from notify.dispatch import wakeup
 from notify.dispatch.worker import kick
 from notify.models.deliveries import Status
-from tests.conftest import take_to
-from tests.notify.dispatch.conftest import RECEIPT_TOKEN, wait_until_final
+from tests.conftest import scene_command, take_to
+from tests.notify.dispatch.conftest import wait_until_final
+from tests.notify.dispatch.fixtures import RECEIPT_TOKEN
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -30,10 +30,9 @@ def test_a_celery_worker_delivers_a_published_revision(
         "RATE_ALIYUN": "0",
         "RATE_TWILIO": "0",
     }
-    celery = Path(sys.executable).parent / "celery"
     worker = subprocess.Popen(
-        [
-            str(celery),
+        scene_command(
+            "celery",
             "-A",
             "notify.dispatch.worker",
             "worker",
@@ -45,7 +44,7 @@ def test_a_celery_worker_delivers_a_published_revision(
             f"test-{os.getpid()}@%h",
             "--without-gossip",
             "--without-mingle",
-        ],
+        ),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,8 +13,9 @@ from sqlalchemy import func, insert, select
 from notify.extensions import db
 from notify.models import AudienceGroup, Delivery, Recipient
 from notify.models.deliveries import Status
-from tests.conftest import take_to
-from tests.notify.dispatch.conftest import RECEIPT_TOKEN, wait_until_final
+from tests.conftest import scene_command, take_to
+from tests.notify.dispatch.conftest import wait_until_final
+from tests.notify.dispatch.fixtures import RECEIPT_TOKEN
 
 ROOT = Path(__file__).resolve().parents[3]
 N = 20_000
@@ -43,9 +43,8 @@ def _worker(app, wired):
         "RATE_TWILIO": "0",
         "FLASK_APP": "wsgi",
     }
-    flask = Path(sys.executable).parent / "flask"
     return subprocess.Popen(
-        [str(flask), "dispatch-worker"],
+        scene_command("flask", "dispatch-worker"),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

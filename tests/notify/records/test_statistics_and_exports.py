@@ -184,6 +184,18 @@ def test_statistics_export_xlsx_and_pdf(sample_kind, sample_levels, sample_users
         assert expected in text
 
 
+def test_pdf_without_a_cjk_font_on_the_machine_names_the_standard_chinese_font(
+    sample_kind, sample_levels, sample_users, tmp_path, monkeypatch
+):
+    # A fresh machine without fonts-wqy-zenhei: the export still works, in the Adobe-GB1 font
+    # that readers supply, and the text is still Chinese text (not boxes) for a reader.
+    monkeypatch.setattr(exports, "FONT_CANDIDATES", [str(tmp_path / "no-such-font.ttc")])
+    w = response(sample_kind, sample_levels, sample_users, datetime(2026, 11, 23, 0, 40, tzinfo=UTC))
+    pdf = exports.pdf(forms.statistics_form(w))
+    assert pdf.startswith(b"%PDF-") and b"/STSong-Light" in pdf and b"/FontFile2" not in pdf
+    assert "盂县重污染天气应急响应统计表" in _text(pdf, tmp_path)
+
+
 def test_written_report_pdf_holds_the_whole_text(sample_kind, sample_levels, sample_users, tmp_path):
     w = response(sample_kind, sample_levels, sample_users, datetime(2026, 11, 23, 0, 40, tzinfo=UTC))
     title, body = written_report.draft(w)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +17,7 @@ from notify import scheduling
 from notify.extensions import db
 from notify.models import AuditEvent
 from notify.scheduling import runner
+from tests.conftest import scene_command
 from tests.notify.scheduling import sample_tasks
 
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # 09:00 in Yu County
@@ -172,7 +172,7 @@ def scheduler_process(app, tmp_path):
 
     def start() -> subprocess.Popen:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "flask", "scheduler"],
+            scene_command("flask", "scheduler"),
             cwd=root,
             env=env,
             stdout=subprocess.PIPE,
@@ -202,7 +202,8 @@ def wait_for(predicate, seconds: float = 15) -> bool:
 def test_flask_scheduler_survives_a_kill_and_runs_the_missed_job_once(scheduler_process, restart):
     first = scheduler_process()
     # Up and running once it has installed the standing jobs: only then is "soon" not already late.
-    assert wait_for(lambda: set(scheduling.jobs._standing) <= set(stored_jobs()))
+    # (A process start takes seconds on a loaded machine: wait for it generously.)
+    assert wait_for(lambda: set(scheduling.jobs._standing) <= set(stored_jobs()), seconds=90)
     soon = datetime.now(UTC) + timedelta(seconds=1)
     scheduling.schedule_once(sample_tasks.ping, soon, job_id="before-kill", label="before")
     db.session.commit()
@@ -217,7 +218,7 @@ def test_flask_scheduler_survives_a_kill_and_runs_the_missed_job_once(scheduler_
     assert pings("missed") == 0
 
     second = scheduler_process()
-    assert wait_for(lambda: pings("missed") == 1)
+    assert wait_for(lambda: pings("missed") == 1, seconds=90)
     time.sleep(1)
     db.session.rollback()
     assert pings("missed") == 1
