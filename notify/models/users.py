@@ -6,9 +6,9 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
 from notify import clock
 from notify.models.base import Base
@@ -40,19 +40,62 @@ class User(UserMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    # Second factor (TOTP, RFC 6238): the confirmed secret, and the last time step accepted, so
+    # that a code seen over someone's shoulder cannot be used a second time.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The key shown while enrolling, until a code confirms it: kept here, never in the cookie.
+    totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column()
+    # Set by an administrator: the user cannot use the console until they have enrolled.
+    totp_required: Mapped[bool] = mapped_column(default=False)
 
     jurisdiction: Mapped[Jurisdiction] = relationship()
     member_unit: Mapped[MemberUnit | None] = relationship()
 
     def set_password(self, password: str) -> None:
+        # Checked only through notify.accounts.passwords.verify, which costs the same for unknown users.
         self.password_hash = generate_password_hash(password)
-
-    def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users at login and on every request
         return self.active
 
-    def has_role(self, *roles: str) -> bool:
-        return self.role in roles
+    @property
+    def totp_enrolled(self) -> bool:
+        return bool(self.totp_secret)
+
+
+class ConsoleSession(Base):
+    """One log-in on one browser. The cookie carries a random token whose hash is kept here, so a
+    session can be ended on the server (log-out, password change, deactivation) and expires when
+    idle or too old, whatever the browser still holds."""
+
+    __tablename__ = "console_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    started_at: Mapped[datetime] = mapped_column(default=clock.now)
+    last_seen_at: Mapped[datetime] = mapped_column(default=clock.now)
+    ended_at: Mapped[datetime | None] = mapped_column()
+    end_reason: Mapped[str] = mapped_column(String(30), default="")
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+
+    user: Mapped[User] = relationship()
+
+
+class LoginFailure(Base):
+    """A refused log-in (wrong password or code), counted per account name and per client address
+    in a sliding window; kept in the database so every worker process sees the same count."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_username_failed_at", "username", "failed_at"),
+        Index("ix_login_failures_ip_failed_at", "ip", "failed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100))
+    ip: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[datetime] = mapped_column(default=clock.now)
