@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, session
 from sqlalchemy import event
 
-from notify import config
+from notify import config, security_headers, settings_check
 from notify.extensions import babel, csrf, db, limiter, login_manager, migrate
+from notify.ids import IdConverter
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -26,12 +27,17 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    app.config.update(config.load(app.instance_path))
+    mode = config.mode((overrides or {}).get("NOTIFY_ENV"))
+    app.config.update(config.load(app.instance_path, mode))
     if overrides:
         app.config.update(overrides)
+    if mode == "production":
+        settings_check.refuse_insecure(app.config)
+    # Before any blueprint adds its routes: every <int:…> is bounded to the database's integers.
+    app.url_map.converters["int"] = IdConverter
 
     from notify import cli, errors, i18n  # noqa: E402  (they need the app's config)
-    from notify.models import User
+    from notify.accounts import console_sessions
 
     db.init_app(app)
     with app.app_context():
@@ -47,7 +53,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        # Only a live server-side session logs the cookie's user in (log-out and the rest end it).
+        return console_sessions.signed_in_user(user_id, session.get(console_sessions.SESSION_KEY))
 
     i18n.init_app(app)
     errors.init_app(app)
@@ -73,4 +80,5 @@ def create_app(overrides: dict | None = None) -> Flask:
     from notify.timed import setup as timed_setup
 
     timed_setup.init_app(app)
+    security_headers.install(app)  # last: outside the public site's static-export layer too
     return app

@@ -37,10 +37,18 @@ def init_app(app: Flask) -> None:
 
     @app.cli.command("seed-demo")
     def seed_demo_command():
-        """Load the Yu County demo data (once) and print the logins."""
-        from notify.demo.seed import DEMO_LOGINS, demo_password, seed_demo
+        """Load the Yu County demo data (once, into an empty database) and print the logins."""
+        from notify.demo.seed import DEMO_LOGINS, NotADemoDatabase, demo_password, seed_demo
 
-        created = seed_demo()
+        if app.config.get("NOTIFY_ENV", "production") == "production":
+            raise click.ClickException(
+                "seed-demo loads predictable logins and tokens: it runs only with NOTIFY_ENV=demo."
+            )
+        try:
+            created = seed_demo()
+        except NotADemoDatabase as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc)) from exc
         click.echo("Yu County demo data loaded." if created else "Yu County demo data already present.")
         click.echo(f"Demo logins (password: {demo_password()}):")
         for login in DEMO_LOGINS:
@@ -59,7 +67,7 @@ def init_app(app: Flask) -> None:
             j = load_jurisdiction(read(path))
         except DataError as exc:
             db.session.rollback()
-            raise click.ClickException(str(exc))
+            raise click.ClickException(str(exc)) from exc
         db.session.commit()
         click.echo(f"Loaded {j.name_zh} ({j.code}).")
 
@@ -77,6 +85,7 @@ def init_app(app: Flask) -> None:
     @click.password_option()
     def create_user_command(jurisdiction, username, display_name, role, password):
         """Create a console user (the first administrator of a new installation, for instance)."""
+        from notify.accounts import passwords
         from notify.models import Jurisdiction, User
 
         j = db.session.scalar(select(Jurisdiction).where(Jurisdiction.code == jurisdiction))
@@ -84,6 +93,9 @@ def init_app(app: Flask) -> None:
             raise click.ClickException(f"no jurisdiction {jurisdiction}")
         if db.session.scalar(select(User).where(User.username == username)):
             raise click.ClickException(f"user {username} exists")
+        problems = passwords.problems(password, username)
+        if problems:
+            raise click.ClickException(" ".join(problems))
         user = User(jurisdiction=j, username=username, display_name=display_name, role=role)
         user.set_password(password)
         db.session.add(user)

@@ -1,4 +1,10 @@
-"""Settings come from environment variables; every one has a safe default for the demo."""
+"""Settings come from environment variables; every one has a safe default for the demo.
+
+NOTIFY_ENV says what kind of installation this is: `production` (when unset), `demo` (`make run`:
+the local stand-ins, secrets generated once into instance/) or `test` (the suite: fixed,
+throw-away secrets, nothing written). Production must set every secret: the app refuses to start
+without them (notify.settings_check).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,28 @@ import base64
 import os
 import secrets
 from pathlib import Path
+
+MODES = ("demo", "test", "production")
+# Fixed in the test mode so that the suite's child processes (`flask scheduler`, workers) share
+# them with the test process; they protect nothing and serve nowhere else.
+TEST_SECRETS = {
+    "SECRET_KEY": "test-mode-secret-key-not-for-use",
+    "TIPOFF_ENCRYPTION_KEY": base64.urlsafe_b64encode(b"test-mode-tipoff-key-not-for-use").decode(),
+}
+# Where the stand-ins of sandbox/ listen: the demo and the tests may post robots and webhooks there.
+LOCAL_STANDIN_HOSTS = "127.0.0.1"
+
+
+class SettingsError(RuntimeError):
+    """The app cannot start with these settings; the message says what to change."""
+
+
+def mode(override: str | None = None) -> str:
+    """The installation's mode: the app factory's override, else NOTIFY_ENV, else production."""
+    value = (override or os.environ.get("NOTIFY_ENV") or "production").strip().lower()
+    if value not in MODES:
+        raise SettingsError(f"NOTIFY_ENV must be one of {', '.join(MODES)}, not {value!r}")
+    return value
 
 
 def _database_url(instance_path: str) -> str:
@@ -19,15 +47,21 @@ def _database_url(instance_path: str) -> str:
     return url
 
 
-def _kept_secret(instance_path: str, variable: str, filename: str, make) -> str:
-    """A secret from the environment, else one generated once and kept in instance/.
+def _kept_secret(instance_path: str, variable: str, filename: str, make, mode: str) -> str:
+    """A secret from the environment; else, in the demo only, one generated once and kept in
+    instance/; in the tests a fixed one; in production none (the start-up check refuses that).
 
     Keeping it in instance/ (never committed) means the demo survives a restart without anyone
-    having to invent a key.
+    having to invent a key. Production never falls back to that file: a key lying beside the
+    database is taken with it.
     """
     key = os.environ.get(variable)
     if key:
         return key
+    if mode == "test":
+        return TEST_SECRETS[variable]
+    if mode != "demo":
+        return ""
     path = Path(instance_path) / filename
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -36,12 +70,12 @@ def _kept_secret(instance_path: str, variable: str, filename: str, make) -> str:
     return path.read_text().strip()
 
 
-def _secret_key(instance_path: str) -> str:
+def _secret_key(instance_path: str, mode: str) -> str:
     """SECRET_KEY signs sessions and form tokens."""
-    return _kept_secret(instance_path, "SECRET_KEY", "secret_key", lambda: secrets.token_hex(32))
+    return _kept_secret(instance_path, "SECRET_KEY", "secret_key", lambda: secrets.token_hex(32), mode)
 
 
-def _tipoff_key(instance_path: str) -> str:
+def _tipoff_key(instance_path: str, mode: str) -> str:
     """TIPOFF_ENCRYPTION_KEY (a Fernet key) encrypts tip-off reporters' names and phones.
 
     Losing it makes them unreadable, so back it up apart from the database backups (a stolen
@@ -52,12 +86,14 @@ def _tipoff_key(instance_path: str) -> str:
         "TIPOFF_ENCRYPTION_KEY",
         "tipoff_key",
         lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        mode,
     )
 
 
-def load(instance_path: str) -> dict:
+def load(instance_path: str, mode: str = "production") -> dict:
     return {
-        "SECRET_KEY": _secret_key(instance_path),
+        "NOTIFY_ENV": mode,
+        "SECRET_KEY": _secret_key(instance_path, mode),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BABEL_DEFAULT_LOCALE": os.environ.get("DEFAULT_LOCALE", "zh_CN"),
@@ -68,15 +104,17 @@ def load(instance_path: str) -> dict:
         # Where the public site and the console say they live (used in printed links).
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "WTF_CSRF_TIME_LIMIT": None,  # a long approval read must not expire the form
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
         # Plan §4.2.2: approval form within 1 h of the consultation, publication within 2 h of approval.
         "DEADLINE_APPROVAL_FORM_MINUTES": int(os.environ.get("DEADLINE_APPROVAL_FORM_MINUTES", "60")),
         "DEADLINE_PUBLICATION_MINUTES": int(os.environ.get("DEADLINE_PUBLICATION_MINUTES", "120")),
+        # An open group (citizens subscribe themselves) may grow or shrink this much between
+        # approval and publication; beyond it the approver must look again (issue 13).
+        "AUDIENCE_OPEN_GROUP_TOLERANCE_PERCENT": float(
+            os.environ.get("AUDIENCE_OPEN_GROUP_TOLERANCE_PERCENT", "10")
+        ),
         # Tip-offs (issue 5): identity key, photo store, limits. Up to 3 photos of 10 MB each and
         # the text fields fit in one request; anything larger is refused before it is read.
-        "TIPOFF_ENCRYPTION_KEY": _tipoff_key(instance_path),
+        "TIPOFF_ENCRYPTION_KEY": _tipoff_key(instance_path, mode),
         "TIPOFF_PHOTO_DIR": os.environ.get("TIPOFF_PHOTO_DIR", str(Path(instance_path) / "tipoff_photos")),
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
@@ -107,12 +145,43 @@ def load(instance_path: str) -> dict:
         "ESCALATION_LEAD_MINUTES": int(os.environ.get("ESCALATION_LEAD_MINUTES", "15")),
         "ESCALATION_ROBOT_IDS": os.environ.get("ESCALATION_ROBOT_IDS", ""),
         "DAILY_REPORT_DIR": os.environ.get("DAILY_REPORT_DIR", str(Path(instance_path) / "daily_reports")),
+        # Robots and partner webhooks may not point at private, loopback, link-local or reserved
+        # addresses, except at these hosts (names or addresses, comma-separated).
+        "OUTBOUND_ALLOWED_HOSTS": _hosts(
+            os.environ.get("OUTBOUND_ALLOWED_HOSTS", "" if mode == "production" else LOCAL_STANDIN_HOSTS)
+        ),
+        **sign_in_settings(),
         **dispatch_settings(),
     }
 
 
+def _hosts(value: str) -> frozenset[str]:
+    return frozenset(h.strip().strip("[]").lower() for h in value.split(",") if h.strip())
+
+
 def _env(name: str, default: str) -> str:
     return os.environ.get(name, default)
+
+
+def sign_in_settings() -> dict:
+    """Console sessions, log-in throttling and the password policy (issue 13)."""
+    # Behind HTTPS (a public address on https://) the cookie is Secure unless told otherwise.
+    https = _env("PUBLIC_BASE_URL", "").startswith("https://")
+    return {
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _env("SESSION_COOKIE_SECURE", "1" if https else "0") == "1",
+        # A console session ends after this long without a console request, and this long after
+        # log-in whatever happens (notify/accounts/console_sessions.py).
+        "SESSION_IDLE_MINUTES": float(_env("SESSION_IDLE_MINUTES", "30")),
+        "SESSION_MAX_HOURS": float(_env("SESSION_MAX_HOURS", "12")),
+        # Refused log-ins (wrong password or code) within the window that lock an account name,
+        # and a client address, until the oldest of them leaves the window.
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(_env("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5")),
+        "LOGIN_MAX_FAILURES_PER_IP": int(_env("LOGIN_MAX_FAILURES_PER_IP", "20")),
+        "LOGIN_LOCKOUT_MINUTES": float(_env("LOGIN_LOCKOUT_MINUTES", "15")),
+        "PASSWORD_MIN_LENGTH": int(_env("PASSWORD_MIN_LENGTH", "10")),
+    }
 
 
 def dispatch_settings() -> dict:
@@ -154,6 +223,9 @@ def dispatch_settings() -> dict:
         "ALIYUN_SMS_ENDPOINT": _env("ALIYUN_SMS_ENDPOINT", "http://127.0.0.1:5102"),
         "ALIYUN_SMS_SIGN_NAME": _env("ALIYUN_SMS_SIGN_NAME", "盂县应急指挥部"),
         "ALIYUN_SMS_TEMPLATE_CODE": _env("ALIYUN_SMS_TEMPLATE_CODE", "SMS_0000001"),
+        # Twilio adds no signature: English texts through it start with [SMS_SIGNATURE_EN],
+        # Chinese ones with 【ALIYUN_SMS_SIGN_NAME】 (notify/channels/sms_signature.py).
+        "SMS_SIGNATURE_EN": _env("SMS_SIGNATURE_EN", "Yu County emergency command"),
         # The secret in the receipt URL configured at Aliyun (its pushes carry no signature).
         "ALIYUN_RECEIPT_TOKEN": _env("ALIYUN_RECEIPT_TOKEN", "sandbox-receipt-token"),
     }

@@ -31,6 +31,8 @@ def aliyun_uplink(token: str):
         return jsonify(code=403, msg="unknown uplink token"), 403
     try:
         messages = uplink.parse(request.get_data())
+    except aliyun_sms.PushTooLarge as exc:
+        return jsonify(code=413, msg=str(exc)), 413
     except ValueError as exc:
         return jsonify(code=400, msg=str(exc)), 400
     for attempt in range(3):

@@ -32,16 +32,17 @@ def twilio_status():
     ):
         return jsonify(error="missing or wrong X-Twilio-Signature"), 403
     try:
-        # Our callback URL carries the delivery id, so a status that overtakes the worker's
-        # own write (the sid is not stored yet) still finds its row.
         report = twilio_sms.parse_status_callback(params, request.args)
     except ValueError as exc:
         return jsonify(error=str(exc)), 400
-    outcome = reports.apply(report, now=clock.now())
+    now = clock.now()
+    if reports.apply(report, now=now) == "unknown":
+        # No delivery handed to Twilio under this sid (yet): usually the status overtook the
+        # worker's write of the sid, and the executors apply it once that has committed. It
+        # changes nothing now; Twilio does not retry on our errors, so it is kept, not refused.
+        log.warning("twilio status for a message not handed over (yet): %s", report.provider_id)
+        reports.keep_for_later(report, gateway="twilio", now=now)
     db.session.commit()
-    # Twilio does not retry on our errors, so an unknown sid is logged, not refused.
-    if outcome == "unknown":
-        log.warning("twilio status for unknown message %s", report.provider_id)
     return "", 204
 
 
@@ -54,6 +55,8 @@ def aliyun_receipts(token: str):
         return jsonify(code=403, msg="unknown receipt token"), 403
     try:
         items = aliyun_sms.parse_receipts(request.get_data())
+    except aliyun_sms.PushTooLarge as exc:
+        return jsonify(code=413, msg=str(exc)), 413
     except ValueError as exc:
         return jsonify(code=400, msg=str(exc)), 400
     # Rows locked in one order by every writer, and a lost lock race tried again: concurrent

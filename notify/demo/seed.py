@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from notify import clock
+from notify import audit, clock
 from notify.demo import records as demo_records
 from notify.demo import schools as demo_schools
 from notify.demo.integrations import seed_integrations
@@ -23,9 +23,16 @@ from notify.demo.screens import seed_screens
 from notify.extensions import db
 from notify.lifecycle.guard import ApprovalFormData, perform
 from notify.lifecycle.proposals import ProposalData, propose_change, propose_issue
-from notify.models import AlertKind, Consultation, Jurisdiction, MemberUnit, Role, User
+from notify.models import AlertKind, AuditEvent, Consultation, Jurisdiction, MemberUnit, Role, User
 
 YU_COUNTY = "140322"
+# The audit event that marks a database as the demo's: written when the demo is seeded into an
+# empty database, looked for before seeding again.
+DEMO_MARK = "demo.seeded"
+
+
+class NotADemoDatabase(Exception):
+    """seed-demo was pointed at a database holding other data."""
 
 
 @dataclass(frozen=True)
@@ -78,12 +85,12 @@ def _create_users(j: Jurisdiction) -> dict[str, User]:
 
 
 def _demo_warning(j: Jurisdiction, users: dict[str, User], now: datetime) -> None:
-    kind = db.session.scalar(
+    kind = db.session.scalars(
         select(AlertKind).where(AlertKind.jurisdiction_id == j.id, AlertKind.code == "heavy_pollution")
-    )
+    ).one()
     levels = {lv.code: lv for lv in kind.levels}
     office, deputy = users["office"], users["deputy"]
-    start = (now - timedelta(hours=20)).replace(minute=0, second=0, microsecond=0)
+    start = _episode_start(now)
 
     c1 = Consultation(
         jurisdiction_id=j.id,
@@ -120,7 +127,7 @@ def _demo_warning(j: Jurisdiction, users: dict[str, User], now: datetime) -> Non
         now=start - timedelta(hours=3, minutes=45),
     )
     _through_approval(first, office, deputy, start - timedelta(hours=3, minutes=30))
-    demo_schools.answer(first, published=first.published_at, seed=1)
+    demo_schools.answer(first, published=first.publication_time, seed=1)
 
     c2 = Consultation(
         jurisdiction_id=j.id,
@@ -157,7 +164,22 @@ def _demo_warning(j: Jurisdiction, users: dict[str, User], now: datetime) -> Non
         now=now - timedelta(hours=2, minutes=40),
     )
     _through_approval(second, office, deputy, now - timedelta(hours=2, minutes=20))
-    demo_schools.answer(second, published=second.published_at, seed=2)
+    demo_schools.answer(second, published=second.publication_time, seed=2)
+
+
+def _episode_start(now: datetime) -> datetime:
+    """18:00 on the eve of the last response day already closed at 10:00.
+
+    The README promises a morning of daily reports, and a day owes them only for a day the
+    response was in force: starting the episode there gives one whatever the hour of seeding.
+    """
+    from notify.daily_reports.days import DUE_HOUR, DUE_MINUTE
+    from notify.timed import zone
+
+    closed = zone.local_date(now)
+    if now < zone.at(closed, DUE_HOUR, DUE_MINUTE):
+        closed -= timedelta(days=1)
+    return zone.at(closed - timedelta(days=1), 18)
 
 
 def _through_approval(revision, office: User, approver: User, at: datetime) -> None:
@@ -186,10 +208,27 @@ def _through_approval(revision, office: User, approver: User, at: datetime) -> N
     perform(revision, "publish", office, now=at + timedelta(minutes=45))
 
 
+def is_demo_database() -> bool:
+    return db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == DEMO_MARK).limit(1)) is not None
+
+
+def _holds_data() -> bool:
+    return any(db.session.scalar(select(model.id).limit(1)) is not None for model in (Jurisdiction, User))
+
+
 def seed_demo(now: datetime | None = None) -> bool:
-    """Seed Yu County once; returns False if it is already there."""
-    if db.session.scalar(select(Jurisdiction).where(Jurisdiction.code == YU_COUNTY)):
+    """Seed Yu County into an empty database, once; returns False if the demo is there already.
+
+    Its logins, screen tokens and API token are predictable, so it goes only into an empty
+    database, which it marks as the demo's; any other raises NotADemoDatabase."""
+    if is_demo_database():
         return False
+    if _holds_data():
+        raise NotADemoDatabase(
+            "This database holds data and is not a demo's: the demo's predictable logins and tokens "
+            "go only into an empty database. Point DATABASE_URL at an empty one, or delete "
+            "instance/ to start the demo over."
+        )
     now = now or clock.now()
     j = load_jurisdiction(read(DATA_DIR / "yu_county.json"))
     users = _create_users(j)
@@ -202,5 +241,6 @@ def seed_demo(now: datetime | None = None) -> bool:
     demo_records.seed_day_of_reports(j, now)
     demo_records.seed_exercise(j, users, now)
     seed_integrations(j, users)
+    audit.record(DEMO_MARK, actor_name="flask seed-demo", summary="Yu County demo data")
     db.session.commit()
     return True
