@@ -1,8 +1,14 @@
-"""Integrations of the JSON API: registering them, issuing and revoking tokens, authenticating.
+"""Integrations of the JSON API: registering them, issuing and revoking tokens, the acting
+user's confirmation, authenticating.
 
 The console and the API both call these; every change is an audit event. A token is
 `cwp_` + 43 URL-safe characters (256 random bits). Only its SHA-256 is stored: with that much
 entropy a slow password hash buys nothing, and a lookup by digest stays one indexed query.
+
+The administrator registers an integration, but an integration that acts as a person works
+only once that person, logged in to the console, has confirmed it: otherwise whoever creates
+integrations could act as anyone (an office token and a commander token made by one
+administrator took a red warning from draft to publication on their own).
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from sqlalchemy import select, update
 
 from notify import audit, clock
 from notify.extensions import db
-from notify.lifecycle.errors import InvalidProposal
+from notify.lifecycle.errors import InvalidProposal, NotPermitted
 from notify.models import API_SCOPES, WRITE_SCOPES, ApiToken, Integration, User
 
 TOKEN_PREFIX = "cwp_"
@@ -44,8 +50,13 @@ def _validate(data: IntegrationData, jurisdiction_id: int) -> None:
         errors["name"] = _l("A name is required.")
     elif len(data.name.strip()) > 100:
         errors["name"] = _l("The name is longer than 100 characters.")
-    if not data.scopes or set(data.scopes) - set(API_SCOPES):
-        errors["scopes"] = _l("Choose at least one of the scopes read, draft, approve, publish.")
+    if "approve" in data.scopes:
+        errors["scopes"] = _l(
+            "An integration can never approve: approving, returning and rejecting are decided by "
+            "a person in the console."
+        )
+    elif not data.scopes or set(data.scopes) - set(API_SCOPES):
+        errors["scopes"] = _l("Choose at least one of the scopes read, read_drafts, draft, publish.")
     if set(data.scopes) & set(WRITE_SCOPES):
         user = data.acting_user
         if user is None:
@@ -56,14 +67,20 @@ def _validate(data: IntegrationData, jurisdiction_id: int) -> None:
         raise InvalidProposal(errors)
 
 
+def _acting_user(data: IntegrationData) -> User | None:
+    # Only writes act as someone; a reader acting as a person would wait for a needless consent.
+    return data.acting_user if set(data.scopes) & set(WRITE_SCOPES) else None
+
+
 def create_integration(jurisdiction_id: int, data: IntegrationData, actor: User) -> Integration:
     _validate(data, jurisdiction_id)
+    acting_user = _acting_user(data)
     integration = Integration(
         jurisdiction_id=jurisdiction_id,
         name=data.name.strip(),
         description=data.description.strip(),
         scopes=[s for s in API_SCOPES if s in data.scopes],
-        acting_user=data.acting_user,
+        acting_user=acting_user,
         active=data.active,
         created_by=actor,
         created_at=clock.now(),
@@ -77,7 +94,8 @@ def create_integration(jurisdiction_id: int, data: IntegrationData, actor: User)
         summary=integration.name,
         detail={
             "scopes": integration.scopes,
-            "acting_user": data.acting_user.username if data.acting_user else None,
+            "acting_user": acting_user.username if acting_user else None,
+            "awaiting_consent": integration.awaiting_consent,
         },
     )
     return integration
@@ -89,7 +107,7 @@ def update_integration(integration: Integration, data: IntegrationData, actor: U
         "name": data.name.strip(),
         "description": data.description.strip(),
         "scopes": [s for s in API_SCOPES if s in data.scopes],
-        "acting_user_id": data.acting_user.id if data.acting_user else None,
+        "acting_user_id": acting_user.id if (acting_user := _acting_user(data)) else None,
         "active": data.active,
     }
     changed = {}
@@ -98,14 +116,64 @@ def update_integration(integration: Integration, data: IntegrationData, actor: U
         if old != value:
             changed[name] = [old, value]
             setattr(integration, name, value)
+    if "acting_user_id" in changed:
+        # Another person's confirmation never carries over (Integration.consented checks it too).
+        _forget_consent(integration)
     audit.record(
         "integration.update",
         actor=actor,
         subject=integration,
         summary=integration.name,
-        detail={"changed": changed},
+        detail={"changed": changed, "awaiting_consent": integration.awaiting_consent},
     )
     return changed
+
+
+def acting_as(user: User) -> list[Integration]:
+    """The integrations of the user's jurisdiction that act as them, for them to confirm or not."""
+    return list(
+        db.session.scalars(
+            select(Integration)
+            .where(Integration.acting_user_id == user.id, Integration.jurisdiction_id == user.jurisdiction_id)
+            .order_by(Integration.name)
+        )
+    )
+
+
+def confirm_acting(integration: Integration, user: User) -> None:
+    """The acting user, logged in, agrees that the integration acts as them with its scopes."""
+    if integration.acting_user_id != user.id or integration.jurisdiction_id != user.jurisdiction_id:
+        raise NotPermitted(_l("Only the person an integration acts as can confirm it."))
+    integration.consented_by_id = user.id
+    integration.consented_at = clock.now()
+    integration.consented_scopes = list(integration.scopes or [])
+    audit.record(
+        "integration.consent",
+        actor=user,
+        subject=integration,
+        summary=integration.name,
+        detail={
+            "scopes": integration.consented_scopes,
+            "created_by": integration.created_by.username if integration.created_by else None,
+        },
+    )
+
+
+def withdraw_consent(integration: Integration, user: User) -> bool:
+    """The acting user takes their confirmation back (or refuses it): the integration stops."""
+    if integration.acting_user_id != user.id or integration.jurisdiction_id != user.jurisdiction_id:
+        raise NotPermitted(_l("Only the person an integration acts as can confirm it."))
+    if integration.consented_at is None:
+        return False
+    _forget_consent(integration)
+    audit.record("integration.consent_withdraw", actor=user, subject=integration, summary=integration.name)
+    return True
+
+
+def _forget_consent(integration: Integration) -> None:
+    integration.consented_by_id = None
+    integration.consented_at = None
+    integration.consented_scopes = None
 
 
 def issue_token(integration: Integration, actor: User) -> str:

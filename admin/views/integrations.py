@@ -1,4 +1,5 @@
-"""Integrations of the JSON API, kept by the administrator: scopes, acting user, tokens.
+"""Integrations of the JSON API, kept by the administrator: scopes, acting user, tokens; and
+the page where a user confirms (or refuses) an integration that acts as them.
 
 A new token is shown once, in the response to the request that made it (not in a flash
 message, which would travel in the signed but readable session cookie), and never again.
@@ -25,9 +26,9 @@ from notify.models import ApiToken, Integration, Role, User
 
 ADMIN = Role.ADMIN.value
 SCOPE_CHOICES = [
-    ("read", _l("read: warnings, revisions, CAP, deliveries")),
+    ("read", _l("read: published warnings and revisions, CAP, deliveries")),
+    ("read_drafts", _l("read_drafts: also drafts, proposals, approval forms, consultations")),
     ("draft", _l("draft: consultations, drafts, submission")),
-    ("approve", _l("approve: approve, return, reject")),
     ("publish", _l("publish: publish approved revisions")),
 ]
 
@@ -36,11 +37,19 @@ class IntegrationForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     description = TextAreaField(_l("What it is for"), validators=[Length(max=2000)])
     scopes = MultiCheckboxField(_l("Scopes"), choices=SCOPE_CHOICES)
-    acting_user = SelectField(_l("Acts as (for draft, approve, publish)"), coerce=int, validate_choice=False)
+    acting_user = SelectField(
+        _l("Acts as (for draft, publish; that person confirms it before it works)"),
+        coerce=int,
+        validate_choice=False,
+    )
     active = BooleanField(_l("Active"), default=True)
 
 
 class TokenActionForm(FlaskForm):
+    pass
+
+
+class ConsentForm(FlaskForm):
     pass
 
 
@@ -167,3 +176,59 @@ def revoke_token(integration_id: int, token_id: int):
             "success",
         )
     return redirect(url_for("admin.integrations_list"))
+
+
+def _acting_as_me(integration_id: int) -> Integration:
+    integration = _own_integration(integration_id)
+    if integration.acting_user_id != current_user.id:
+        abort(404)
+    return integration
+
+
+@bp.get("/integrations/acting-as-me")
+@roles_required()
+def integration_consents():
+    return render_template(
+        "admin/integration_consents.html",
+        rows=integrations.acting_as(current_user),
+        form=ConsentForm(),
+        role_names=ROLE_NAMES,
+    )
+
+
+@bp.post("/integrations/<int:integration_id>/consent")
+@roles_required()
+def confirm_integration(integration_id: int):
+    integration = _acting_as_me(integration_id)
+    if not ConsentForm().validate_on_submit():
+        abort(400)
+    integrations.confirm_acting(integration, current_user)
+    db.session.commit()
+    flash(
+        _("Confirmed: %(name)s may now act as you with the scopes shown.", name=integration.name), "success"
+    )
+    return redirect(url_for("admin.integration_consents"))
+
+
+@bp.post("/integrations/<int:integration_id>/consent/withdraw")
+@roles_required()
+def withdraw_integration_consent(integration_id: int):
+    integration = _acting_as_me(integration_id)
+    if not ConsentForm().validate_on_submit():
+        abort(400)
+    if integrations.withdraw_consent(integration, current_user):
+        db.session.commit()
+        flash(_("%(name)s no longer acts as you.", name=integration.name), "success")
+    return redirect(url_for("admin.integration_consents"))
+
+
+@bp.app_context_processor
+def _consents_badge():
+    def integrations_acting_as_me() -> tuple[int, int]:
+        """(integrations acting as the user, of which awaiting their confirmation), for the menu."""
+        if not getattr(current_user, "is_authenticated", False):
+            return 0, 0
+        rows = integrations.acting_as(current_user)
+        return len(rows), sum(1 for i in rows if i.active and i.awaiting_consent)
+
+    return {"integrations_acting_as_me": integrations_acting_as_me}

@@ -42,6 +42,22 @@ def own_revision(revision_id: int) -> Revision:
     return get_own(Revision, revision_id, lambda r: r.warning.jurisdiction_id)
 
 
+def readable_warning(warning_id: int) -> Warning:
+    """A warning this token may read: one never published is a proposal, hidden from `read`."""
+    warning = own_warning(warning_id)
+    if not auth.reads_drafts() and warning.current is None:
+        raise ApiError(404)
+    return warning
+
+
+def readable_revision(revision_id: int) -> Revision:
+    """A revision this token may read: `read` alone sees published revisions only."""
+    revision = own_revision(revision_id)
+    if not auth.reads_drafts() and revision.state != "published":
+        raise ApiError(404)
+    return revision
+
+
 def paginate(query: Select, params: dict, serialize) -> dict:
     page = params.get("page", 1)
     per_page = params.get("per_page", DEFAULT_PER_PAGE)
@@ -53,25 +69,28 @@ def paginate(query: Select, params: dict, serialize) -> dict:
 def write(operation: str, make: Callable[[], Any], *, subject=None, warning_id=None):
     """Run a write as the integration's acting user, with an audit event naming the integration.
 
-    The domain records its own event (revision.submit, consultation.create, …); this one says that
-    it came through the API and which integration and token did it.
+    The domain records its own event (revision.submit, consultation.create, …), marked as done
+    through the integration like every event recorded meanwhile; this one adds the request and
+    the token.
     """
     try:
-        result = make()
-        target = subject(result) if callable(subject) else (subject or result)
-        audit.record(
-            f"api.{operation}",
-            actor=auth.actor(),
-            subject=target,
-            warning_id=warning_id(result) if callable(warning_id) else warning_id,
-            summary=f"{g.integration.name}: {request.method} {request.path}",
-            detail={
-                "integration_id": g.integration.id,
-                "integration": g.integration.name,
-                "token": g.api_token.prefix,
-            },
-        )
-        db.session.commit()
+        with audit.through(g.integration):
+            result = make()
+            target = subject(result) if callable(subject) else (subject or result)
+            audit.record(
+                f"api.{operation}",
+                actor=auth.actor(),
+                subject=target,
+                warning_id=warning_id(result) if callable(warning_id) else warning_id,
+                summary=f"{g.integration.name}: {request.method} {request.path}",
+                detail={
+                    "integration_id": g.integration.id,
+                    "integration": g.integration.name,
+                    "token": g.api_token.prefix,
+                },
+            )
+            # Inside the block: what the commit sets off (timed jobs, exports) came through it too.
+            db.session.commit()
     except LifecycleError as err:
         db.session.rollback()
         raise from_lifecycle(err) from None

@@ -1,4 +1,7 @@
-"""Consultation records (附件4) and city notices: where a proposal and its 1-hour clock start."""
+"""Consultation records (附件4) and city notices: where a proposal and its 1-hour clock start.
+
+They are the office's working records before anything is approved, so reading them needs the
+read_drafts (or draft) scope, like drafts."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from notify.models import Consultation
 
 
 @bp.get("/consultations")
-@auth.require("read")
+@auth.require("read_drafts")
 def consultations():
     params = validation.query(PAGE_PARAMS)
     query = (
@@ -24,7 +27,7 @@ def consultations():
 
 
 @bp.get("/consultations/<int:consultation_id>")
-@auth.require("read")
+@auth.require("read_drafts")
 def consultation(consultation_id: int):
     return jsonify(
         serialize.consultation(get_own(Consultation, consultation_id, lambda c: c.jurisdiction_id))

@@ -11,7 +11,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
-from notify.lifecycle.errors import InvalidProposal, LifecycleError, NotPermitted, StaleForm
+from notify.lifecycle.errors import (
+    AudienceChanged,
+    InvalidProposal,
+    LifecycleError,
+    NotPermitted,
+    OverlapNotConfirmed,
+    StaleForm,
+)
 
 CODES = {
     400: "bad_request",
@@ -80,12 +87,16 @@ def response(err: ApiError):
 
 
 def from_lifecycle(err: LifecycleError) -> ApiError:
+    if isinstance(err, OverlapNotConfirmed):
+        return ApiError(409, err.message, code="overlap", fields=err.errors)
     if isinstance(err, InvalidProposal):
         return invalid({DOMAIN_TO_API.get(k, k): v for k, v in err.errors.items()}, err.message)
     if isinstance(err, NotPermitted):
         return ApiError(403, err.message, code="not_permitted")
     if isinstance(err, StaleForm):
         return ApiError(409, err.message, code="stale")
+    if isinstance(err, AudienceChanged):
+        return ApiError(409, err.message, code="audience_changed")
     return ApiError(err.status_code, err.message, code="wrong_state")
 
 
@@ -94,6 +105,7 @@ def from_http(err: HTTPException) -> ApiError:
     if status not in CODES:
         status = 400 if status < 500 else 500
     headers = {}
-    if status == 405 and getattr(err, "valid_methods", None):
-        headers["Allow"] = ", ".join(err.valid_methods)
+    valid_methods = getattr(err, "valid_methods", None)
+    if status == 405 and valid_methods:
+        headers["Allow"] = ", ".join(valid_methods)
     return ApiError(status, MESSAGES.get(status) or _("The request was not understood."), headers=headers)

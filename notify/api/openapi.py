@@ -7,17 +7,23 @@ from notify.api import schemas
 from notify.api.common import PAGE_PARAMS
 from notify.api.schemas import ref
 
+READ_NOTE = (
+    "With `read` alone only published revisions (and warnings that have one) are listed and "
+    "shown, without approval forms or console users; `read_drafts` (or `draft`) shows everything."
+)
+DRAFTS_NOTE = "The office's working records: `read` alone does not see them (`draft` also does)."
 TITLE = "County warning platform API"
 VERSION = "1.0.0"
 
 ERRORS = {
     400: "Bad input: malformed JSON, a wrong type, an unknown code, a missing field (see `fields`).",
     401: "No token, or an unknown, revoked or switched-off one.",
-    403: "The integration lacks the scope, or its acting user's role may not do this "
-    "(e.g. approve their own draft).",
-    404: "No such resource in this integration's jurisdiction.",
-    409: "The resource's state does not allow this (`wrong_state`), or the `version` or the "
-    "confirmed audience size is stale (`stale`).",
+    403: "The integration lacks the scope (`missing_scope`), its acting user has not confirmed it "
+    "yet (`awaiting_consent`), or the acting user's role may not do this (`not_permitted`).",
+    404: "No such resource in this integration's jurisdiction (or, with `read` alone, not published).",
+    409: "The resource's state does not allow this (`wrong_state`), the `version` is stale "
+    "(`stale`), the audience changed since the approval (`audience_changed`), or a warning of "
+    "the same kind is in force over an overlapping area (`overlap`: send `confirm_overlap`).",
     415: "The body is not sent as application/json.",
 }
 
@@ -57,12 +63,13 @@ def operation(
     body: str | None = None,
     errors: tuple = (),
     tags: tuple = (),
+    note: str = "",
 ) -> dict:
     op: dict = {
         "operationId": op_id,
         "summary": summary,
         "tags": list(tags),
-        "description": f"Needs the `{scope}` scope.",
+        "description": f"Needs the `{scope}` scope." + (f" {note}" if note else ""),
         "parameters": params or [],
         "responses": {str(ok_status): ok},
     }
@@ -85,7 +92,7 @@ def document() -> dict:
     revision_ok = _json(ref("Revision"), "The revision as it now is.")
     created = _json(ref("Revision"), "The new draft revision.")
 
-    def transition(name: str, summary: str, scope: str, body: str) -> dict:
+    def transition(name: str, summary: str, scope: str, body: str, note: str = "") -> dict:
         return {
             "post": operation(
                 f"{name}Revision",
@@ -96,7 +103,27 @@ def document() -> dict:
                 body=body,
                 errors=(404, 409),
                 tags=("revisions",),
+                note=note,
             )
+        }
+
+    def refused(name: str, summary: str) -> dict:
+        return {
+            "post": {
+                "operationId": f"{name}Revision",
+                "summary": summary,
+                "tags": ["revisions"],
+                "deprecated": True,
+                "description": "Always refused with 403 `decision_in_console`, whatever the token's "
+                "scopes: approving, returning and rejecting are decided by the approver, logged "
+                "in to the console, never through an integration.",
+                "parameters": [revision_id],
+                "responses": {
+                    "401": _error(ERRORS[401]),
+                    "403": _error("Refused: decisions are taken in the console (`decision_in_console`)."),
+                    "404": _error(ERRORS[404]),
+                },
+            }
         }
 
     paths = {
@@ -131,7 +158,8 @@ def document() -> dict:
             "get": operation(
                 "listConsultations",
                 "Consultation records, newest first",
-                scope="read",
+                scope="read_drafts",
+                note=DRAFTS_NOTE,
                 ok=_json(ref("ConsultationPage")),
                 params=_params(PAGE_PARAMS),
                 errors=(400,),
@@ -151,7 +179,8 @@ def document() -> dict:
             "get": operation(
                 "getConsultation",
                 "One consultation record",
-                scope="read",
+                scope="read_drafts",
+                note=DRAFTS_NOTE,
                 ok=_json(ref("Consultation")),
                 params=[_path_id("consultation_id")],
                 errors=(404,),
@@ -163,6 +192,7 @@ def document() -> dict:
                 "listWarnings",
                 "Warnings, newest first",
                 scope="read",
+                note=READ_NOTE,
                 ok=_json(ref("WarningPage")),
                 params=_params(WARNING_FILTERS),
                 errors=(400,),
@@ -175,6 +205,7 @@ def document() -> dict:
                 ok=created,
                 ok_status=201,
                 body="NewWarning",
+                errors=(409,),
                 tags=("warnings",),
             ),
         },
@@ -183,6 +214,7 @@ def document() -> dict:
                 "getWarning",
                 "A warning with its revisions",
                 scope="read",
+                note=READ_NOTE,
                 ok=_json(ref("Warning")),
                 params=[warning_id],
                 errors=(404,),
@@ -207,6 +239,7 @@ def document() -> dict:
                 "listRevisions",
                 "Revisions, newest first",
                 scope="read",
+                note=READ_NOTE,
                 ok=_json(ref("RevisionPage")),
                 params=_params(REVISION_FILTERS),
                 errors=(400,),
@@ -218,6 +251,7 @@ def document() -> dict:
                 "getRevision",
                 "A revision with its approval form and frozen snapshot",
                 scope="read",
+                note=READ_NOTE,
                 ok=revision_ok,
                 params=[revision_id],
                 errors=(404,),
@@ -237,17 +271,21 @@ def document() -> dict:
         "/revisions/{revision_id}/submit": transition(
             "submit", "Submit for approval with the approval form", "draft", "Submit"
         ),
-        "/revisions/{revision_id}/approve": transition(
-            "approve", "Approve, confirming the audience size", "approve", "Approve"
-        ),
-        "/revisions/{revision_id}/return": transition(
-            "return", "Return to the office with a reason", "approve", "DecideWithReason"
-        ),
-        "/revisions/{revision_id}/reject": transition(
-            "reject", "Reject with a reason", "approve", "DecideWithReason"
-        ),
+        "/revisions/{revision_id}/approve": refused("approve", "Approve (never through the API)"),
+        "/revisions/{revision_id}/return": refused("return", "Return (never through the API)"),
+        "/revisions/{revision_id}/reject": refused("reject", "Reject (never through the API)"),
         "/revisions/{revision_id}/publish": transition(
-            "publish", "Publish an approved revision (writes its deliveries)", "publish", "Publish"
+            "publish",
+            "Publish an approved revision (writes its deliveries)",
+            "publish",
+            "Publish",
+            note="Refused with 409 `audience_changed` when the recipients of a staff-managed group "
+            "or the audience rules changed since the approval, or an open group (subscribers) "
+            "drifted beyond the tolerance: the message says what changed; withdraw the revision "
+            "for a new approval.",
+        ),
+        "/revisions/{revision_id}/withdraw": transition(
+            "withdraw", "Send an approved revision back for a new approval", "draft", "Withdraw"
         ),
         "/revisions/{revision_id}/deliveries": {
             "get": operation(
@@ -291,14 +329,21 @@ def document() -> dict:
             "title": TITLE,
             "version": VERSION,
             "description": (
-                "Read warnings, revisions, CAP documents and delivery summaries; draft, submit, "
-                "approve and publish through the same lifecycle rules as the console.\n\n"
+                "Read warnings, revisions, CAP documents and delivery summaries; draft, submit "
+                "and publish through the same lifecycle rules as the console.\n\n"
                 "Authenticate with `Authorization: Bearer <token>`; an administrator creates the "
-                "integration and its token in the console (*Integrations*). Writes act as the "
-                "integration's acting user, whose role the lifecycle checks; nobody approves their "
-                "own draft. Every state change carries the revision's `version` as last read; a "
-                'stale one is refused with 409. Errors are `{"error": {"code", "message", '
-                '"fields"}}`. Times are ISO 8601 with their offset.'
+                "integration and its token in the console (*Integrations*). Scopes: `read` "
+                "(published warnings and revisions, CAP, deliveries, reference data), "
+                "`read_drafts` (also drafts, pending and approved proposals, approval forms, "
+                "consultations and console users), `draft` (consultations, drafts, submission; "
+                "implies `read_drafts`), `publish`. Writes act as the integration's acting user, "
+                "whose role the lifecycle checks; the integration works only once that user, "
+                "logged in to the console, has confirmed it (403 `awaiting_consent` until then), "
+                "and every action through it is recorded as done via the integration. Approving, "
+                "returning and rejecting are never done through the API. Every state change "
+                "carries the revision's `version` as last read; a stale one is refused with 409. "
+                'Errors are `{"error": {"code", "message", "fields"}}`. Times are ISO 8601 with '
+                "their offset."
             ),
         },
         "servers": [{"url": "/api/v1"}],

@@ -2,6 +2,8 @@
 
 Fields left out come from `base` (the current revision for a change, the draft itself for an
 edit), as the console pre-fills its form; the domain then validates exactly as for the console.
+A new step (`new_step`: its action) is the exception, as in the console: a headline left out is
+the one of its own action and level, and the superseded step's consultation is not inherited.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from sqlalchemy import select
 
 from notify.api.errors import invalid
 from notify.extensions import db
+from notify.lifecycle.headlines import headline_for
 from notify.lifecycle.proposals import ProposalData
 from notify.models import ADVISORY_BLOCKS, AlertKind, Consultation, Revision, Township
 
@@ -31,7 +34,9 @@ _COPIED = (
 )
 
 
-def proposal_data(kind: AlertKind, data: dict[str, Any], base: Revision | None) -> ProposalData:
+def proposal_data(
+    kind: AlertKind, data: dict[str, Any], base: Revision | None, *, new_step: str | None = None
+) -> ProposalData:
     errors: dict[str, Any] = {}
     level = base.level if base is not None else None
     if "level" in data:
@@ -59,7 +64,11 @@ def proposal_data(kind: AlertKind, data: dict[str, Any], base: Revision | None) 
         missing = set(codes) - {t.code for t in townships}
         if missing:
             errors["townships"] = _l("Unknown township code: %(codes)s.", codes=", ".join(sorted(missing)))
-    consultation = base.consultation if base is not None else None
+    if new_step is not None and level is not None:
+        headline = headline_for(kind, new_step, level)
+        values["headline_zh"] = data.get("headline_zh", headline.zh)
+        values["headline_en"] = data.get("headline_en", headline.en)
+    consultation = base.consultation if base is not None and new_step is None else None
     if "consultation_id" in data:
         cid = data["consultation_id"]
         consultation = db.session.get(Consultation, cid) if cid is not None else None

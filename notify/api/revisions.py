@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from notify.api import auth, bp, schemas, serialize, validation
-from notify.api.common import PAGE_PARAMS, own_revision, paginate, write
+from notify.api.common import PAGE_PARAMS, own_revision, paginate, readable_revision, write
 from notify.api.errors import ApiError
 from notify.api.proposals import proposal_data
 from notify.dispatch import progress
@@ -42,13 +42,15 @@ def revisions():
     ):
         if name in params:
             query = query.where(column == params[name])
+    if not auth.reads_drafts():
+        query = query.where(Revision.state == "published")
     return jsonify(paginate(query, params, serialize.revision_summary))
 
 
 @bp.get("/revisions/<int:revision_id>")
 @auth.require("read")
 def revision(revision_id: int):
-    return jsonify(serialize.revision(own_revision(revision_id)))
+    return jsonify(serialize.revision(readable_revision(revision_id), internal=auth.reads_drafts()))
 
 
 @bp.patch("/revisions/<int:revision_id>")
@@ -59,10 +61,16 @@ def edit_revision(revision_id: int):
     proposal = proposal_data(r.warning.kind, data, r)
     write(
         "revision.edit",
-        lambda: edit_draft(r, proposal, auth.actor(), version=data["version"]),
+        lambda: edit_draft(
+            r,
+            proposal,
+            auth.actor(),
+            version=data["version"],
+            confirm_overlap=data.get("confirm_overlap", False),
+        ),
         warning_id=r.warning_id,
     )
-    return jsonify(serialize.revision(r))
+    return jsonify(serialize.revision(r, internal=auth.reads_drafts()))
 
 
 def _transition(revision_id: int, action: str, schema: dict, **kwargs_from):
@@ -75,7 +83,7 @@ def _transition(revision_id: int, action: str, schema: dict, **kwargs_from):
         subject=r,
         warning_id=r.warning_id,
     )
-    return jsonify(serialize.revision(r))
+    return jsonify(serialize.revision(r, internal=auth.reads_drafts()))
 
 
 @bp.post("/revisions/<int:revision_id>/submit")
@@ -94,28 +102,20 @@ def submit(revision_id: int):
     )
 
 
+# The addresses stay, so that a client that used to decide learns why it no longer may.
 @bp.post("/revisions/<int:revision_id>/approve")
-@auth.require("approve")
 def approve(revision_id: int):
-    return _transition(
-        revision_id,
-        "approve",
-        schemas.APPROVE,
-        confirmed_audience_size=lambda d: d["confirmed_audience_size"],
-        reason=lambda d: d.get("opinion", ""),
-    )
+    auth.refuse_decision()
 
 
 @bp.post("/revisions/<int:revision_id>/return")
-@auth.require("approve")
 def return_(revision_id: int):
-    return _transition(revision_id, "return", schemas.DECIDE_WITH_REASON, reason=lambda d: d["reason"])
+    auth.refuse_decision()
 
 
 @bp.post("/revisions/<int:revision_id>/reject")
-@auth.require("approve")
 def reject(revision_id: int):
-    return _transition(revision_id, "reject", schemas.DECIDE_WITH_REASON, reason=lambda d: d["reason"])
+    auth.refuse_decision()
 
 
 @bp.post("/revisions/<int:revision_id>/publish")
@@ -124,10 +124,16 @@ def publish(revision_id: int):
     return _transition(revision_id, "publish", schemas.PUBLISH)
 
 
+@bp.post("/revisions/<int:revision_id>/withdraw")
+@auth.require("draft")
+def withdraw(revision_id: int):
+    return _transition(revision_id, "withdraw", schemas.WITHDRAW)
+
+
 @bp.get("/revisions/<int:revision_id>/deliveries")
 @auth.require("read")
 def deliveries(revision_id: int):
-    r = own_revision(revision_id)
+    r = readable_revision(revision_id)
     counts = progress.status_counts(r.id)
     first, last = progress.period(r.id)
     return jsonify(
@@ -141,7 +147,7 @@ def cap(revision_id: int):
     from notify.cap.document import cap_xml  # notify.cap builds on the lifecycle, like the public site
     from notify.cap.identifiers import NotPublished
 
-    r = own_revision(revision_id)
+    r = readable_revision(revision_id)
     try:
         document = cap_xml(r)
     except NotPublished:

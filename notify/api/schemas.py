@@ -85,21 +85,29 @@ CONTENT_FIELDS = {
     "consultation_id": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_ID},
 }
 
+CONFIRM_OVERLAP = {
+    "type": "boolean",
+    "description": "A warning of the same kind in force over an overlapping area refuses the "
+    "draft with 409 `overlap` (the message names it) unless this is true.",
+}
 NEW_WARNING = obj(
     {
         "kind": {"type": "string", "maxLength": 40, "description": "Alert kind code (see GET /kinds)."},
         **CONTENT_FIELDS,
+        "confirm_overlap": CONFIRM_OVERLAP,
     },
     required=["kind", "level", "headline_zh"],
+    description="headline_en left out is the English headline of an issue at the level.",
 )
 NEW_REVISION = obj(
     {"action": {"type": "string", "enum": CHANGE_ACTIONS}, **CONTENT_FIELDS},
     required=["action"],
     description="Fields left out are taken from the current published revision "
-    "(advice from the new level when the level changes).",
+    "(advice from the new level when the level changes), except the headlines, which are "
+    "those of the action and level, and the consultation, which is none.",
 )
 EDIT_REVISION = obj(
-    {"version": VERSION, **CONTENT_FIELDS},
+    {"version": VERSION, **CONTENT_FIELDS, "confirm_overlap": CONFIRM_OVERLAP},
     required=["version"],
     description="Fields left out keep their value.",
 )
@@ -114,25 +122,12 @@ SUBMIT = obj(
     required=["version", "basis", "main_content", "department_opinion"],
     description="The office's half of the approval form (附件5).",
 )
-APPROVE = obj(
-    {
-        "version": VERSION,
-        "confirmed_audience_size": {
-            "type": "integer",
-            "minimum": 0,
-            "maximum": MAX_ID,
-            "description": "The revision's audience_size as read; refused "
-            "with 409 `stale` if the audience has changed.",
-        },
-        "opinion": {"type": "string", "maxLength": 4000},
-    },
-    required=["version", "confirmed_audience_size"],
-)
-DECIDE_WITH_REASON = obj(
-    {"version": VERSION, "reason": {"type": "string", "minLength": 1, "maxLength": 4000}},
-    required=["version", "reason"],
-)
 PUBLISH = obj({"version": VERSION})
+WITHDRAW = obj(
+    {"version": VERSION},
+    description="Sends an approved revision back to pending approval (its audience changed since "
+    "the approval, or it must be looked at again); the approval form is filed again unchanged.",
+)
 NEW_CONSULTATION = obj(
     {
         "source": {"type": "string", "enum": ["consultation", "city_notice"]},
@@ -285,11 +280,18 @@ _REVISION_DETAIL = {
         "additionalProperties": {"type": "array", "items": {"type": "object", "additionalProperties": _STR}},
     },
     "consultation_id": {"type": ["integer", "null"]},
-    "author": ref("UserRef"),
+    "author": {
+        **nullable("UserRef"),
+        "description": "Console users are given to tokens with read_drafts or draft only.",
+    },
     "submitted_by": nullable("UserRef"),
     "decided_by": nullable("UserRef"),
     "published_by": nullable("UserRef"),
-    "approval_form": nullable("ApprovalForm"),
+    "approval_form": {
+        **nullable("ApprovalForm"),
+        "description": "The approval form (附件5) with the leaders' opinions; null without "
+        "read_drafts or draft.",
+    },
     "audience_size": {
         "type": "integer",
         "description": "Recipients it reaches: counted now until "
@@ -356,9 +358,8 @@ EXAMPLES = {
         "main_content": "发布黄色预警",
         "department_opinion": "同意，请审批",
     },
-    "Approve": {"version": 2, "confirmed_audience_size": 316, "opinion": "同意发布"},
-    "DecideWithReason": {"version": 2, "reason": "AQI范围与会商结论不一致"},
     "Publish": {"version": 3},
+    "Withdraw": {"version": 3},
     "NewConsultation": {
         "source": "consultation",
         "concluded_at": "2026-11-23T07:30:00+08:00",
@@ -372,9 +373,8 @@ REQUESTS = {
     "NewRevision": NEW_REVISION,
     "EditRevision": EDIT_REVISION,
     "Submit": SUBMIT,
-    "Approve": APPROVE,
-    "DecideWithReason": DECIDE_WITH_REASON,
     "Publish": PUBLISH,
+    "Withdraw": WITHDRAW,
     "NewConsultation": NEW_CONSULTATION,
 }
 for _name, _example in EXAMPLES.items():

@@ -1,4 +1,9 @@
-"""Models as the API's JSON, shaped exactly as notify.api.schemas describes them."""
+"""Models as the API's JSON, shaped exactly as notify.api.schemas describes them.
+
+`internal` is whether the token may see what is not published (the read_drafts or draft scope):
+without it a reader gets published revisions only, without the approval form (the leaders'
+opinions) and without console users.
+"""
 
 from __future__ import annotations
 
@@ -26,8 +31,10 @@ def when(value: datetime | None) -> str | None:
     if value is None:
         return None
     local = value.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+    offset = local.utcoffset()
+    assert offset is not None  # astimezone() always gives an aware time
     # RFC 3339 offsets are whole minutes; a zone's local mean time before 1900 is not.
-    return (local if local.utcoffset().seconds % 60 == 0 else value.astimezone(UTC)).isoformat()
+    return (local if offset.seconds % 60 == 0 else value.astimezone(UTC)).isoformat()
 
 
 def user_ref(user: User | None) -> dict | None:
@@ -137,9 +144,10 @@ def _advisories(raw) -> dict:
     return out
 
 
-def revision(r: Revision) -> dict:
+def revision(r: Revision, *, internal: bool = True) -> dict:
     snap = r.snapshot
     size = snap.content.get("audience_size", 0) if snap is not None else audience_size(r)
+    people = user_ref if internal else lambda _user: None
     return {
         **revision_summary(r),
         "area_scope": r.area_scope,
@@ -154,11 +162,11 @@ def revision(r: Revision) -> dict:
         "response_start_at": when(r.response_start_at),
         "advisories": _advisories(r.advisories),
         "consultation_id": r.consultation_id,
-        "author": user_ref(r.author),
-        "submitted_by": user_ref(r.submitted_by),
-        "decided_by": user_ref(r.decided_by),
-        "published_by": user_ref(r.published_by),
-        "approval_form": approval_form(r.approval_form),
+        "author": people(r.author),
+        "submitted_by": people(r.submitted_by),
+        "decided_by": people(r.decided_by),
+        "published_by": people(r.published_by),
+        "approval_form": approval_form(r.approval_form) if internal else None,
         "audience_size": int(size or 0),
         "snapshot": (
             {"digest": snap.digest, "frozen_at": when(snap.frozen_at), "content": snap.content}
@@ -168,8 +176,8 @@ def revision(r: Revision) -> dict:
     }
 
 
-def warning_summary(w: Warning) -> dict:
-    current, open_one = w.current, w.open_proposal
+def warning_summary(w: Warning, *, internal: bool = True) -> dict:
+    current, open_one = w.current, w.open_proposal if internal else None
     return {
         "id": w.id,
         "reference": w.reference,
@@ -182,5 +190,8 @@ def warning_summary(w: Warning) -> dict:
     }
 
 
-def warning(w: Warning) -> dict:
-    return {**warning_summary(w), "revisions": [revision_summary(r) for r in w.revisions]}
+def warning(w: Warning, *, internal: bool = True) -> dict:
+    return {
+        **warning_summary(w, internal=internal),
+        "revisions": [revision_summary(r) for r in w.revisions if internal or r.state == "published"],
+    }

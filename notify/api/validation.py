@@ -9,6 +9,7 @@ refusal names its field with a translated message. Date-times come back as aware
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -97,52 +98,72 @@ def check(value: Any, schema: dict, path: str, errors: dict) -> Any:
     if "enum" in schema and value not in schema["enum"]:
         errors[name] = _l("Must be one of: %(values)s.", values=", ".join(map(str, schema["enum"])))
         return None
-    if kind == "string":
-        if not storable(value):
-            errors[name] = _l("Contains a character that cannot be stored.")
-            return None
-        if len(value) > schema.get("maxLength", 100_000):
-            errors[name] = _l("At most %(n)d characters.", n=schema["maxLength"])
-            return None
-        if len(value) < schema.get("minLength", 0):
-            errors[name] = _l("Must not be empty.")
-            return None
-        if schema.get("format") == "date-time":
-            parsed = parse_datetime(value)
-            if parsed is None:
-                errors[name] = _l(
-                    "A date and time between 1970 and 2199 with its offset, e.g. 2026-11-23T10:00:00+08:00."
-                )
-            return parsed
-        return value
-    if kind in ("integer", "number"):
-        low, high = schema.get("minimum"), schema.get("maximum")
-        if (low is not None and value < low) or (high is not None and value > high):
-            errors[name] = _l("Must be between %(low)s and %(high)s.", low=low, high=high)
-            return None
-        return value
-    if kind == "array":
-        if len(value) > schema.get("maxItems", 1000):
-            errors[name] = _l("At most %(n)d items.", n=schema.get("maxItems", 1000))
-            return None
-        return [check(item, schema.get("items", {}), f"{name}[{i}]", errors) for i, item in enumerate(value)]
-    if kind == "object":
-        props = schema.get("properties", {})
-        out = {}
-        for key in value:
-            if not isinstance(key, str) or not storable(key):
-                errors[name] = _l("Contains a character that cannot be stored.")
-                return None
-            if key not in props and schema.get("additionalProperties", True) is False:
-                errors[f"{path}.{key}" if path else key] = _l("Unknown field.")
-        for key in schema.get("required", []):
-            if key not in value:
-                errors[f"{path}.{key}" if path else key] = _l("This field is required.")
-        for key, sub in props.items():
-            if key in value:
-                out[key] = check(value[key], sub, f"{path}.{key}" if path else key, errors)
-        return out
+    check_kind = _CHECKS.get(kind)
+    return check_kind(value, schema, path, errors) if check_kind is not None else value
+
+
+def _check_string(value: str, schema: dict, path: str, errors: dict) -> Any:
+    name = path or "body"
+    if not storable(value):
+        errors[name] = _l("Contains a character that cannot be stored.")
+        return None
+    if len(value) > schema.get("maxLength", 100_000):
+        errors[name] = _l("At most %(n)d characters.", n=schema["maxLength"])
+        return None
+    if len(value) < schema.get("minLength", 0):
+        errors[name] = _l("Must not be empty.")
+        return None
+    if schema.get("format") == "date-time":
+        parsed = parse_datetime(value)
+        if parsed is None:
+            errors[name] = _l(
+                "A date and time between 1970 and 2199 with its offset, e.g. 2026-11-23T10:00:00+08:00."
+            )
+        return parsed
     return value
+
+
+def _check_number(value: float, schema: dict, path: str, errors: dict) -> Any:
+    low, high = schema.get("minimum"), schema.get("maximum")
+    if (low is not None and value < low) or (high is not None and value > high):
+        errors[path or "body"] = _l("Must be between %(low)s and %(high)s.", low=low, high=high)
+        return None
+    return value
+
+
+def _check_array(value: list, schema: dict, path: str, errors: dict) -> Any:
+    name = path or "body"
+    if len(value) > schema.get("maxItems", 1000):
+        errors[name] = _l("At most %(n)d items.", n=schema.get("maxItems", 1000))
+        return None
+    return [check(item, schema.get("items", {}), f"{name}[{i}]", errors) for i, item in enumerate(value)]
+
+
+def _check_object(value: dict, schema: dict, path: str, errors: dict) -> Any:
+    props = schema.get("properties", {})
+    out = {}
+    for key in value:
+        if not isinstance(key, str) or not storable(key):
+            errors[path or "body"] = _l("Contains a character that cannot be stored.")
+            return None
+        if key not in props and schema.get("additionalProperties", True) is False:
+            errors[f"{path}.{key}" if path else key] = _l("Unknown field.")
+    for key in schema.get("required", []):
+        if key not in value:
+            errors[f"{path}.{key}" if path else key] = _l("This field is required.")
+    for key, sub in props.items():
+        if key in value:
+            out[key] = check(value[key], sub, f"{path}.{key}" if path else key, errors)
+    return out
+
+
+_CHECKS: dict[str | None, Callable[[Any, dict, str, dict], Any]] = {
+    "string": _check_string,
+    "integer": _check_number,
+    "number": _check_number,
+    "array": _check_array,
+    "object": _check_object,
+}
 
 
 def body(schema: dict) -> dict:

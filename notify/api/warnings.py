@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from notify.api import auth, bp, schemas, serialize, validation
-from notify.api.common import PAGE_PARAMS, own_warning, paginate, write
+from notify.api.common import PAGE_PARAMS, own_warning, paginate, readable_warning, write
 from notify.api.errors import ApiError, invalid
 from notify.api.proposals import proposal_data
 from notify.extensions import db
@@ -46,17 +46,21 @@ def warnings():
         query = query.where(Warning.created_at >= params["created_after"])
     if "created_before" in params:
         query = query.where(Warning.created_at < params["created_before"])
-    return jsonify(paginate(query, params, serialize.warning_summary))
+    internal = auth.reads_drafts()
+    if not internal:
+        # A warning never published is only a proposal.
+        query = query.where(Warning.revisions.any(Revision.state == "published"))
+    return jsonify(paginate(query, params, lambda w: serialize.warning_summary(w, internal=internal)))
 
 
 @bp.get("/warnings/<int:warning_id>")
 @auth.require("read")
 def warning(warning_id: int):
-    return jsonify(serialize.warning(own_warning(warning_id)))
+    return jsonify(serialize.warning(readable_warning(warning_id), internal=auth.reads_drafts()))
 
 
 def created(revision: Revision):
-    resp = jsonify(serialize.revision(revision))
+    resp = jsonify(serialize.revision(revision, internal=auth.reads_drafts()))
     resp.status_code = 201
     resp.headers["Location"] = url_for("api.revision", revision_id=revision.id)
     return resp
@@ -73,10 +77,12 @@ def new_warning():
     )
     if kind is None:
         raise invalid({"kind": _l("No alert kind “%(code)s”.", code=data["kind"])})
-    proposal = proposal_data(kind, data, None)
+    proposal = proposal_data(kind, data, None, new_step="issue")
     revision = write(
         "warning.create",
-        lambda: propose_issue(kind, proposal, auth.actor()),
+        lambda: propose_issue(
+            kind, proposal, auth.actor(), confirm_overlap=data.get("confirm_overlap", False)
+        ),
         warning_id=lambda r: r.warning_id,
     )
     return created(revision)
@@ -90,7 +96,7 @@ def new_revision(warning_id: int):
     current = w.current
     if current is None:
         raise ApiError(409, _l("Only a published, unlifted warning can be changed."), code="wrong_state")
-    proposal = proposal_data(w.kind, data, current)
+    proposal = proposal_data(w.kind, data, current, new_step=data["action"])
     revision = write(
         "revision.create", lambda: propose_change(w, data["action"], proposal, auth.actor()), warning_id=w.id
     )

@@ -1,6 +1,8 @@
-"""Demo integrations of the JSON API: the county media centre reading warnings with a known
-token (printed by `flask seed-demo`, like the demo password), the duty system that drafts and
-publishes as office staff, and the deputy commander's approval app."""
+"""Demo integrations of the JSON API: the county media centre reading published warnings with a
+known token (printed by `flask seed-demo`, like the demo password), the duty system that drafts
+and publishes as office staff (who confirmed it: the seed runs as them), and the deputy
+commander's mobile app, which shows what waits for approval (approving itself is done in the
+console: no integration can approve)."""
 
 from __future__ import annotations
 
@@ -51,13 +53,14 @@ def seed_integrations(j: Jurisdiction, users: dict[str, User]) -> None:
         admin,
     )
     integrations.issue_token(duty, admin)
+    # The office's own confirmation, as they would give it logged in to the console.
+    integrations.confirm_acting(duty, users["office"])
     approvals = integrations.create_integration(
         j.id,
         IntegrationData(
-            name="副总指挥移动审批",
-            scopes=["read", "approve"],
-            acting_user=users["deputy"],
-            description="副总指挥在移动端审批黄色、橙色预警。",
+            name="副总指挥移动端待审提醒",
+            scopes=["read", "read_drafts"],
+            description="副总指挥在移动端查看待审批的预警及审批表；审批须登录控制台办理。",
         ),
         admin,
     )

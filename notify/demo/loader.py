@@ -109,6 +109,7 @@ def load_jurisdiction(data: dict[str, Any]) -> Jurisdiction:
                     name_en=u["name_en"],
                     phone=u.get("phone", ""),
                     position=i,
+                    oversees_schools=bool(u.get("oversees_schools")),
                 )
             )
         for e in data.get("experts", []):
@@ -164,6 +165,7 @@ def _load_audiences(j: Jurisdiction, data: dict[str, Any]) -> None:
             name_zh=g["name_zh"],
             name_en=g["name_en"],
             is_test=bool(g.get("is_test")),
+            is_open=bool(g.get("is_open")),
         )
         db.session.add(groups[g["code"]])
     db.session.flush()

@@ -1,10 +1,11 @@
 """The one guard every state change of a revision goes through.
 
 perform() checks, in order: the form is not stale; the (state, action) pair is in the transition
-table; the actor holds the role the action needs (for decisions, the role the level requires);
-nobody decides on their own proposal; a reason is given where one is required; the action's own
-preconditions. Only then does it change the state, apply the action's effects and write the
-audit event, all in the caller's transaction.
+table; the actor holds the role the action needs (for decisions, the approver of the level, or
+of the higher level when the level changes); nobody decides on their own proposal; a reason is
+given where one is required; the action's own preconditions (publishing: the audience is still
+the one the approver confirmed). Only then does it change the state, apply the action's effects
+and write the audit event, all in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from notify import audit, clock
 from notify.audience import audience_size
+from notify.audience_approval import fingerprint, verify_unchanged
 from notify.dispatch import outbox
 from notify.extensions import db
 from notify.lifecycle.errors import InvalidProposal, NotPermitted, StaleForm, TransitionNotAllowed
@@ -27,6 +29,7 @@ from notify.lifecycle.transitions import (
     REASON_REQUIRED,
     Action,
     State,
+    approver_role,
     next_state,
 )
 from notify.models import ApprovalForm, Revision, User
@@ -48,8 +51,7 @@ def allowed_roles(revision: Revision, action: Action) -> frozenset[str]:
     if action in OFFICE_ACTIONS:
         return OFFICE_ROLES
     if action in DECISIONS:
-        # Lifting keeps the level being lifted, so it follows the same approver (§4.4).
-        return frozenset({revision.level.approver_role})
+        return frozenset({approver_role(revision)})
     return frozenset()
 
 
@@ -162,7 +164,7 @@ def _decide(decision: str):
             revision.decided_at = now
             if form is not None:
                 form.audience_size_confirmed = size
-            freeze(revision, approver=actor, now=now, audience=size)
+            freeze(revision, approver=actor, now=now, audience=size, audience_print=fingerprint(revision))
         if form is not None:
             form.decision = decision
             form.leader_opinion = reason or form.leader_opinion
@@ -186,6 +188,7 @@ def _publish(revision: Revision, actor: User, now: datetime, **_):
         )
     if revision.snapshot is None:
         raise TransitionNotAllowed(_l("This revision has no approved content to publish."))
+    verify_unchanged(revision)
     revision.published_by_id = actor.id
     revision.published_at = now
     warning.status = "lifted" if revision.action == "lift" else "active"
@@ -200,12 +203,36 @@ def _publish(revision: Revision, actor: User, now: datetime, **_):
     assign(revision)
 
 
+def _withdraw(revision: Revision, actor: User, now: datetime, **_):
+    """Back to pending approval: the approval and its frozen content are set aside, and the same
+    approval form is filed again for the approver to sign anew."""
+    if revision.snapshot is not None:
+        db.session.delete(revision.snapshot)
+        revision.snapshot = None
+    revision.decided_by_id = None
+    revision.decided_at = None
+    signed = revision.approval_form
+    if signed is not None:
+        revision.approval_forms.append(
+            ApprovalForm(
+                level_label=signed.level_label,
+                planned_publish_at=signed.planned_publish_at,
+                basis=signed.basis,
+                main_content=signed.main_content,
+                department_opinion=signed.department_opinion,
+                filed_by_id=actor.id,
+                filed_at=now,
+            )
+        )
+
+
 _EFFECTS = {
     Action.SUBMIT: _submit,
     Action.APPROVE: _decide("approved"),
     Action.RETURN: _decide("returned"),
     Action.REJECT: _decide("rejected"),
     Action.PUBLISH: _publish,
+    Action.WITHDRAW: _withdraw,
 }
 
 
@@ -227,4 +254,5 @@ def action_label(action: str):
         "return": _l("Return"),
         "reject": _l("Reject"),
         "publish": _l("Publish"),
+        "withdraw": _l("Withdraw for a new approval"),
     }.get(action, action)

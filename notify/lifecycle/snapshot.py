@@ -24,7 +24,14 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def content_of(revision: Revision, *, approver: User, now: datetime, audience: int) -> dict[str, Any]:
+def content_of(
+    revision: Revision,
+    *,
+    approver: User,
+    now: datetime,
+    audience: int,
+    audience_print: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     warning, level, kind = revision.warning, revision.level, revision.warning.kind
     jurisdiction = warning.jurisdiction
     supersedes = revision.supersedes
@@ -93,6 +100,8 @@ def content_of(revision: Revision, *, approver: User, now: datetime, audience: i
         # An exercise (演练): CAP status Exercise, every text marked, the public shown nothing.
         "exercise": bool(getattr(warning, "is_exercise", False)),
         "audience_size": audience,
+        # Who exactly the approver confirmed (notify.audience_approval), checked before publishing.
+        "audience": audience_print,
     }
 
 
@@ -125,8 +134,17 @@ def mark_exercise(texts: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]
     }
 
 
-def freeze(revision: Revision, *, approver: User, now: datetime, audience: int) -> Snapshot:
-    content = content_of(revision, approver=approver, now=now, audience=audience)
+def freeze(
+    revision: Revision,
+    *,
+    approver: User,
+    now: datetime,
+    audience: int,
+    audience_print: dict[str, Any] | None = None,
+) -> Snapshot:
+    content = content_of(
+        revision, approver=approver, now=now, audience=audience, audience_print=audience_print
+    )
     content["texts"] = render_texts(content)
     if content["exercise"]:
         content["texts"] = mark_exercise(content["texts"])

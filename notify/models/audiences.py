@@ -33,6 +33,9 @@ class AudienceGroup(Base):
     name_en: Mapped[str] = mapped_column(String(150))
     # The exercise group: only it receives messages marked 演练.
     is_test: Mapped[bool] = mapped_column(default=False)
+    # A group citizens join and leave themselves (public subscribers): approved as a rule with its
+    # size, within a tolerance. Every other group is staff-managed and frozen at approval.
+    is_open: Mapped[bool] = mapped_column(default=False)
 
     jurisdiction: Mapped[Jurisdiction] = relationship()
 

@@ -2,7 +2,9 @@
 
 A token is shown once when it is issued; only its SHA-256 is kept, so a copy of the database
 cannot be replayed against the API. Write scopes act as a named console user, so the lifecycle
-guard's role checks and "nobody decides on their own proposal" hold for API calls too.
+guard's role checks and "nobody decides on their own proposal" hold for API calls too; and
+because the administrator who creates an integration is not that user, it stays switched off
+until the user, logged in to the console, confirms it (separation of duties).
 """
 
 from __future__ import annotations
@@ -17,10 +19,16 @@ from notify.models.base import Base
 from notify.models.jurisdiction import Jurisdiction
 from notify.models.users import User
 
-# read: every GET; draft: consultations, drafts, edits, submission with the approval form;
-# approve: approve / return / reject; publish: publish an approved revision.
-API_SCOPES = ("read", "draft", "approve", "publish")
-WRITE_SCOPES = ("draft", "approve", "publish")
+# read: published warnings and revisions, CAP, deliveries, reference data;
+# read_drafts: also what is not published (drafts, pending and approved proposals, approval
+# forms, consultations, console usernames); draft: consultations, drafts, edits, submission with
+# the approval form, sending an approved revision back for a new approval; publish: publish an
+# approved revision. There is no approve scope: approving, returning and rejecting are a
+# person's decision in the console, never an integration's.
+API_SCOPES = ("read", "read_drafts", "draft", "publish")
+WRITE_SCOPES = ("draft", "publish")
+# Writing implies reading what one writes: a drafting system sees its drafts.
+DRAFT_READING_SCOPES = ("read_drafts", "draft")
 
 
 class Integration(Base):
@@ -36,14 +44,38 @@ class Integration(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    # The acting user's own confirmation, logged in, and the scopes it covered: a later change of
+    # acting user or a scope added since needs their confirmation again.
+    consented_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    consented_at: Mapped[datetime | None]
+    consented_scopes: Mapped[list[str] | None] = mapped_column(JSON)
 
     jurisdiction: Mapped[Jurisdiction] = relationship()
     acting_user: Mapped[User | None] = relationship(foreign_keys=[acting_user_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    consented_by: Mapped[User | None] = relationship(foreign_keys=[consented_by_id])
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="integration", order_by="ApiToken.id")
 
     def has_scope(self, scope: str) -> bool:
         return scope in (self.scopes or [])
+
+    @property
+    def reads_drafts(self) -> bool:
+        return any(self.has_scope(s) for s in DRAFT_READING_SCOPES)
+
+    @property
+    def consented(self) -> bool:
+        """The acting user confirmed acting through this integration with every scope it now has."""
+        return (
+            self.consented_at is not None
+            and self.consented_by_id is not None
+            and self.consented_by_id == self.acting_user_id
+            and set(self.scopes or []) <= set(self.consented_scopes or [])
+        )
+
+    @property
+    def awaiting_consent(self) -> bool:
+        return self.acting_user_id is not None and not self.consented
 
 
 class ApiToken(Base):

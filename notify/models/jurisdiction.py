@@ -59,6 +59,9 @@ class MemberUnit(Base):
     phone: Mapped[str] = mapped_column(String(40), default="")
     position: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
+    # The unit in charge of schools (the education bureau, 教育局 / 教科局): its users see school
+    # contacts' whole numbers, as they call silent schools.
+    oversees_schools: Mapped[bool] = mapped_column(default=False)
 
     jurisdiction: Mapped[Jurisdiction] = relationship(back_populates="member_units")
 

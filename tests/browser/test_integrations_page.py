@@ -1,5 +1,6 @@
 """In a real browser: the administrator adds an integration, copies its token once, the token
-works against the API, and revoking it from the page shuts it out."""
+works against the API once the user it acts as has confirmed it on their own page, and revoking it
+from the page shuts it out."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from tests.browser.conftest import console_login
 pytestmark = pytest.mark.browser
 
 
-def test_admin_creates_uses_and_revokes_a_token(page, live_server, sample_users):
+def test_admin_creates_uses_and_revokes_a_token(page, browser, live_server, sample_users):
     db.session.remove()
     console_login(page, "admin")
     page.click("[data-test=nav-integrations]")
@@ -26,7 +27,23 @@ def test_admin_creates_uses_and_revokes_a_token(page, live_server, sample_users)
     token = page.locator("[data-test=new-token]").inner_text().strip()
     assert token.startswith("cwp_")
 
+    expect(page.locator("[data-test=awaiting-consent]")).to_be_visible()
+
     headers = {"Authorization": f"Bearer {token}"}
+    waiting = requests.get(f"{live_server}/api/v1/me", headers=headers, timeout=10)
+    assert waiting.status_code == 403 and waiting.json()["error"]["code"] == "awaiting_consent"
+
+    office = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server).new_page()
+    console_login(office, "office")
+    expect(office.locator("[data-test=consents-awaiting]")).to_have_text("1")
+    office.click("[data-test=nav-acting-as-me]")
+    mine = office.locator("[data-integration='县值班系统']")
+    expect(mine.locator("[data-test=scopes]")).to_have_text("read draft")
+    expect(mine.locator("[data-test=created-by]")).to_contain_text("admin")
+    mine.locator("[data-test=confirm]").click()
+    expect(office.locator("[data-integration='县值班系统'] [data-test=withdraw-consent]")).to_be_visible()
+    office.context.close()
+
     me = requests.get(f"{live_server}/api/v1/me", headers=headers, timeout=10)
     assert me.status_code == 200 and me.json()["scopes"] == ["read", "draft"]
 

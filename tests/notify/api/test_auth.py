@@ -9,7 +9,7 @@ from sqlalchemy import select
 from notify import integrations
 from notify.extensions import db
 from notify.integrations import IntegrationData
-from notify.lifecycle.errors import InvalidProposal
+from notify.lifecycle.errors import InvalidProposal, NotPermitted
 from notify.models import ApiToken, AuditEvent, Integration, User
 from tests.conftest import fresh
 
@@ -45,7 +45,7 @@ def test_scope_is_checked_per_operation(api, sample_draft):
         json={"version": sample_draft.version, "confirmed_audience_size": 0},
     )
     assert resp.status_code == 403
-    resp = api["deputy"].post(f"/revisions/{sample_draft.id}/publish", json={"version": 1})
+    resp = api["drafts"].post(f"/revisions/{sample_draft.id}/publish", json={"version": 1})
     assert resp.status_code == 403 and _error(resp)["code"] == "missing_scope"
     # Scope before body: a reader learns nothing from sending rubbish.
     assert api["read"].post("/warnings", data="{", content_type="application/json").status_code == 403
@@ -58,7 +58,7 @@ def test_tokens_are_kept_as_digests_only(tokens):
     for token in tokens.values():
         assert token.startswith("cwp_") and len(token) >= 40
         assert token not in stored and integrations.digest(token) in stored
-    assert all(r.prefix == t[:10] for r, t in zip(rows, tokens.values()))
+    assert all(r.prefix == t[:10] for r, t in zip(rows, tokens.values(), strict=True))
 
 
 def test_revoked_token_and_switched_off_integration_are_refused(api, sample_users):
@@ -79,8 +79,9 @@ def test_revoked_token_and_switched_off_integration_are_refused(api, sample_user
     db.session.commit()
     assert api["read"].get("/me").status_code == 401
     actions = db.session.scalars(select(AuditEvent.action)).all()
-    assert actions.count("integration.create") == 5
-    assert actions.count("integration.token_issue") == 5
+    assert actions.count("integration.create") == 3
+    assert actions.count("integration.token_issue") == 3
+    assert actions.count("integration.consent") == 1  # office confirmed the duty system
     assert "integration.token_revoke" in actions and "integration.update" in actions
 
 
@@ -94,11 +95,11 @@ def test_last_used_is_stamped(api):
 
 
 def test_me_names_the_integration(api):
-    body = api["deputy"].get("/me").get_json()
+    body = api["office"].get("/me").get_json()
     assert body == {
-        "name": "副总指挥审批",
-        "scopes": ["read", "approve"],
-        "acting_user": {"username": "deputy", "display_name": "deputy 测试", "role": "deputy_commander"},
+        "name": "值班系统",
+        "scopes": ["read", "draft", "publish"],
+        "acting_user": {"username": "office", "display_name": "office 测试", "role": "office_staff"},
     }
 
 
@@ -140,3 +141,82 @@ def test_routing_failures_answer_in_the_json_shape(api):
     )
     assert resp.status_code == 405 and _error(resp)["code"] == "method_not_allowed"
     assert "GET" in resp.headers["Allow"]
+
+
+def _integration(name: str) -> Integration:
+    fresh()
+    return db.session.scalar(select(Integration).where(Integration.name == name))
+
+
+def test_an_integration_acting_as_someone_waits_for_their_own_confirmation(api, sample_users):
+    """The administrator's office token does nothing, not even read, until `office` confirms it;
+    a change of acting user or a new scope needs a new confirmation; taking it back stops it."""
+    from tests.notify.api.conftest import Api, make_token
+
+    token = make_token(sample_users, "管理员自建", ["read", "draft"], "office", consent=False)
+    admin_made = Api(api["read"].client, token)
+    for resp in (admin_made.get("/warnings"), admin_made.post("/consultations", json={})):
+        assert resp.status_code == 403 and _error(resp)["code"] == "awaiting_consent"
+        assert "office" in _error(resp)["message"]
+    integration = _integration("管理员自建")
+    with pytest.raises(NotPermitted):
+        integrations.confirm_acting(integration, sample_users["admin"])  # not theirs to give
+    integrations.confirm_acting(integration, db.session.get(User, sample_users["office"].id))
+    db.session.commit()
+    assert admin_made.get("/warnings").status_code == 200
+
+    admin = db.session.get(User, sample_users["admin"].id)
+    office = db.session.get(User, sample_users["office"].id)
+    integrations.update_integration(
+        integration,
+        IntegrationData(name=integration.name, scopes=["read", "draft", "publish"], acting_user=office),
+        admin,
+    )
+    db.session.commit()
+    assert _error(admin_made.get("/warnings"))["code"] == "awaiting_consent"  # publish is new
+    integrations.confirm_acting(_integration("管理员自建"), db.session.get(User, office.id))
+    db.session.commit()
+    assert admin_made.get("/warnings").status_code == 200
+
+    integration = _integration("管理员自建")
+    integrations.update_integration(
+        integration,
+        IntegrationData(
+            name=integration.name,
+            scopes=["read", "draft", "publish"],
+            acting_user=db.session.get(User, sample_users["office2"].id),
+        ),
+        db.session.get(User, admin.id),
+    )
+    db.session.commit()
+    assert _error(admin_made.get("/warnings"))["code"] == "awaiting_consent"  # office2 never agreed
+    integration = _integration("管理员自建")
+    assert integration.consented_at is None
+
+    integrations.confirm_acting(integration, db.session.get(User, sample_users["office2"].id))
+    assert integrations.withdraw_consent(integration, db.session.get(User, sample_users["office2"].id))
+    db.session.commit()
+    assert _error(admin_made.get("/warnings"))["code"] == "awaiting_consent"
+    actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions[-2:] == ["integration.consent", "integration.consent_withdraw"]
+
+
+def test_no_integration_can_be_given_the_approve_scope(sample_users):
+    with pytest.raises(InvalidProposal) as refused:
+        integrations.create_integration(
+            sample_users["admin"].jurisdiction_id,
+            IntegrationData(name="审批", scopes=["read", "approve"], acting_user=sample_users["deputy"]),
+            sample_users["admin"],
+        )
+    assert "scopes" in refused.value.errors
+    db.session.rollback()
+    assert db.session.scalar(select(Integration)) is None
+
+
+def test_a_reader_acts_as_nobody(sample_users):
+    integration = integrations.create_integration(
+        sample_users["admin"].jurisdiction_id,
+        IntegrationData(name="只读", scopes=["read"], acting_user=sample_users["commander"]),
+        sample_users["admin"],
+    )
+    assert integration.acting_user is None and not integration.awaiting_consent

@@ -1,5 +1,6 @@
 """Who may decide: the role the level requires (yellow/orange deputy, red commander), never the
-person who drafted or submitted it; lifting follows the level being lifted."""
+person who drafted or submitted it; lifting follows the level being lifted; a change of level is
+decided by the higher of the two levels' approvers."""
 
 from __future__ import annotations
 
@@ -94,3 +95,33 @@ def test_lifting_follows_the_level_being_lifted(
     perform(lift, "publish", sample_users["office"])
     db.session.commit()
     assert first.warning.status == "lifted"
+
+
+@pytest.mark.parametrize(
+    ("start", "target", "approver", "refused"),
+    [
+        ("red", "orange", "commander", "deputy"),  # the issue's story: a red downgraded by the deputy
+        ("red", "yellow", "commander", "deputy"),
+        ("orange", "red", "commander", "deputy"),
+        ("orange", "yellow", "deputy", "commander"),
+        ("yellow", "orange", "deputy", "commander"),
+    ],
+)
+def test_a_change_of_level_is_decided_by_the_higher_of_the_two_approvers(
+    start, target, approver, refused, sample_users, sample_kind, sample_levels
+):
+    from notify.lifecycle.queries import approval_queue
+
+    first = propose_issue(sample_kind, proposal(sample_levels[start]), sample_users["office"])
+    take_to(first, "published", sample_users)
+    action = "upgrade" if sample_levels[target].rank > sample_levels[start].rank else "downgrade"
+    change = propose_change(first.warning, action, proposal(sample_levels[target]), sample_users["office"])
+    take_to(change, "pending_approval", sample_users)
+    assert [r.id for r in approval_queue(sample_users[approver])] == [change.id]
+    assert approval_queue(sample_users[refused]) == []
+    with pytest.raises(NotPermitted):
+        perform(change, "approve", sample_users[refused], confirmed_audience_size=audience_size(change))
+    db.session.rollback()
+    perform(change, "approve", sample_users[approver], confirmed_audience_size=audience_size(change))
+    db.session.commit()
+    assert change.state == "approved" and change.decided_by.username == approver

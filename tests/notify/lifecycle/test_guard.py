@@ -25,7 +25,7 @@ def _kwargs_for(action: Action, revision):
 
 
 def _actor(action: Action, users, revision):
-    if action in (Action.SUBMIT, Action.PUBLISH):
+    if action in (Action.SUBMIT, Action.PUBLISH, Action.WITHDRAW):
         return users["office"]
     return approver_for(users, revision.level)
 
@@ -75,6 +75,7 @@ def test_table_covers_the_documented_lifecycle():
         (State.PENDING_APPROVAL, Action.RETURN): State.RETURNED,
         (State.PENDING_APPROVAL, Action.REJECT): State.REJECTED,
         (State.APPROVED, Action.PUBLISH): State.PUBLISHED,
+        (State.APPROVED, Action.WITHDRAW): State.PENDING_APPROVAL,
     }
 
 

@@ -1,0 +1,222 @@
+"""The audience as the approver confirmed it, and whether it still holds when publishing.
+
+What the approver confirmed is what is sent. At approval the snapshot keeps a fingerprint of
+the audience: the audience rules in force, and per group the recipients the revision reaches
+(after the outbox's own de-duplication by address). A staff-managed group (member units,
+townships, schools, enterprises, imported lists) is frozen: its count and a SHA-256 over its
+rows (recipient, channel, address, language), streamed in order. An open group, which citizens
+join and leave themselves (public subscribers), is approved as a rule with its count and may
+drift by AUDIENCE_OPEN_GROUP_TOLERANCE_PERCENT. Before publishing, verify_unchanged() takes the
+fingerprint again and refuses with what changed; the office then withdraws the revision for a
+new approval. It is one function so that a fan-out run after the commit can call it too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+
+from notify.audience import audience_select
+from notify.extensions import db
+from notify.i18n import is_zh
+from notify.lifecycle.errors import AudienceChanged
+from notify.models import AudienceGroup, AudienceRule, Recipient, Revision
+
+# Rows fetched per round trip while hashing a staff-managed group.
+STREAM_CHUNK = 2000
+DEFAULT_TOLERANCE_PERCENT = 10.0
+
+
+def _groups(revision: Revision) -> dict[int, AudienceGroup]:
+    return {
+        g.id: g
+        for g in db.session.scalars(
+            select(AudienceGroup).where(AudienceGroup.jurisdiction_id == revision.warning.jurisdiction_id)
+        )
+    }
+
+
+def _rules(revision: Revision, groups: dict[int, AudienceGroup]) -> list[list[str]]:
+    """The (group, channel) pairs the revision's kind and level reach, as audience_select reads them."""
+    if revision.warning.is_exercise:
+        return sorted([g.code, "*"] for g in groups.values() if g.is_test)
+    pairs = db.session.execute(
+        select(AudienceRule.group_id, AudienceRule.channel)
+        .where(
+            AudienceRule.kind_id == revision.warning.kind_id,
+            or_(AudienceRule.level_id.is_(None), AudienceRule.level_id == revision.level_id),
+        )
+        .distinct()
+    ).all()
+    return sorted([groups[gid].code, channel] for gid, channel in pairs if gid in groups)
+
+
+def fingerprint(revision: Revision) -> dict[str, Any]:
+    """The audience the revision reaches now, per group, in a form the snapshot can keep."""
+    groups = _groups(revision)
+    rules = _rules(revision, groups)
+    sub = audience_select(revision).subquery()
+    counts = dict(
+        db.session.execute(
+            select(Recipient.group_id, func.count())
+            .select_from(sub)
+            .join(Recipient, Recipient.id == sub.c.recipient_id)
+            .group_by(Recipient.group_id)
+        ).all()
+    )
+    involved = {gid for gid, g in groups.items() if any(g.code == code for code, _channel in rules)}
+    involved |= set(counts)
+    staff = sorted(gid for gid in involved if not groups[gid].is_open)
+    digests = {gid: hashlib.sha256() for gid in staff}
+    if staff:
+        rows = db.session.execute(
+            select(Recipient.group_id, sub.c.recipient_id, sub.c.channel, sub.c.address, sub.c.locale)
+            .select_from(sub)
+            .join(Recipient, Recipient.id == sub.c.recipient_id)
+            .where(Recipient.group_id.in_(staff))
+            .order_by(Recipient.group_id, sub.c.recipient_id)
+            .execution_options(yield_per=STREAM_CHUNK)
+        )
+        for group_id, recipient_id, channel, address, locale in rows:
+            digests[group_id].update(f"{recipient_id}\t{channel}\t{address}\t{locale}\n".encode())
+    return {
+        "rules": rules,
+        "groups": {
+            groups[gid].code: {
+                "name_zh": groups[gid].name_zh,
+                "name_en": groups[gid].name_en,
+                "open": groups[gid].is_open,
+                "count": int(counts.get(gid, 0)),
+                "digest": digests[gid].hexdigest() if gid in digests else None,
+            }
+            for gid in sorted(involved, key=lambda gid: groups[gid].code)
+        },
+    }
+
+
+@dataclass(frozen=True)
+class AudienceChange:
+    """One way the audience differs from what was approved."""
+
+    what: str  # "rules" | "count" | "members" | "open_drift"
+    group: str = ""
+    name_zh: str = ""
+    name_en: str = ""
+    before: int = 0
+    after: int = 0
+    rules_added: list[list[str]] = field(default_factory=list)
+    rules_removed: list[list[str]] = field(default_factory=list)
+
+    @property
+    def delta(self) -> int:
+        return self.after - self.before
+
+    def describe(self, tolerance: float = DEFAULT_TOLERANCE_PERCENT) -> str:
+        name = (self.name_zh if is_zh() else self.name_en) or self.name_zh or self.group
+        if self.what == "rules":
+            return _(
+                "the audience rules changed (added: %(added)s; removed: %(removed)s)",
+                added=", ".join("/".join(r) for r in self.rules_added) or "—",
+                removed=", ".join("/".join(r) for r in self.rules_removed) or "—",
+            )
+        if self.what == "members":
+            return _(
+                "%(group)s: recipients or their addresses changed (still %(count)d)",
+                group=name,
+                count=self.after,
+            )
+        if self.what == "open_drift":
+            return _(
+                "%(group)s: %(before)d → %(after)d subscribers (%(delta)+d, more than the "
+                "%(tolerance)g%% tolerance)",
+                group=name,
+                before=self.before,
+                after=self.after,
+                delta=self.delta,
+                tolerance=tolerance,
+            )
+        return _(
+            "%(group)s: %(before)d → %(after)d recipients (%(delta)+d)",
+            group=name,
+            before=self.before,
+            after=self.after,
+            delta=self.delta,
+        )
+
+
+def compare(approved: dict[str, Any], now: dict[str, Any], tolerance_percent: float) -> list[AudienceChange]:
+    """How `now` differs from `approved`; an empty list when it is what the approver confirmed."""
+    changes: list[AudienceChange] = []
+    before_rules = {tuple(r) for r in approved.get("rules", [])}
+    now_rules = {tuple(r) for r in now.get("rules", [])}
+    if before_rules != now_rules:
+        changes.append(
+            AudienceChange(
+                "rules",
+                rules_added=[list(r) for r in sorted(now_rules - before_rules)],
+                rules_removed=[list(r) for r in sorted(before_rules - now_rules)],
+            )
+        )
+    before_groups, now_groups = approved.get("groups", {}), now.get("groups", {})
+    for code in sorted(set(before_groups) | set(now_groups)):
+        old = before_groups.get(code) or {"count": 0, "digest": None, "open": False}
+        new = now_groups.get(code) or {"count": 0, "digest": None, "open": old.get("open", False)}
+        before, after = int(old.get("count", 0)), int(new.get("count", 0))
+        if old.get("open") and new.get("open"):
+            what = "open_drift" if abs(after - before) > before * tolerance_percent / 100 else ""
+        elif before != after:
+            what = "count"
+        else:
+            what = "members" if old.get("digest") != new.get("digest") else ""
+        if what:
+            changes.append(
+                AudienceChange(
+                    what,
+                    code,
+                    name_zh=new.get("name_zh") or old.get("name_zh", ""),
+                    name_en=new.get("name_en") or old.get("name_en", ""),
+                    before=before,
+                    after=after,
+                )
+            )
+    return changes
+
+
+def tolerance() -> float:
+    return float(current_app.config.get("AUDIENCE_OPEN_GROUP_TOLERANCE_PERCENT", DEFAULT_TOLERANCE_PERCENT))
+
+
+def drift(revision: Revision) -> list[AudienceChange]:
+    """What changed in the revision's audience since its approval (nothing for snapshots that
+    predate the fingerprint)."""
+    approved = revision.snapshot.content.get("audience") if revision.snapshot is not None else None
+    if approved is None:
+        return []
+    return compare(approved, fingerprint(revision), tolerance())
+
+
+def describe_drift(revision: Revision) -> list[str]:
+    limit = tolerance()
+    return [c.describe(limit) for c in drift(revision)]
+
+
+def verify_unchanged(revision: Revision) -> None:
+    """Refuse to send anything but the audience the approver confirmed."""
+    changes = drift(revision)
+    if changes:
+        limit = tolerance()
+        raise AudienceChanged(
+            _l(
+                "The audience changed since it was approved: %(changes)s. It is not published: "
+                "send it back for a new approval (“Withdraw for a new approval”), and the approver "
+                "confirms the audience again.",
+                changes="; ".join(c.describe(limit) for c in changes),
+            ),
+            changes,
+        )

@@ -1,0 +1,117 @@
+"""What the approver confirmed is what is sent: staff-managed groups are frozen at approval, open
+groups (subscribers) may drift within the tolerance, a changed rule or list refuses publishing
+with what changed, and withdrawing the revision puts it before the approver again."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from notify.audience import audience_size
+from notify.audience_approval import verify_unchanged
+from notify.audience_csv import import_csv
+from notify.extensions import db
+from notify.lifecycle.errors import AudienceChanged
+from notify.lifecycle.guard import perform
+from notify.models import AudienceGroup, AudienceRule, AuditEvent, Delivery, Recipient
+from tests.conftest import take_to
+
+
+def _group(code: str) -> AudienceGroup:
+    return db.session.scalar(select(AudienceGroup).where(AudienceGroup.code == code))
+
+
+def _import(code: str, n: int, first: int = 0) -> None:
+    lines = ["name,phone"] + [f"新增{i},1370353{first + i:04d}" for i in range(n)]
+    report = import_csv(_group(code), "\n".join(lines).encode())
+    assert not report.errors and report.added == n
+    db.session.commit()
+
+
+def _deliveries(revision) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Delivery).where(Delivery.revision_id == revision.id)
+    )
+
+
+@pytest.fixture
+def approved(sample_draft, sample_users, sample_recipients):
+    take_to(sample_draft, "approved", sample_users)
+    assert sample_draft.snapshot.content["audience_size"] == 316
+    return sample_draft
+
+
+def test_recipients_imported_after_approval_refuse_publishing_until_approved_again(approved, sample_users):
+    """The issue's story: 316 confirmed, 25 imported by the office afterwards, 341 sent."""
+    _import("townships", 25)
+    with pytest.raises(AudienceChanged) as refused:
+        perform(approved, "publish", sample_users["office"])
+    db.session.rollback()
+    message = str(refused.value.message)
+    assert "乡镇（街道）值班人员" in message and "13 → 38" in message and "+25" in message
+    assert [c.what for c in refused.value.changes] == ["count"]
+    assert approved.state == "approved" and _deliveries(approved) == 0
+
+    # The office sends it back; the approver confirms the new audience; then it goes out.
+    perform(approved, "withdraw", sample_users["office"], reason=message)
+    db.session.commit()
+    assert approved.state == "pending_approval" and approved.snapshot is None
+    assert [f.decision for f in approved.approval_forms] == ["approved", None]
+    perform(approved, "approve", sample_users["deputy"], confirmed_audience_size=audience_size(approved))
+    perform(approved, "publish", sample_users["office"])
+    db.session.commit()
+    assert _deliveries(approved) == 341
+    actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions[-3:] == ["revision.withdraw", "revision.approve", "revision.publish"]
+
+
+def test_a_changed_number_with_the_same_count_is_a_change(approved, sample_users):
+    unit = db.session.scalar(
+        select(Recipient).where(Recipient.group_id == _group("member_units").id).order_by(Recipient.id)
+    )
+    unit.address = "+8613703539999"
+    db.session.commit()
+    with pytest.raises(AudienceChanged) as refused:
+        perform(approved, "publish", sample_users["office"])
+    db.session.rollback()
+    assert [(c.what, c.group, c.before, c.after) for c in refused.value.changes] == [
+        ("members", "member_units", 24, 24)
+    ]
+
+
+def test_a_changed_audience_rule_is_a_change(approved, sample_users):
+    rule = db.session.scalar(select(AudienceRule).join(AudienceGroup).where(AudienceGroup.code == "media"))
+    db.session.delete(rule)
+    db.session.commit()
+    with pytest.raises(AudienceChanged) as refused:
+        verify_unchanged(approved)
+    changes = {c.what: c for c in refused.value.changes}
+    assert changes["rules"].rules_removed == [["media", "sms"]] and changes["rules"].rules_added == []
+    assert (changes["count"].group, changes["count"].delta) == ("media", -6)
+
+
+def test_open_groups_may_drift_within_the_tolerance(approved, sample_users, app, monkeypatch):
+    _import("public", 20)  # 203 subscribers became 223: within 10 %
+    verify_unchanged(approved)
+    _import("public", 1, first=20)  # 224: 21 more, beyond 20.3
+    with pytest.raises(AudienceChanged) as refused:
+        verify_unchanged(approved)
+    (change,) = refused.value.changes
+    assert (change.what, change.group, change.before, change.after) == ("open_drift", "public", 203, 224)
+    assert "10%" in str(refused.value.message)
+    monkeypatch.setitem(app.config, "AUDIENCE_OPEN_GROUP_TOLERANCE_PERCENT", 15)
+    perform(approved, "publish", sample_users["office"])
+    db.session.commit()
+    assert _deliveries(approved) == 316 + 21  # the subscribers of the moment, as the rule says
+
+
+def test_an_untouched_audience_publishes_and_older_snapshots_are_not_checked(approved, sample_users):
+    verify_unchanged(approved)
+    content = dict(approved.snapshot.content)
+    del content["audience"]  # a snapshot frozen before the fingerprint existed
+    approved.snapshot.content = content
+    db.session.commit()
+    _import("townships", 1)
+    perform(approved, "publish", sample_users["office"])
+    db.session.commit()
+    assert approved.state == "published"
