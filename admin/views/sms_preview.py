@@ -1,5 +1,5 @@
-"""The SMS texts of a proposal as they will be sent, with their length and segment count, and
-what the audience will cost in segments.
+"""The SMS texts of a proposal as the phones will show them, with their length and segment
+count per route, and what the audience will cost in segments.
 
 The texts are rendered by the same two functions that freeze a snapshot at approval
 (snapshot.content_of and render_texts), from the unsaved form fields of the draft form or from a
@@ -11,7 +11,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from flask import abort, jsonify, request
+from flask import abort, current_app, jsonify, request
 from flask_login import current_user
 
 from admin import bp
@@ -21,26 +21,45 @@ from admin.views.warnings import OFFICE, _data_from, _own_kind, _own_revision, _
 from notify import clock
 from notify.audience import audience_segments, audience_size
 from notify.channels import sms_segments
+from notify.channels.sms_signature import Signatures
+from notify.dispatch import routing
 from notify.extensions import db
+from notify.ids import query_int
 from notify.lifecycle.proposals import CHANGE_ACTIONS
-from notify.lifecycle.snapshot import content_of, render_texts
+from notify.lifecycle.snapshot import content_of, mark_exercise, render_texts
 from notify.models import AlertKind, Revision
 
 
 def sms_figures(revision: Any, texts: dict[str, str] | None = None, size: int | None = None) -> dict:
     """Texts per language with their counts, the audience size and its total segments.
 
+    Each text is counted as the phone shows it on each route (the domestic gateway puts its
+    signature in front itself, Twilio sends the one written into the text); `text` and its
+    figures are those of the language's usual route: Chinese through the domestic gateway,
+    English through Twilio. `body` is the text without signature, as the snapshot freezes it.
     `revision` is a Revision or an unsaved look-alike (see _draft_revision); `texts` are given
     when they are already frozen.
     """
     size = audience_size(revision) if size is None else size
     if texts is None:
         content = content_of(revision, approver=current_user, now=clock.now(), audience=size)
-        texts = render_texts(content)["sms"]
+        rendered = render_texts(content)
+        texts = (mark_exercise(rendered) if content["exercise"] else rendered)["sms"]
+    signatures = Signatures.from_config(current_app.config)
     per_text = {}
     for lang, body in texts.items():
-        c = sms_segments.count(body)
-        per_text[lang] = {"text": body, "length": c.length, "segments": c.segments, "encoding": c.encoding}
+        routes = {}
+        for gateway in routing.SMS_ROUTES:
+            shown = signatures.phone_text(body, gateway, lang)
+            c = sms_segments.count(shown)
+            routes[gateway] = {
+                "text": shown,
+                "length": c.length,
+                "segments": c.segments,
+                "encoding": c.encoding,
+            }
+        usual = routes[routing.DOMESTIC if lang == "zh" else routing.INTERNATIONAL]
+        per_text[lang] = {**usual, "body": signatures.unsigned(body), "routes": routes}
     return {"sms": per_text, "audience": {"size": size, "segments": audience_segments(revision, texts)}}
 
 
@@ -90,12 +109,7 @@ def _draft_revision(
 
 
 def _arg_id(name: str) -> int | None:
-    raw = request.args.get(name, "")
-    if not raw:
-        return None
-    if not raw.isdigit():
-        abort(400)
-    return int(raw)
+    return query_int(name)
 
 
 @bp.post("/kinds/<kind_code>/sms-preview")

@@ -2,10 +2,10 @@
 
 Carriers bill per part. Pure GSM-7 text (here: printable ASCII, the only GSM-7 subset a Chinese
 warning ever uses) holds 160 characters, or 153 per part when split; the characters ^{}\\[~]|
-take two septets. Anything else is UCS-2: 70 characters, 67 per part. The 【signature】 that
-the domestic gateway prepends counts toward the length, so callers pass it in. The console's
-draft form does the same count in JavaScript (admin/templates/admin/_sms_counter.html); both
-follow these rules.
+take two septets. Anything else is UCS-2: 70 characters, 67 per part. The signature counts
+toward the length: callers count the text as the phone shows it, with the route's signature
+(notify/channels/sms_signature.py). The console's draft form does the same count in JavaScript
+(notify/static/sms_counter.js); both follow these rules.
 """
 
 from __future__ import annotations

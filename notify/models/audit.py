@@ -5,15 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from notify import clock
 from notify.models.base import Base
+from notify.models.integrations import Integration
 
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
+    # The audit log reads one county's events, newest first, a page at a time.
+    __table_args__ = (Index("ix_audit_events_jurisdiction_time", "jurisdiction_id", "occurred_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(default=clock.now, index=True)
@@ -28,3 +31,10 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     ip: Mapped[str] = mapped_column(String(64), default="")
     user_agent: Mapped[str] = mapped_column(String(300), default="")
+    # Set when the actor acted through an integration of the API rather than in the console.
+    via_integration_id: Mapped[int | None] = mapped_column(ForeignKey("integrations.id"))
+    # The county whose trail this is: each county's administrator reads their own events only.
+    # Empty only for an old event nothing ties to a county (see migration 0013).
+    jurisdiction_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdictions.id"))
+
+    via_integration: Mapped[Integration | None] = relationship()

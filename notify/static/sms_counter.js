@@ -45,6 +45,13 @@
     box.querySelector('[data-field="length"]').textContent = String(f.length);
     box.querySelector('[data-field="segments"]').textContent = String(f.segments);
     box.querySelector('[data-field="encoding"]').textContent = f.encoding;
+    // What each route's phones show: the domestic gateway's signature or the one in the text.
+    Object.keys(f.routes || {}).forEach(function (route) {
+      var line = box.querySelector('[data-route="' + route + '"]');
+      if (!line) return;
+      line.querySelector('[data-field="route-length"]').textContent = String(f.routes[route].length);
+      line.querySelector('[data-field="route-segments"]').textContent = String(f.routes[route].segments);
+    });
     // The browser's own count, kept beside the server's for the consistency test.
     box.setAttribute("data-js-segments", String(smsCount(f.text).segments));
     box.setAttribute("data-js-length", String(smsCount(f.text).length));
