@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import overload
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -50,6 +51,10 @@ def to_utc(local: datetime | None) -> datetime | None:
     return local.replace(tzinfo=_zone()).astimezone(UTC)
 
 
+@overload
+def to_local(value: datetime) -> datetime: ...
+@overload
+def to_local(value: None) -> None: ...
 def to_local(value: datetime | None) -> datetime | None:
     if value is None:
         return None
@@ -66,6 +71,11 @@ class LocalDateTimeField(DateTimeLocalField):
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def __call__(self, **kwargs):
+        # The class lays each box out beside its own label (site.css), whatever form holds it.
+        kwargs.setdefault("class_", "checklist")
+        return super().__call__(**kwargs)
 
 
 class LoginForm(FlaskForm):
@@ -93,6 +103,9 @@ class ProposalForm(FlaskForm):
         _l("Primary pollutant"), choices=[(c, c or "—") for c in POLLUTANT_CHOICES]
     )
     response_start_at = LocalDateTimeField(_l("Response starts"))
+    confirm_overlap = BooleanField(
+        _l("I have seen the warning in force and mean to save a second one of this kind over this area")
+    )
 
 
 for _block in ADVISORY_BLOCKS:
@@ -149,6 +162,8 @@ class DecisionForm(FlaskForm):
 
 class PublishForm(FlaskForm):
     version = HiddenField(validators=[DataRequired()])
+    audience_size = HiddenField()
+    confirm_audience = BooleanField(_l("I have checked who this goes to"))
 
 
 class ConsultationForm(FlaskForm):
@@ -187,6 +202,9 @@ class MemberUnitForm(FlaskForm):
         _l("Phone"), validators=[Length(max=40), Regexp(r"^[0-9+\- ]*$", message=_l("Digits, + and - only."))]
     )
     active = BooleanField(_l("Receives warnings"), default=True)
+    oversees_schools = BooleanField(
+        _l("In charge of schools (its users see school contacts' whole numbers and export them)")
+    )
 
 
 class TownshipForm(FlaskForm):
@@ -217,8 +235,10 @@ class UserForm(FlaskForm):
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     member_unit = SelectField(_l("Member unit"), coerce=int, validate_choice=False)
     phone = StringField(_l("Phone"), validators=[Length(max=40)])
-    password = PasswordField(_l("New password"), validators=[Optional(), Length(min=8, max=200)])
+    password = PasswordField(_l("New password"), validators=[Optional(), Length(max=200)])
     active = BooleanField(_l("Active"), default=True)
+    totp_required = BooleanField(_l("Requires a second factor (approvers and administrators)"))
+    totp_reset = BooleanField(_l("Remove the enrolled second factor (a lost phone)"))
 
 
 class LevelForm(FlaskForm):

@@ -5,9 +5,14 @@ The approver confirms this number before approving; the outbox writes exactly th
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from flask import current_app
 from sqlalchemy import Select, func, or_, select
 
 from notify.channels import sms_segments
+from notify.channels.sms_signature import Signatures
+from notify.dispatch import routing
 from notify.extensions import db
 from notify.models import AudienceGroup, AudienceRule, Recipient, Revision
 
@@ -75,12 +80,46 @@ def audience_size(revision: Revision) -> int:
     return int(db.session.scalar(select(func.count()).select_from(audience_select(revision).subquery())) or 0)
 
 
-def audience_segments(revision: Revision, texts: dict[str, str]) -> int:
-    """Total SMS parts the audience will cost, per locale's text."""
+@dataclass(frozen=True)
+class GroupShare:
+    name_zh: str
+    name_en: str
+    recipients: int
+
+
+def audience_by_group(revision: Revision) -> list[GroupShare]:
+    """The audience size split by group, for the office to read before publishing.
+
+    An address in two groups is counted once, in the group of its first recipient, so the
+    shares add up to audience_size().
+    """
     sub = audience_select(revision).subquery()
     rows = db.session.execute(
-        select(sub.c.locale, func.count()).where(sub.c.channel == "sms").group_by(sub.c.locale)
+        select(AudienceGroup.name_zh, AudienceGroup.name_en, func.count())
+        .select_from(sub)
+        .join(Recipient, Recipient.id == sub.c.recipient_id)
+        .join(AudienceGroup, AudienceGroup.id == Recipient.group_id)
+        .group_by(AudienceGroup.id, AudienceGroup.name_zh, AudienceGroup.name_en)
+        .order_by(AudienceGroup.id)
     ).all()
+    return [GroupShare(zh, en, int(n)) for zh, en, n in rows]
+
+
+def audience_segments(revision: Revision, texts: dict[str, str]) -> int:
+    """Total SMS parts the audience will cost: per language's text as the phones show it, with
+    the signature of the route each number takes."""
+    sub = audience_select(revision).subquery()
+    gateway = routing.gateway_sql(sub.c.address).label("gateway")
+    rows = db.session.execute(
+        select(sub.c.locale, gateway, func.count())
+        .where(sub.c.channel == "sms")
+        .group_by(sub.c.locale, gateway)
+    ).all()
+    signatures = Signatures.from_config(current_app.config)
     return sum(
-        n * sms_segments.count(texts.get(locale) or texts.get("zh", "")).segments for locale, n in rows
+        n
+        * sms_segments.count(
+            signatures.phone_text(texts.get(locale) or texts.get("zh", ""), route, locale)
+        ).segments
+        for locale, route, n in rows
     )

@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
+from wtforms import BooleanField
 
 from admin import bp
 from admin.access import roles_required
@@ -23,6 +24,9 @@ OFFICE = Role.OFFICE_STAFF.value
 
 class CapUploadForm(FlaskForm):
     file = FileField(_l("CAP 1.2 file (XML)"), validators=[FileRequired(_l("Choose a CAP file."))])
+    confirm_overlap = BooleanField(
+        _l("Import a new warning even where one of its kind is already in force over an overlapping area")
+    )
 
 
 def _page(form: CapUploadForm, *, refused: ImportRefused | None = None, status: int = 200):
@@ -53,7 +57,13 @@ def cap_import():
     upload = form.file.data
     data = upload.read(limit + 1)  # one byte more than allowed tells "too large" without reading it all
     try:
-        outcome = import_cap(data, filename=upload.filename or "", actor=current_user, max_bytes=limit)
+        outcome = import_cap(
+            data,
+            filename=upload.filename or "",
+            actor=current_user,
+            max_bytes=limit,
+            confirm_overlap=bool(form.confirm_overlap.data),
+        )
     except ImportRefused as refused:
         db.session.commit()  # the refusal's record and audit event
         return _page(CapUploadForm(formdata=None), refused=refused, status=422)

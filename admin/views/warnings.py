@@ -20,16 +20,18 @@ from admin.forms import (
     to_local,
     to_utc,
 )
-from notify import clock
-from notify.audience import audience_size
+from notify import audience_approval, clock
+from notify.audience import audience_by_group, audience_size
 from notify.extensions import db
-from notify.lifecycle import queries
+from notify.ids import query_int
+from notify.lifecycle import overlaps, queries
 from notify.lifecycle.criteria import suggest_for_kind
 from notify.lifecycle.deadlines import deadlines_for
 from notify.lifecycle.errors import LifecycleError
 from notify.lifecycle.guard import ApprovalFormData, allowed_roles, perform
+from notify.lifecycle.headlines import headline_for
 from notify.lifecycle.proposals import CHANGE_ACTIONS, ProposalData, edit_draft, propose_change, propose_issue
-from notify.lifecycle.transitions import EDITABLE, Action
+from notify.lifecycle.transitions import EDITABLE, Action, approver_role
 from notify.models import AlertKind, Consultation, Level, Revision, Role, Township, Warning
 
 OFFICE = (Role.OFFICE_STAFF.value,)
@@ -73,8 +75,10 @@ def index():
     now = clock.now()
     rows = []
     for w in queries.console_warnings(current_user.jurisdiction_id):
-        flags = [d for r in w.revisions for d in deadlines_for(r, now) if d.flagged]
-        rows.append((w, w.current, w.open_proposal, flags))
+        deadlines = [d for r in w.revisions for d in deadlines_for(r, now)]
+        overdue = [d for d in deadlines if d.overdue]
+        late = [d for d in deadlines if d.late]
+        rows.append((w, w.current, w.open_proposal, overdue, late))
     return render_template(
         "admin/warnings.html",
         rows=rows,
@@ -144,7 +148,14 @@ def _prefill(
     level: Level | None,
     source: Revision | None = None,
     consultation: Consultation | None = None,
+    new_step: str | None = None,
 ) -> None:
+    """Fill the form from `source` (the draft edited, or the step a change starts from).
+
+    A new step (`new_step`: its action) gets the headline of its own action and level and no
+    consultation: the superseded step's would announce the wrong change and start the 1-hour
+    clock in the past.
+    """
     if source is not None:
         form.headline_zh.data, form.headline_en.data = source.headline_zh, source.headline_en
         form.area_scope.data = source.area_scope
@@ -158,11 +169,16 @@ def _prefill(
         form.degree.data, form.primary_pollutant.data = source.degree, source.primary_pollutant
         form.response_start_at.data = to_local(source.response_start_at)
         form.consultation.data = source.consultation_id or 0
+    if new_step is not None:
+        form.consultation.data = 0
     if consultation is not None:
         form.consultation.data = consultation.id
     if level is not None:
         form.level.data = level.code
         advisories_to_form(form, level.advisory_blocks())
+        if new_step is not None:
+            headline = headline_for(level.kind, new_step, level)
+            form.headline_zh.data, form.headline_en.data = headline.zh, headline.en
     if source is not None and level is not None and source.level_id == level.id and source.advisories:
         advisories_to_form(form, source.advisories)
 
@@ -192,7 +208,14 @@ def _save_proposal(form: ProposalForm, make):
 
 def _proposal_page(form: ProposalForm, kind: AlertKind, action: str, **context):
     status = 400 if request.method == "POST" else 200
-    context = {"warning": None, "suggested": None, "consultation": None, "revision": None, **context}
+    context = {
+        "warning": None,
+        "suggested": None,
+        "consultation": None,
+        "revision": None,
+        "in_force": [],
+        **context,
+    }
     return render_template("admin/proposal_form.html", form=form, kind=kind, action=action, **context), status
 
 
@@ -203,8 +226,9 @@ def new_warning(kind_code: str):
     form = ProposalForm()
     _fill_choices(form, kind, kind.levels)
     consultation = None
-    if request.args.get("consultation", "").isdigit():
-        consultation = db.session.get(Consultation, int(request.args["consultation"]))
+    consultation_id = query_int("consultation")
+    if consultation_id is not None:
+        consultation = db.session.get(Consultation, consultation_id)
         if consultation is not None and consultation.jurisdiction_id != kind.jurisdiction_id:
             consultation = None
     suggested = (
@@ -216,15 +240,28 @@ def new_warning(kind_code: str):
     exercise = request.args.get("exercise") == "1"
     if request.method == "GET":
         level = next((lv for lv in kind.levels if lv.code == request.args.get("level")), None)
-        _prefill(form, level or suggested or kind.levels[0], consultation=consultation)
+        _prefill(form, level or suggested or kind.levels[0], consultation=consultation, new_step="issue")
     elif form.validate_on_submit():
         saved = _save_proposal(
-            form, lambda: propose_issue(kind, _data_from(form, kind), current_user, exercise=exercise)
+            form,
+            lambda: propose_issue(
+                kind,
+                _data_from(form, kind),
+                current_user,
+                exercise=exercise,
+                confirm_overlap=bool(form.confirm_overlap.data),
+            ),
         )
         if saved is not None:
             return saved
     return _proposal_page(
-        form, kind, "issue", suggested=suggested, consultation=consultation, exercise=exercise
+        form,
+        kind,
+        "issue",
+        suggested=suggested,
+        consultation=consultation,
+        exercise=exercise,
+        in_force=overlaps.in_force(kind, exercise=exercise),
     )
 
 
@@ -249,7 +286,7 @@ def revise(warning_id: int, action: str):
     _fill_choices(form, kind, levels or [current.level])
     if request.method == "GET":
         wanted = next((lv for lv in levels if lv.code == request.args.get("level")), None)
-        _prefill(form, wanted or (levels[0] if levels else current.level), source=current)
+        _prefill(form, wanted or (levels[0] if levels else current.level), source=current, new_step=action)
     elif form.validate_on_submit():
         saved = _save_proposal(
             form, lambda: propose_change(warning, action, _data_from(form, kind), current_user)
@@ -281,11 +318,23 @@ def edit_revision(revision_id: int):
     elif form.validate_on_submit():
         version = _version(form.version.data)
         saved = _save_proposal(
-            form, lambda: edit_draft(revision, _data_from(form, kind), current_user, version=version)
+            form,
+            lambda: edit_draft(
+                revision,
+                _data_from(form, kind),
+                current_user,
+                version=version,
+                confirm_overlap=bool(form.confirm_overlap.data),
+            ),
         )
         if saved is not None:
             return saved
-    return _proposal_page(form, kind, revision.action, warning=revision.warning, revision=revision)
+    in_force = (
+        overlaps.in_force(kind, exercise=revision.warning.is_exercise) if revision.action == "issue" else []
+    )
+    return _proposal_page(
+        form, kind, revision.action, warning=revision.warning, revision=revision, in_force=in_force
+    )
 
 
 @bp.get("/warnings/<int:warning_id>")
@@ -295,10 +344,12 @@ def warning(warning_id: int):
 
     w = _own_warning(warning_id)
     now = clock.now()
+    events = queries.timeline(w)
     return render_template(
         "admin/warning.html",
         warning=w,
-        events=queries.timeline(w),
+        events=events,
+        actor_roles=queries.roles_of({e.actor_id for e in events if e.actor_id is not None}),
         can_dispatch=current_user.role in DISPATCH_VIEWERS,
         deadlines={r.id: deadlines_for(r, now) for r in w.revisions},
         change_actions=CHANGE_ACTIONS,
@@ -311,9 +362,8 @@ def _revision_page(revision: Revision, *, submit_form=None, decision_form=None, 
 
     submit_form = submit_form or SubmitForm(formdata=None)
     decision_form = decision_form or DecisionForm(formdata=None)
-    publish_form = PublishForm(formdata=None)
     size = audience_size(revision)
-    for f in (submit_form, decision_form, publish_form):
+    for f in (submit_form, decision_form):
         f.version.data = revision.version
     if not submit_form.basis.data:
         latest = revision.approval_form
@@ -330,6 +380,8 @@ def _revision_page(revision: Revision, *, submit_form=None, decision_form=None, 
         and current_user.role in allowed_roles(revision, Action.APPROVE),
         "publish": revision.state == "approved"
         and current_user.role in allowed_roles(revision, Action.PUBLISH),
+        "withdraw": revision.state == "approved"
+        and current_user.role in allowed_roles(revision, Action.WITHDRAW),
         "dispatch": current_user.role in DISPATCH_VIEWERS,
     }
     # The SMS texts and their segments: live before approval, from the snapshot after it.
@@ -342,12 +394,17 @@ def _revision_page(revision: Revision, *, submit_form=None, decision_form=None, 
         warning=revision.warning,
         submit_form=submit_form,
         decision_form=decision_form,
-        publish_form=publish_form,
         audience=size,
         can=can,
         own=own,
         sms=sms,
         deadlines=deadlines_for(revision, clock.now()),
+        approver=approver_role(revision),
+        # What the approver confirms, per group; open groups (subscribers) are approved as a rule.
+        audience_groups=audience_approval.fingerprint(revision)["groups"] if can["decide"] else {},
+        open_tolerance=audience_approval.tolerance(),
+        # Said before the office tries to publish: the audience no longer what was approved.
+        audience_changes=audience_approval.describe_drift(revision) if can["withdraw"] else [],
     ), status
 
 
@@ -399,7 +456,7 @@ def submit(revision_id: int):
         ),
     )
     if not ok:
-        return _revision_page(db.session.get(Revision, revision_id), submit_form=form, status=status)
+        return _revision_page(db.session.get_one(Revision, revision_id), submit_form=form, status=status)
     flash(_("Submitted for approval."), "success")
     return redirect(url_for("admin.revision", revision_id=revision_id))
 
@@ -425,7 +482,7 @@ def decide(revision_id: int):
         revision, form.decision.data, form, reason=form.opinion.data or "", confirmed_audience_size=confirmed
     )
     if not ok:
-        return _revision_page(db.session.get(Revision, revision_id), decision_form=form, status=status)
+        return _revision_page(db.session.get_one(Revision, revision_id), decision_form=form, status=status)
     flash(
         {
             "approve": _("Approved. The office can now publish it."),
@@ -437,16 +494,62 @@ def decide(revision_id: int):
     return redirect(url_for("admin.approvals"))
 
 
+def _publish_page(revision: Revision, form: PublishForm | None = None, status: int = 200):
+    """What publishing will do, stated before it is done: the audience, in total and by group."""
+    form = form or PublishForm(formdata=None)
+    size = audience_size(revision)
+    form.version.data = revision.version
+    form.audience_size.data = size
+    return render_template(
+        "admin/publish_confirm.html",
+        revision=revision,
+        warning=revision.warning,
+        form=form,
+        audience=size,
+        groups=audience_by_group(revision),
+    ), status
+
+
+@bp.get("/revisions/<int:revision_id>/publish")
+@roles_required(*OFFICE)
+def confirm_publish(revision_id: int):
+    revision = _own_revision(revision_id)
+    if revision.state != "approved":
+        flash(_("Only an approved revision can be published."), "error")
+        return redirect(url_for("admin.revision", revision_id=revision.id))
+    return _publish_page(revision)
+
+
 @bp.post("/revisions/<int:revision_id>/publish")
-@roles_required()
+@roles_required(*OFFICE)
 def publish(revision_id: int):
     revision = _own_revision(revision_id)
     form = PublishForm()
     if not form.validate():
         abort(400)
+    # The confirmation is required here, not only in the page: a bare POST publishes nothing.
+    if not form.confirm_audience.data:
+        flash(_("Confirm who this goes to before publishing."), "error")
+        return _publish_page(revision, form, status=400)
+    try:
+        confirmed = int(form.audience_size.data)
+    except (TypeError, ValueError):
+        flash(_("Confirm who this goes to before publishing."), "error")
+        return _publish_page(revision, form, status=400)
+    size = audience_size(revision)
+    if confirmed != size:
+        flash(
+            _(
+                "The audience is now %(size)d recipients, not %(confirmed)d. Check it and confirm again.",
+                size=size,
+                confirmed=confirmed,
+            ),
+            "error",
+        )
+        return _publish_page(revision, PublishForm(formdata=None), status=409)
     ok, status = _act(revision, "publish", form)
     if not ok:
-        return _revision_page(db.session.get(Revision, revision_id), status=status)
+        return _revision_page(db.session.get_one(Revision, revision_id), status=status)
     flash(_("Published. The public site now shows it."), "success")
     return redirect(url_for("admin.warning", warning_id=revision.warning_id))
 

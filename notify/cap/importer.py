@@ -45,9 +45,12 @@ class Outcome:
     revision: Revision | None
 
 
-def import_cap(data: bytes, *, filename: str, actor: User, max_bytes: int) -> Outcome:
+def import_cap(
+    data: bytes, *, filename: str, actor: User, max_bytes: int, confirm_overlap: bool = False
+) -> Outcome:
     """Turn an uploaded CAP file into a draft, or refuse it. Either way the upload is recorded
-    and audited in the caller's transaction (the caller commits)."""
+    and audited in the caller's transaction (the caller commits). An Alert over an area where a
+    warning of its kind is in force is refused unless `confirm_overlap`, as on the console's form."""
     record = CapImport(
         jurisdiction_id=actor.jurisdiction_id,
         uploaded_by_id=actor.id,
@@ -58,7 +61,7 @@ def import_cap(data: bytes, *, filename: str, actor: User, max_bytes: int) -> Ou
     )
     savepoint = db.session.begin_nested()
     try:
-        revision = _import(data, record, actor, max_bytes)
+        revision = _import(data, record, actor, max_bytes, confirm_overlap)
         savepoint.commit()
     except ImportRefused as refused:
         savepoint.rollback()  # a half-made draft must not survive its refusal
@@ -98,7 +101,7 @@ def import_cap(data: bytes, *, filename: str, actor: User, max_bytes: int) -> Ou
     return Outcome(record, revision)
 
 
-def _import(data: bytes, record: CapImport, actor: User, max_bytes: int) -> Revision:
+def _import(data: bytes, record: CapImport, actor: User, max_bytes: int, confirm_overlap: bool) -> Revision:
     if len(data) > max_bytes:
         raise ImportRefused(
             _("The file is larger than %(kb)d KB; a CAP document is much smaller.", kb=max_bytes // 1024)
@@ -144,8 +147,13 @@ def _import(data: bytes, record: CapImport, actor: User, max_bytes: int) -> Revi
     data_ = _proposal(kind, level, zh, en, actor.jurisdiction_id)
     try:
         if header["msgType"] == "Alert":
-            revision = propose_issue(kind, data_, actor)
-            revision.warning.is_exercise = header["status"] == "Exercise"
+            revision = propose_issue(
+                kind,
+                data_,
+                actor,
+                exercise=header["status"] == "Exercise",
+                confirm_overlap=confirm_overlap,
+            )
         else:
             warning = _referenced_warning(header["references"], actor.jurisdiction_id)
             if warning.kind_id != kind.id:
@@ -274,7 +282,7 @@ def _level(kind: AlertKind, zh, en) -> Level:
 def _area(info_list, jurisdiction_id: int) -> tuple[str, list[Township]]:
     from notify.models import Jurisdiction
 
-    county = db.session.get(Jurisdiction, jurisdiction_id)
+    county = db.session.get_one(Jurisdiction, jurisdiction_id)
     townships = {t.code: t for t in county.townships}
     codes: list[str] = []
     for info in info_list:

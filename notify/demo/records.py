@@ -102,9 +102,9 @@ def seed_exercise(j: Jurisdiction, users: dict[str, User], now: datetime) -> Non
     from notify.lifecycle.proposals import ProposalData, propose_issue
     from notify.records import drills, forms
 
-    kind = db.session.scalar(
+    kind = db.session.scalars(
         select(AlertKind).where(AlertKind.jurisdiction_id == j.id, AlertKind.code == "heavy_pollution")
-    )
+    ).one()
     level = next(lv for lv in kind.levels if lv.code == "yellow")
     at = (now - timedelta(days=7)).replace(hour=1, minute=0, second=0, microsecond=0)  # 09:00 local
     with clock.simulated(at):

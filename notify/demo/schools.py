@@ -141,7 +141,8 @@ def answer(
             .order_by(SchoolNotice.id)
         )
     )
-    timely, late = [], []
+    timely: list[SchoolNotice] = []
+    late: list[SchoolNotice] = []
     for notice in notices:
         draw = rng.random()
         if draw < never_share:

@@ -27,8 +27,14 @@ class Deadline:
         return "overdue" if self.now > self.due_at else "open"
 
     @property
-    def flagged(self) -> bool:
-        return self.status in ("late", "overdue")
+    def overdue(self) -> bool:
+        """Past due and not done: the console's alarm, which clears once the step is done."""
+        return self.status == "overdue"
+
+    @property
+    def late(self) -> bool:
+        """Done, but after the deadline: kept on the record, no longer an alarm."""
+        return self.status == "late"
 
 
 def deadlines_for(revision: Revision, now: datetime) -> list[Deadline]:

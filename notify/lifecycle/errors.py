@@ -33,3 +33,21 @@ class InvalidProposal(LifecycleError):
         first = next(iter(errors.values()))
         super().__init__(first, field=next(iter(errors)))
         self.errors = errors
+
+
+class OverlapNotConfirmed(LifecycleError):
+    """A warning of the same kind is in force over an overlapping area and the office has not
+    confirmed that a second one is meant; `warnings` are the ones in force."""
+
+    def __init__(self, message, warnings: list):
+        super().__init__(message, field="confirm_overlap")
+        self.errors = {"confirm_overlap": message}
+        self.warnings = warnings
+
+
+class AudienceChanged(LifecycleError):
+    """The audience is no longer what the approver confirmed; `changes` say how, for the page."""
+
+    def __init__(self, message, changes: list):
+        super().__init__(message)
+        self.changes = changes

@@ -6,40 +6,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from notify.extensions import db
-from notify.models import AlertKind, AuditEvent, Jurisdiction, Level, Revision, User, Warning
+from notify.lifecycle.transitions import approver_role
+from notify.models import AlertKind, AuditEvent, Jurisdiction, Revision, User, Warning
 
 
 def jurisdiction_by_code(code: str) -> Jurisdiction | None:
     return db.session.scalar(select(Jurisdiction).where(Jurisdiction.code == code))
-
-
-def active_warnings(jurisdiction_id: int) -> list[tuple[Warning, Revision]]:
-    """Published, unlifted warnings with their current revision, highest level first."""
-    warnings = db.session.scalars(
-        select(Warning)
-        .where(Warning.jurisdiction_id == jurisdiction_id, Warning.status == "active")
-        .options(selectinload(Warning.revisions).selectinload(Revision.snapshot))
-    ).all()
-    pairs = [(w, w.current) for w in warnings if w.current is not None]
-    pairs.sort(key=lambda p: (-p[1].snapshot.content["level"]["rank"], p[1].published_at))
-    return pairs
-
-
-def published_history(jurisdiction_id: int, limit: int = 200) -> list[Revision]:
-    return list(
-        db.session.scalars(
-            select(Revision)
-            .join(Warning)
-            .where(Warning.jurisdiction_id == jurisdiction_id, Revision.state == "published")
-            .options(selectinload(Revision.snapshot))
-            .order_by(Revision.published_at.desc())
-            .limit(limit)
-        )
-    )
-
-
-def warning_by_reference(reference: str) -> Warning | None:
-    return db.session.scalar(select(Warning).where(Warning.reference == reference))
 
 
 def console_warnings(jurisdiction_id: int) -> list[Warning]:
@@ -54,19 +26,19 @@ def console_warnings(jurisdiction_id: int) -> list[Warning]:
 
 
 def approval_queue(user: User) -> list[Revision]:
-    """Pending revisions this user's role may decide, excluding their own proposals."""
+    """Pending revisions this user's role may decide, excluding their own proposals.
+
+    The approver depends on both levels of a change (a downgrade from red is the commander's), so
+    it is decided per revision; a jurisdiction has a handful of pending revisions at most."""
     rows = db.session.scalars(
         select(Revision)
         .join(Warning)
-        .join(Level, Revision.level_id == Level.id)
-        .where(
-            Warning.jurisdiction_id == user.jurisdiction_id,
-            Revision.state == "pending_approval",
-            Level.approver_role == user.role,
-        )
+        .where(Warning.jurisdiction_id == user.jurisdiction_id, Revision.state == "pending_approval")
         .order_by(Revision.submitted_at)
     ).all()
-    return [r for r in rows if user.id not in (r.author_id, r.submitted_by_id)]
+    return [
+        r for r in rows if approver_role(r) == user.role and user.id not in (r.author_id, r.submitted_by_id)
+    ]
 
 
 def timeline(warning: Warning) -> list[AuditEvent]:
@@ -88,3 +60,11 @@ def kinds(jurisdiction_id: int) -> list[AlertKind]:
             .order_by(AlertKind.position)
         )
     )
+
+
+def roles_of(user_ids: set[int]) -> dict[int, str]:
+    """User id → role, for naming what each actor of a timeline is."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(select(User.id, User.role).where(User.id.in_(user_ids)))
+    return {user_id: role for user_id, role in rows}

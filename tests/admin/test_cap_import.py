@@ -89,9 +89,11 @@ def cap_doc(
     ).encode()
 
 
-def upload(client, data: bytes, name="alert.xml"):
+def upload(client, data: bytes, name="alert.xml", **fields):
     return client.post(
-        "/admin/cap-import", data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data"
+        "/admin/cap-import",
+        data={"file": (io.BytesIO(data), name), **fields},
+        content_type="multipart/form-data",
     )
 
 
@@ -213,8 +215,12 @@ def test_documents_that_do_not_map_are_refused_with_what_is_wrong(office, doc, s
 
 
 def test_the_same_document_is_not_imported_twice_nor_one_we_published(office, sample_published):
-    assert upload(office, cap_doc()).status_code == 302
-    again = upload(office, cap_doc())
+    overlapping = upload(office, cap_doc())  # our own warning of the kind is in force county-wide
+    assert overlapping.status_code == 422 and sample_published.warning.reference in overlapping.get_data(
+        as_text=True
+    )
+    assert upload(office, cap_doc(), confirm_overlap="y").status_code == 302
+    again = upload(office, cap_doc(), confirm_overlap="y")
     assert again.status_code == 422 and "already imported" in again.get_data(as_text=True)
     ours = cap_xml(sample_published)
     db.session.commit()

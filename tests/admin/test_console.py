@@ -186,7 +186,9 @@ def test_submit_decide_publish_through_the_console(client, sample_draft, sample_
     client.post("/admin/logout")
 
     login(client, "office")
-    assert client.post(f"/admin/revisions/{rid}/publish", data={"version": version}).status_code == 302
+    # Publishing needs the audience confirmed on the server too (tests/admin/test_publish_confirmation.py).
+    confirmed = {"version": version, "confirm_audience": "y", "audience_size": size}
+    assert client.post(f"/admin/revisions/{rid}/publish", data=confirmed).status_code == 302
     fresh()
     revision = db.session.get(Revision, rid)
     assert revision.state == "published" and revision.warning.status == "active"

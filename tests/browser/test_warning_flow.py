@@ -76,11 +76,23 @@ def test_draft_approve_publish_and_public_page(lang, page, sample_users, sample_
     page.goto("/")
     expect(page.locator("[data-empty]")).to_be_visible()
 
-    # The office publishes; the public page now shows the warning in the chosen language.
+    # The office publishes: the button first asks, stating who it goes to, and the server
+    # refuses until the audience is confirmed.
     console_login(page, "office")
     page.goto(revision_url)
     page.click("[data-test=publish]")
+    expect(page.locator("#publish-form [data-audience]")).to_have_attribute("data-audience", "316")
+    expect(page.locator("[data-test=audience-groups] tbody tr").first).to_be_visible()
+    page.click("[data-test=confirm-publish]")
+    expect(page.locator(".flash-error")).to_be_visible()
+    page.goto("/")
+    expect(page.locator("[data-empty]")).to_be_visible()
+    page.goto(revision_url)
+    page.click("[data-test=publish]")
+    page.check("[data-test=confirm-audience]")
+    page.click("[data-test=confirm-publish]")
     expect(page.locator(".flash-success")).to_be_visible()
+    # The public page now shows the warning in the chosen language.
     page.goto("/")
     card = page.locator("article.warning-card[data-level=orange]")
     expect(card).to_be_visible()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
+import pytest
 from sqlalchemy import func, select
 
 from notify.demo.seed import DEMO_LOGINS, seed_demo
@@ -78,3 +79,27 @@ def test_seed_has_daily_reports_contacts_and_a_drill(app):
     day = db.session.scalar(select(ResponseDay))
     assert str(day.day) == "2026-11-23" and day.warning_id == real.id
     assert day.closed_at is not None and day.filed_at_close == 21 and day.missing_at_close.count("、") == 2
+
+
+@pytest.mark.parametrize("local_time", ["00:30", "08:00", "09:59", "10:00", "14:00", "21:00", "23:59"])
+def test_the_demo_has_a_morning_of_daily_reports_whatever_the_hour(local_time, app):
+    """The README promises a morning of daily reports: the last response day closed at 10:00
+    has its reports and its close, whenever the demo is seeded."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from freezegun import freeze_time
+
+    from notify.models import DailyReport, ResponseDay
+
+    beijing = ZoneInfo("Asia/Shanghai")
+    hour, minute = map(int, local_time.split(":"))
+    now = datetime(2026, 11, 23, hour, minute, tzinfo=beijing).astimezone(UTC)
+    closed = now.astimezone(beijing).date() - timedelta(days=0 if hour >= 10 else 1)
+    with freeze_time(now):
+        assert seed_demo(now=now) is True
+    real = db.session.scalar(select(Warning).where(Warning.is_exercise.is_(False)))
+    assert real.status == "active" and [r.level.code for r in real.revisions] == ["yellow", "orange"]
+    day = db.session.scalar(select(ResponseDay).where(ResponseDay.warning_id == real.id))
+    assert day is not None and day.day == closed and day.closed_at is not None
+    assert day.filed_at_close == 21 == _count(DailyReport)

@@ -98,3 +98,24 @@ def test_console_flags_late_steps(client, sample_jurisdiction, sample_users, sam
         assert "data-flagged" in listing
         page = client.get(f"/admin/warnings/{warning_id}").get_data(as_text=True)
         assert 'data-deadline="approval_form" data-status="overdue"' in page
+
+
+def test_the_overdue_flag_clears_once_the_step_is_done(
+    client, sample_jurisdiction, sample_users, sample_kind, sample_levels
+):
+    """Done late, a step stays marked late on its revision, but the warning list no longer
+    raises the alarm that something is still owed."""
+    office = sample_users["office"]
+    with freeze_time(T0) as frozen:
+        c = _consultation(sample_jurisdiction, office, T0)
+        r = propose_issue(sample_kind, proposal(sample_levels["yellow"], consultation=c), office)
+        db.session.commit()
+        login(client, "office")
+        frozen.move_to(T0 + timedelta(minutes=75))
+        assert "data-flagged" in client.get("/admin/").get_data(as_text=True)
+        perform(r, "submit", office, form=approval_form(r))
+        db.session.commit()
+        listing = client.get("/admin/").get_data(as_text=True)
+        assert "data-flagged" not in listing and "data-late" in listing
+        page = client.get(f"/admin/revisions/{r.id}").get_data(as_text=True)
+        assert 'data-deadline="approval_form" data-status="late"' in page

@@ -15,7 +15,8 @@ def test_approval_freezes_content_and_texts(sample_draft, sample_users):
     assert s["content"]["primary_pollutant"] == "PM2.5" and s["content"]["aqi_max"] == 240
     assert s["approved"]["by"] == sample_users["deputy"].display_name
     sms = s["texts"]["sms"]["zh"]
-    assert sms.startswith("【盂县应急指挥部】") and sample_draft.headline_zh in sms
+    # Without signature: each SMS route puts its own in front (notify/channels/sms_signature.py).
+    assert sms.startswith(sample_draft.headline_zh) and "应急指挥部" not in sms
     assert "2026-11-23 20:00" in sms  # 12:00 UTC shown as Beijing time
     assert len(sample_draft.snapshot.digest) == 64
 
