@@ -16,13 +16,17 @@ from flask_wtf import FlaskForm
 
 from admin import bp
 from admin.access import roles_required
+from admin.views.screens import READERS as SCREEN_READERS
 from admin.views.warnings import _own_revision
-from notify import audit
+from notify import audit, clock
 from notify.channels import phone
 from notify.dispatch import progress, wakeup
 from notify.extensions import db
+from notify.i18n import fmt_dt
+from notify.ids import MAX_BIG_ID, query_int
 from notify.models import Revision, Role
 from notify.models.deliveries import Status
+from notify.screens import status as screen_status
 
 VIEWERS = (
     Role.OFFICE_STAFF.value,
@@ -52,12 +56,9 @@ def _log_query() -> tuple[progress.LogQuery, str | None]:
     """The log's search from the query string, or an error message for a refused search."""
     raw_q = request.args.get("q", "").strip()
     status = request.args.get("status", "")
-    after = request.args.get("after", "0")
     if status and status not in Status.ALL:
         abort(400)
-    if not after.isdigit():
-        abort(400)
-    query = progress.LogQuery(status=status or None, after=int(after))
+    query = progress.LogQuery(status=status or None, after=query_int("after", 0, maximum=MAX_BIG_ID))
     if not raw_q:
         return query, None
     digits = re.sub(r"[\s\-()]", "", raw_q)
@@ -77,6 +78,31 @@ def _log_query() -> tuple[progress.LogQuery, str | None]:
     return query, None
 
 
+def _unreachable_screens(counts: dict) -> list[dict]:
+    """Each screen not reporting, with why and a link to its page (for the roles that may open it)."""
+    linked = current_user.role in SCREEN_READERS
+    rows = []
+    for item in counts["unreachable_screens"]:
+        if item.reason == screen_status.NEVER_REPORTED:
+            reason = _("never reported since it was registered")
+        else:
+            reason = _(
+                "offline since %(since)s (last heard %(heard)s)",
+                since=fmt_dt(item.since, "MM-dd HH:mm"),
+                heard=fmt_dt(item.last_heard_at, "MM-dd HH:mm"),
+            )
+        rows.append(
+            {
+                "screen_id": item.screen_id,
+                "name": item.screen_name,
+                "reason": item.reason,
+                "text": reason,
+                "url": url_for("admin.screen_detail", screen_id=item.screen_id) if linked else None,
+            }
+        )
+    return rows
+
+
 class ReplayForm(FlaskForm):
     """Only the CSRF token: the revision is in the URL."""
 
@@ -88,7 +114,7 @@ def dispatch(revision_id: int):
     query, error = _log_query()
     rows, next_after = ([], None) if error else progress.log_page(revision.id, query)
     first, last = progress.period(revision.id)
-    counts = progress.status_counts(revision.id)
+    counts = progress.shown_counts(revision.id, clock.now())
     full = sees_full_numbers()
     return render_template(
         "admin/dispatch.html",
@@ -104,6 +130,7 @@ def dispatch(revision_id: int):
         full_numbers=full,
         show=(lambda address: address if full else phone.mask(address)),
         statuses=Status.ALL,
+        unreachable_screens=_unreachable_screens(counts),
         replay_form=ReplayForm() if full else None,
     ), (400 if error else 200)
 
@@ -114,7 +141,7 @@ def dispatch_json(revision_id: int):
     revision = _published(revision_id)
     first, last = progress.period(revision.id)
     width = progress.bucket_width(first, last)
-    counts = progress.status_counts(revision.id)
+    counts = progress.shown_counts(revision.id, clock.now())
     events = [
         {"at": e.at.isoformat(), "gateway": e.gateway, "event": e.event, "detail": e.detail}
         for e in progress.gateway_events(first, last)
@@ -122,6 +149,7 @@ def dispatch_json(revision_id: int):
     response = jsonify(
         {
             **counts,
+            "unreachable_screens": _unreachable_screens(counts),
             "bucket_seconds": width,
             "timeline": progress.timeline(revision.id, width),
             "events": events,

@@ -15,6 +15,8 @@ from notify import clock
 from notify.extensions import db
 from notify.models import Delivery, GatewayEvent
 from notify.models.deliveries import Status
+from notify.row_counts import rows_written
+from notify.screens import status as screen_status
 
 PAGE_SIZE = 50
 # Bucket widths for the chart, narrowest first; the first that keeps the chart under
@@ -22,6 +24,11 @@ PAGE_SIZE = 50
 BUCKET_SECONDS = (10, 60, 300, 900, 3600)
 MAX_BUCKETS = 120
 FAILED = (Status.UNDELIVERED, Status.FAILED, Status.DEAD, Status.EXPIRED)
+# Shown, never stored: a screen delivery waiting on a screen that is offline or never reported.
+UNREACHABLE = "unreachable"
+# The columns of the page's tables, in the one order the server renders them and sends them to
+# the page's script for its redraws (a JSON object's keys would come back sorted).
+SHOWN_STATUSES = (*Status.ALL, UNREACHABLE)
 
 
 def status_counts(revision_id: int) -> dict:
@@ -49,6 +56,45 @@ def status_counts(revision_id: int) -> dict:
         "by_status": by_status,
         "by_channel": by_channel,
         "by_gateway": by_gateway,
+    }
+
+
+def shown_counts(revision_id: int, now: datetime) -> dict:
+    """status_counts() as the dispatch page shows them.
+
+    A screen delivery whose screen is offline, or has never reported, is counted as unreachable
+    instead of under its own status, and counts as settled for the progress: such a screen would
+    otherwise hold the dispatch below 100 % for ever with no reason given. The screens are listed
+    (`unreachable_screens`) so that the page can say why and link to each.
+    """
+    counts = status_counts(revision_id)
+    by_status = {**counts["by_status"], UNREACHABLE: 0}
+    tables = {
+        "by_channel": {key: dict(row) for key, row in counts["by_channel"].items()},
+        "by_gateway": {key: dict(row) for key, row in counts["by_gateway"].items()},
+    }
+    shown = []
+    for item in screen_status.unreachable_deliveries(revision_id, now):
+        # Two statements, so a delivery may have moved in between; it is then counted where it went.
+        if by_status.get(item.status, 0) <= 0:
+            continue
+        shown.append(item)
+        by_status[item.status] -= 1
+        by_status[UNREACHABLE] += 1
+        for name, key in (("by_channel", item.channel), ("by_gateway", item.gateway or "—")):
+            row = tables[name].setdefault(key, {})
+            row[item.status] = row.get(item.status, 0) - 1
+            row[UNREACHABLE] = row.get(UNREACHABLE, 0) + 1
+    settled = counts["final"] + len(shown)
+    return {
+        **counts,
+        **tables,
+        "by_status": by_status,
+        "statuses": list(SHOWN_STATUSES),
+        "unreachable": len(shown),
+        "settled": settled,
+        "done": counts["total"] > 0 and settled == counts["total"],
+        "unreachable_screens": shown,
     }
 
 
@@ -169,4 +215,4 @@ def replay_dead(revision_id: int, now: datetime | None = None) -> int:
             updated_at=now,
         )
     )
-    return result.rowcount
+    return rows_written(result)

@@ -26,7 +26,8 @@ def public_export_command() -> None:
     """Regenerate the static export of the public site (pages, feeds, CAP documents)."""
     from flask import current_app
 
+    from notify.app_proxy import unproxied_app
     from notify.public import export
 
-    manifest = export.export(current_app._get_current_object())
+    manifest = export.export(unproxied_app())
     click.echo(f"{len(manifest['files'])} files in {export.export_dir(current_app)}")

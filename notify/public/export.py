@@ -30,12 +30,13 @@ from datetime import timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import Flask
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from notify import clock
+from notify.app_proxy import unproxied_app
 from notify.extensions import db
 from notify.lifecycle import queries as lifecycle_queries
 from notify.models import CapMessage, Revision, Warning
@@ -183,6 +184,7 @@ def _export_locked(app: Flask, directory: Path) -> dict:
     files: dict[str, dict] = {}
     for url in list(urls(app)):
         files[url] = _entry(directory, url, render(app, url), old_files.get(url), now_http)
+    assert app.static_folder is not None  # the app factory always gives the package's folder
     static_dir = Path(app.static_folder)
     for name in STATIC_FILES:
         url = f"{app.static_url_path}/{name}"
@@ -257,7 +259,7 @@ def _after_commit(session: Session) -> None:
     if session.in_nested_transaction() or not session.info.pop(_SESSION_KEY, False):
         return
     try:
-        app = current_app._get_current_object()
+        app = unproxied_app()
     except RuntimeError:
         return  # no app (a script's own session): `flask public-export` does it
     if not app.config.get("PUBLIC_EXPORT_ON_COMMIT", True):
@@ -282,7 +284,7 @@ def _refresh_when_lifting_leaves_the_feed(lifted_at) -> None:
 
 @scheduling_task
 def refresh_export() -> None:
-    export(current_app._get_current_object())
+    export(unproxied_app())
 
 
 @event.listens_for(Session, "after_rollback")

@@ -104,7 +104,7 @@ class ExportedSite:
             self._load(stamp)
         return self._entries
 
-    def _load(self, stamp: tuple) -> None:
+    def _load(self, stamp: tuple | None) -> None:
         manifest = read_manifest(self.directory)
         entries: dict[str, _Entry] = {}
         try:

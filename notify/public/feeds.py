@@ -23,7 +23,7 @@ def _entries(revisions: list[Revision]) -> list[Entry]:
         header = message_for(r)
         entries.append(
             Entry(
-                content=r.snapshot.content,
+                content=r.frozen_content,
                 identifier=header.identifier,
                 sender=header.sender,
                 sent=header.sent,

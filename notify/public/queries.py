@@ -27,7 +27,7 @@ def active_warnings(jurisdiction_id: int) -> list[tuple[Warning, Revision]]:
         .options(selectinload(Warning.revisions).selectinload(Revision.snapshot))
     ).all()
     pairs = [(w, w.current) for w in warnings if w.current is not None]
-    pairs.sort(key=lambda p: (-p[1].snapshot.content["level"]["rank"], p[1].published_at))
+    pairs.sort(key=lambda p: (-p[1].frozen_content["level"]["rank"], p[1].published_at))
     return pairs
 
 

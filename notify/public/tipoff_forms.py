@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    Field,
+    HiddenField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
 
 from notify.tipoffs.categories import CATEGORIES
@@ -21,12 +29,22 @@ def _coordinate(low: float, high: float, message):
         try:
             value = float(raw)
         except ValueError:
-            raise ValidationError(message)
+            raise ValidationError(message) from None
         if not (low <= value <= high) or value != value:  # value != value: NaN
             raise ValidationError(message)
         field.data = round(value, 6)
 
     return check
+
+
+class TokenListField(Field):
+    """Every value sent under the field's name, as text (none: an empty list)."""
+
+    def process_formdata(self, valuelist):
+        self.data = [str(v) for v in valuelist if v]
+
+    def process_data(self, value):
+        self.data = list(value or [])
 
 
 class TipoffForm(FlaskForm):
@@ -67,6 +85,8 @@ class TipoffForm(FlaskForm):
         validators=[_coordinate(-180, 180, _l("The map point is not valid."))],
     )
     photos = MultipleFileField(_l("Photos (up to 3, 10 MB each)"))
+    # Photos kept from a refused attempt (notify.tipoffs.held_photos): one signed token each.
+    kept_photos = TokenListField()
     identity = RadioField(
         _l("Who is reporting?"),
         default="anonymous",

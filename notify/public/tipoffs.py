@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 
 from flask import (
     abort,
@@ -29,21 +30,19 @@ from notify.lifecycle import queries as warning_queries
 from notify.models import Clarification, TipoffPhoto
 from notify.public import bp
 from notify.public.tipoff_forms import StatusLookupForm, TipoffForm
-from notify.tipoffs import captcha, numbering, queries, storage, timetrap
+from notify.tipoffs import captcha, held_photos, numbering, queries, storage, timetrap
 from notify.tipoffs.categories import category_label, outcome_label
 from notify.tipoffs.guard import state_label
-from notify.tipoffs.photos import MAX_BYTES, MAX_PHOTOS, PhotoRejected, process
+from notify.tipoffs.photos import MAX_BYTES, MAX_PHOTOS, PhotoRejected, ProcessedPhoto, process
 from notify.tipoffs.submission import SubmissionData, submit
 
 ACCESS_KEY = "tipoff_access"  # ticket numbers this browser has opened with their query code
+PHOTO_OWNER_KEY = "tipoff_photo_owner"  # whose held photos this browser may attach and see
 
-TRAP_MESSAGES = {
-    "missing": _l("The form is incomplete. Reload the page and fill it in again."),
-    "too_fast": _l(
-        "The form was sent too quickly after it was opened. Wait a few seconds and send it again."
-    ),
-    "stale": _l("The form was open for more than a day. Reload the page and fill it in again."),
-}
+NOT_SENT = _l("The tip-off was not sent. Correct the marked fields.")
+# What a time-trapped form with nothing else wrong is told: not why, which would teach a script
+# how long to wait; a person sends the form again and it goes through.
+NOT_SENT_TRY_AGAIN = _l("The tip-off was not sent. Type the characters of the new picture and send it again.")
 CAPTCHA_MESSAGES = {
     "missing": _l(
         "Type the characters shown in the picture (the picture did not load, or it was already used)."
@@ -84,7 +83,7 @@ def _phone_within_limits(phone: str) -> bool:
     return all([strategy.hit(item, "tipoff-phone", key) for item in items])
 
 
-def _form_page(form: TipoffForm, jurisdiction, status: int = 200, message=None):
+def _form_page(form: TipoffForm, jurisdiction, status: int = 200, message=None, held=()):
     form.started.data = timetrap.issue()
     form.captcha.data = ""
     body = render_template(
@@ -93,6 +92,7 @@ def _form_page(form: TipoffForm, jurisdiction, status: int = 200, message=None):
         jurisdiction=jurisdiction,
         message=message,
         max_photos=MAX_PHOTOS,
+        held=list(held),
     )
     response = make_response(body, status)
     response.headers["Cache-Control"] = "no-store"
@@ -104,6 +104,56 @@ def tipoff_captcha():
     response = make_response(captcha.issue())
     response.headers["Content-Type"] = "image/png"
     response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _photo_owner() -> str:
+    owner = session.get(PHOTO_OWNER_KEY)
+    if not isinstance(owner, str) or not owner:
+        owner = session[PHOTO_OWNER_KEY] = secrets.token_urlsafe(16)
+    return owner
+
+
+def _kept_photos(form: TipoffForm, owner: str) -> list[held_photos.HeldPhoto]:
+    """The photos kept from the last attempt that the reporter left ticked; marks the form if
+    one can no longer be had (an hour passed, or the token is not this browser's)."""
+    kept, gone = [], False
+    for token in list(dict.fromkeys(form.kept_photos.data))[: MAX_PHOTOS + 1]:
+        try:
+            kept.append(held_photos.take(token, owner))
+        except held_photos.HeldPhotoGone:
+            gone = True
+    if gone:
+        form.photos.errors = list(form.photos.errors) + [
+            _("A photo attached earlier is no longer kept. Attach it again.")
+        ]
+    return kept
+
+
+def _new_photos(form: TipoffForm, uploads) -> tuple[list[ProcessedPhoto], int]:
+    """Each upload checked and re-encoded; a refused one marks the form. Returns the photos and
+    the status to answer if one was refused (413 for one too large), else 400."""
+    processed, status = [], 400
+    for upload in uploads:
+        try:
+            processed.append(process(upload.stream.read(MAX_BYTES + 1), upload.filename or ""))
+        except PhotoRejected as refused:
+            form.photos.errors = list(form.photos.errors) + [refused.message]
+            status = refused.status if status == 400 else status
+    return processed, status
+
+
+@bp.get("/tipoffs/held/<token>")
+def tipoff_held_photo(token: str):
+    """A thumbnail of a photo kept for this browser's form, and for no other browser."""
+    try:
+        data = held_photos.thumbnail(token, session.get(PHOTO_OWNER_KEY) or "")
+    except held_photos.HeldPhotoGone:
+        abort(404)
+    response = make_response(data)
+    response.headers["Content-Type"] = "image/jpeg"
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 
@@ -121,7 +171,7 @@ def tipoff_new():
     if request.method == "GET":
         return _form_page(form, j)
 
-    # Cheap checks first: a program that trips them costs us no image decoding.
+    # The cheap check first: a program that trips it costs us no image decoding.
     if form.website.data:
         return _form_page(
             form,
@@ -132,30 +182,24 @@ def tipoff_new():
                 "If that is wrong, reload the page and fill it in yourself."
             ),
         )
-    trap = timetrap.check(form.started.data)
-    if trap:
-        return _form_page(form, j, 400, TRAP_MESSAGES[trap])
-    ok = form.validate()
+    # The time trap is judged with the rest, so that a person who was quick still sees what
+    # to correct, and a script is not told that speed was the reason.
+    trapped = timetrap.check(form.started.data) is not None
+    form.validate()
     refused = captcha.check(form.captcha.data)
     if refused:
         form.captcha.errors = list(form.captcha.errors) + [CAPTCHA_MESSAGES[refused]]
-        ok = False
+    owner = _photo_owner()
+    kept = _kept_photos(form, owner)
     uploads = [f for f in request.files.getlist(form.photos.name) if f and (f.filename or f.content_length)]
-    if len(uploads) > MAX_PHOTOS:
-        form.photos.errors = [_("At most %(n)d photos.", n=MAX_PHOTOS)]
-        ok = False
-    if not ok:
-        return _form_page(form, j, 400, _("The tip-off was not sent. Correct the marked fields."))
-
-    processed = []
-    for upload in uploads:
-        try:
-            processed.append(process(upload.stream.read(MAX_BYTES + 1), upload.filename or ""))
-        except PhotoRejected as refused_photo:
-            form.photos.errors = [refused_photo.message]
-            return _form_page(
-                form, j, refused_photo.status, _("The tip-off was not sent. Correct the marked fields.")
-            )
+    if len(kept) + len(uploads) > MAX_PHOTOS:
+        form.photos.errors = list(form.photos.errors) + [_("At most %(n)d photos.", n=MAX_PHOTOS)]
+        uploads = []  # none is decoded: the reporter chooses which to send
+    processed, status = _new_photos(form, uploads)
+    if trapped or form.errors:
+        # Checked photos are kept for the next attempt: a file input cannot be refilled.
+        held = kept + [held_photos.hold(photo, owner) for photo in processed]
+        return _form_page(form, j, status, NOT_SENT if form.errors else NOT_SENT_TRY_AGAIN, held)
 
     real_name = form.identity.data == "real_name"
     if real_name and not _phone_within_limits(form.phone.data):
@@ -164,6 +208,7 @@ def tipoff_new():
             j,
             429,
             _("Too many tip-offs from this phone number today. Try again later, or call the hotline."),
+            kept + [held_photos.hold(photo, owner) for photo in processed],
         )
     township = next(t for t in j.townships if str(t.id) == form.township.data)
     tipoff, code = submit(
@@ -179,9 +224,10 @@ def tipoff_new():
             name=(form.name.data or "").strip() if real_name else "",
             phone=form.phone.data if real_name else "",
             locale=str(get_locale()),
-            photos=processed,
+            photos=[h.photo for h in kept] + processed,
         ),
     )
+    held_photos.release(kept)
     _grant(tipoff.ticket_number)
     # The code is shown once, on this page (not in a URL or the session), and by SMS to a
     # real-name reporter; it is stored only as a hash.

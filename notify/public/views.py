@@ -12,6 +12,7 @@ from functools import wraps
 
 from flask import Response, abort, current_app, render_template, request, url_for
 from flask_babel import force_locale
+from werkzeug.wrappers import Response as BaseResponse
 
 from notify import clock
 from notify.extensions import db
@@ -80,7 +81,7 @@ def warning(reference: str):
     w = queries.public_warning(j.id, reference)
     if w is None:
         abort(404)
-    published = [(r, r.snapshot.content) for r in w.revisions if r.state == "published"]
+    published = [(r, r.frozen_content) for r in w.revisions if r.state == "published"]
     return render_template(
         "public/warning.html",
         jurisdiction=j,
@@ -142,7 +143,7 @@ def _identifiers(revisions) -> dict[int, str]:
 
 
 @bp.after_request
-def conditional(response: Response) -> Response:
+def conditional(response: BaseResponse) -> BaseResponse:
     """Rendered pages get what the exported ones get: an ETag, caching headers and 304s."""
     endpoint = (request.endpoint or "").removeprefix("public.")
     if endpoint not in CACHEABLE or request.method not in ("GET", "HEAD") or response.status_code != 200:

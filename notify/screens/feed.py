@@ -27,6 +27,7 @@ from sqlalchemy import and_, func, insert, or_, select, update
 from notify.extensions import db
 from notify.models import Revision, Warning
 from notify.models.screens import Screen, ScreenFeedVersion
+from notify.row_counts import rows_written
 from notify.screens import colours, content, wrap
 
 FORMAT = 1
@@ -74,10 +75,10 @@ def current_revisions(screen: Screen, now: datetime) -> list[Revision]:
     code = screen.township.code
     shown = []
     for revision in candidates:
-        snap = revision.snapshot.content
+        snap = revision.frozen_content
         if revision.action == "lift":
             # The lifting is shown wherever the lifted warning was shown.
-            previous = revision.supersedes.snapshot.content if revision.supersedes else {}
+            previous = revision.supersedes.frozen_content if revision.supersedes else {}
             if not (_covers(snap, code) or (previous and _covers(previous, code))):
                 continue
         else:
@@ -104,7 +105,8 @@ def layout(screen: Screen, items: list[content.Item]) -> dict[str, Any]:
     if not items:
         items = [content.idle(screen.jurisdiction.name_zh)]
     items = sorted(items, key=lambda i: i.rank, reverse=True)
-    pages, described = [], []
+    pages: list[dict[str, Any]] = []
+    described: list[dict[str, Any]] = []
     for index, item in enumerate(items):
         header = wrap.fit(item.headers, screen.chars_per_line)
         paragraphs = item.paragraphs
@@ -172,6 +174,7 @@ def _settle_version(screen: Screen, digest: str, now: datetime) -> None:
     for _attempt in range(5):
         if screen.feed_digest == digest:
             return
+        values: dict[str, Any]
         if screen.feed_digest is None:
             # Bumped by a publication (or a console edit): this is that version's content.
             values, reason = {"feed_digest": digest}, None
@@ -185,12 +188,14 @@ def _settle_version(screen: Screen, digest: str, now: datetime) -> None:
             if screen.feed_digest is None
             else table.c.feed_digest == screen.feed_digest
         )
-        won = db.session.execute(
-            update(table)
-            .where(table.c.id == screen.id, table.c.feed_version == screen.feed_version, old)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        won = rows_written(
+            db.session.execute(
+                update(table)
+                .where(table.c.id == screen.id, table.c.feed_version == screen.feed_version, old)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+        )
         if won:
             if reason:
                 db.session.execute(
@@ -215,7 +220,7 @@ def current(screen: Screen, now: datetime) -> Feed:
     for revision in current_revisions(screen, now):
         items.append(
             content.from_snapshot(
-                revision.snapshot.content,
+                revision.frozen_content,
                 exercise=revision.warning.is_exercise,
                 published_at=revision.published_at,
             )

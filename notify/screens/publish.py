@@ -17,6 +17,7 @@ from notify.extensions import db
 from notify.models import Delivery, Revision
 from notify.models.deliveries import Status
 from notify.models.screens import LED_CHANNEL, LED_GATEWAY, Screen, ScreenFeedVersion
+from notify.row_counts import rows_written
 
 
 def affected(revision: Revision):
@@ -99,4 +100,4 @@ def on_publish(revision: Revision, now: datetime) -> int:
     for obj in list(db.session.identity_map.values()):
         if isinstance(obj, Screen):
             db.session.expire(obj)
-    return result.rowcount
+    return rows_written(result)

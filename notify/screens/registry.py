@@ -65,15 +65,22 @@ def validate(jurisdiction: Jurisdiction, data: ScreenData) -> None:
         raise InvalidScreen(errors)
 
 
+def _valid_township(jurisdiction: Jurisdiction, data: ScreenData) -> Township:
+    """Validate the data and return its township, which validation makes sure is given."""
+    validate(jurisdiction, data)
+    assert data.township is not None
+    return data.township
+
+
 def create(
     jurisdiction: Jurisdiction, data: ScreenData, now: datetime, *, token: str | None = None
 ) -> tuple[Screen, str]:
     """A new screen and its token (shown once). Its feed starts at version 1."""
-    validate(jurisdiction, data)
+    township = _valid_township(jurisdiction, data)
     token = token or tokens.new_token()
     screen = Screen(
         jurisdiction_id=jurisdiction.id,
-        township_id=data.township.id,
+        township_id=township.id,
         name=data.name.strip(),
         location=(data.location or "").strip(),
         vendor=data.vendor,
@@ -100,11 +107,11 @@ def create(
 
 def change(screen: Screen, data: ScreenData, now: datetime) -> dict[str, tuple]:
     """Apply the form; returns the changed fields (old, new). Bumps the feed if it shows them."""
-    validate(screen.jurisdiction, data)
+    township = _valid_township(screen.jurisdiction, data)
     new = {
         "name": data.name.strip(),
         "location": (data.location or "").strip(),
-        "township_id": data.township.id,
+        "township_id": township.id,
         "vendor": data.vendor,
         "chars_per_line": data.chars_per_line,
         "lines": data.lines,

@@ -17,6 +17,7 @@ from notify.extensions import db
 from notify.models import Delivery
 from notify.models.deliveries import Status
 from notify.models.screens import LED_CHANNEL, Screen, ScreenAlarm, ScreenFeedVersion
+from notify.row_counts import rows_written
 from notify.screens import status
 
 
@@ -38,12 +39,14 @@ def _deliveries(screen: Screen, version: int):
 
 def fetched(screen: Screen, version: int, now: datetime) -> int:
     """The gateway took the feed at `version`: its pending deliveries are handed over."""
-    return db.session.execute(
-        update(Delivery)
-        .where(*_deliveries(screen, version), Delivery.status == Status.PENDING)
-        .values(status=Status.ACCEPTED, accepted_at=now, updated_at=now, attempts=Delivery.attempts + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    return rows_written(
+        db.session.execute(
+            update(Delivery)
+            .where(*_deliveries(screen, version), Delivery.status == Status.PENDING)
+            .values(status=Status.ACCEPTED, accepted_at=now, updated_at=now, attempts=Delivery.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+    )
 
 
 def heard(screen: Screen, now: datetime) -> None:
@@ -102,14 +105,16 @@ def displayed(screen: Screen, version: int, now: datetime) -> int:
         )
         screen.displayed_version = version
         screen.displayed_at = now
-        settled = db.session.execute(
-            update(Delivery)
-            .where(
-                *_deliveries(screen, version),
-                Delivery.status.in_((Status.PENDING, Status.SENDING, Status.ACCEPTED, Status.SENT)),
+        settled = rows_written(
+            db.session.execute(
+                update(Delivery)
+                .where(
+                    *_deliveries(screen, version),
+                    Delivery.status.in_((Status.PENDING, Status.SENDING, Status.ACCEPTED, Status.SENT)),
+                )
+                .values(status=Status.DELIVERED, finished_at=now, updated_at=now)
+                .execution_options(synchronize_session=False)
             )
-            .values(status=Status.DELIVERED, finished_at=now, updated_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        )
     # An older version reported late changes nothing: what a screen shows never moves back.
     return settled

@@ -12,14 +12,17 @@ alarm (reports.py); one that came back before any sweep noticed still gets its a
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import String, cast, func, insert, literal, select, update
 
 from notify import audit
 from notify.extensions import db
-from notify.models.screens import Screen, ScreenAlarm
+from notify.models import Delivery
+from notify.models.deliveries import Status
+from notify.models.screens import LED_CHANNEL, Screen, ScreenAlarm
 
 DEFAULT_GRACE_SECONDS = 30
 SWEEP_EVERY = timedelta(seconds=15)
@@ -75,7 +78,7 @@ def sweep(now: datetime) -> list[int]:
     if not rows:
         db.session.rollback()
         return []
-    rows.sort(key=lambda r: r.id)
+    rows = sorted(rows, key=lambda r: r.id)
     db.session.execute(
         insert(ScreenAlarm.__table__),
         [
@@ -133,3 +136,64 @@ def open_alarms(jurisdiction_id: int) -> list[ScreenAlarm]:
             .order_by(ScreenAlarm.started_at)
         )
     )
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """A revision's screen delivery that waits on a screen which is not reporting."""
+
+    screen_id: int
+    screen_name: str
+    status: str  # the delivery's own, unfinished status (pending, accepted, …)
+    channel: str
+    gateway: str | None
+    reason: str  # NEVER_REPORTED or OFFLINE
+    since: datetime  # when the screen was due to report and did not
+    last_heard_at: datetime | None
+
+
+NEVER_REPORTED = "never_reported"
+OFFLINE = "offline"
+
+
+def unreachable_deliveries(revision_id: int, now: datetime) -> list[Unreachable]:
+    """The revision's unfinished screen deliveries whose screen is offline now, or has never
+    reported at all: a pull address nobody is pulling from, which may never settle by itself.
+
+    One join of the revision's screen rows (one per screen) with the screens, by the address the
+    publication wrote ("screen:<id>"). Nothing is written: the screen's next report moves its
+    delivery on as usual.
+    """
+    rows = db.session.execute(
+        select(
+            Screen.id,
+            Screen.name,
+            Delivery.status,
+            Delivery.channel,
+            Delivery.gateway,
+            Screen.heartbeat_due_at,
+            Screen.last_heartbeat_at,
+        )
+        .select_from(Delivery)
+        .join(Screen, Delivery.address == literal("screen:") + cast(Screen.id, String))
+        .where(
+            Delivery.revision_id == revision_id,
+            Delivery.channel == LED_CHANNEL,
+            Delivery.status.not_in(Status.FINAL),
+            *offline_condition(now),
+        )
+        .order_by(Screen.id)
+    ).all()
+    return [
+        Unreachable(
+            screen_id=r.id,
+            screen_name=r.name,
+            status=r.status,
+            channel=r.channel,
+            gateway=r.gateway,
+            reason=NEVER_REPORTED if r.last_heartbeat_at is None else OFFLINE,
+            since=r.heartbeat_due_at,
+            last_heard_at=r.last_heartbeat_at,
+        )
+        for r in rows
+    ]

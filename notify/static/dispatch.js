@@ -1,6 +1,8 @@
 /* The dispatch page: polls dispatch.json every two seconds and redraws the progress bar, the
-   counts, the per-route table, the chart (inline SVG) and the gateway events. No framework:
-   the console must work on a phone over a poor connection, so the page stays small. */
+   counts, the per-route table, the screens not reporting, the chart (inline SVG) and the gateway
+   events. No framework: the console must work on a phone over a poor connection, so the page
+   stays small. The order of the statuses is the server's (data.statuses): the labels arrive as a
+   JSON object, whose keys come sorted. */
 (function () {
   "use strict";
   var root = document.getElementById("dispatch");
@@ -24,15 +26,18 @@
     var parts = {
       delivered: data.by_status.delivered || 0,
       handed: sum(data.by_status, HANDED),
-      failed: sum(data.by_status, FAILED)
+      failed: sum(data.by_status, FAILED),
+      unreachable: data.by_status.unreachable || 0
     };
     Object.keys(parts).forEach(function (name) {
       var bar = root.querySelector('[data-bar="' + name + '"]');
       bar.style.width = (total ? (100 * parts[name] / total) : 0) + "%";
     });
-    var pct = total ? Math.round(1000 * data.final / total) / 10 : 0;
+    var pct = total ? Math.round(1000 * data.settled / total) / 10 : 0;
     root.querySelector("[role=progressbar]").setAttribute("aria-valuenow", String(pct));
     setText('[data-field="final"]', data.final);
+    setText('[data-field="unreachable"]', data.unreachable);
+    root.querySelector('[data-show="unreachable"]').hidden = !data.unreachable;
     setText('[data-field="total"]', total);
     setText('[data-field="percent"]', pct);
     Object.keys(data.by_status).forEach(function (status) {
@@ -41,9 +46,25 @@
     root.setAttribute("data-done", data.done ? "true" : "false");
   }
 
+  function cell(tag, status, text) {
+    var node = document.createElement(tag);
+    node.className = "num";
+    node.setAttribute("data-status", status);
+    node.textContent = text;
+    return node;
+  }
+
   function drawRoutes(data) {
+    var head = document.getElementById("route-head");
     var body = document.getElementById("route-rows");
-    var statuses = Object.keys(labels.statuses);
+    var statuses = data.statuses;
+    head.textContent = "";
+    head.appendChild(document.createElement("th"));
+    statuses.forEach(function (s) {
+      var th = cell("th", s, labels.statuses[s] || s);
+      th.title = th.textContent;
+      head.appendChild(th);
+    });
     body.textContent = "";
     [[labels.channel, data.by_channel], [labels.gateway, data.by_gateway]].forEach(function (pair) {
       Object.keys(pair[1]).sort().forEach(function (key) {
@@ -52,14 +73,33 @@
         th.textContent = pair[0] + ": " + key;
         tr.appendChild(th);
         statuses.forEach(function (s) {
-          var td = document.createElement("td");
-          td.className = "num";
-          td.textContent = String(pair[1][key][s] || 0);
-          tr.appendChild(td);
+          tr.appendChild(cell("td", s, String(pair[1][key][s] || 0)));
         });
         body.appendChild(tr);
       });
     });
+  }
+
+  function drawUnreachable(data) {
+    var box = document.getElementById("unreachable-screens");
+    var list = document.getElementById("unreachable-list");
+    list.textContent = "";
+    data.unreachable_screens.forEach(function (u) {
+      var li = document.createElement("li");
+      li.setAttribute("data-screen", String(u.screen_id));
+      li.setAttribute("data-reason", u.reason);
+      var name = document.createElement(u.url ? "a" : "strong");
+      if (u.url) name.href = u.url;
+      name.textContent = u.name;
+      var why = document.createElement("span");
+      why.className = "hint";
+      why.textContent = u.text;
+      li.appendChild(name);
+      li.appendChild(document.createTextNode(" "));
+      li.appendChild(why);
+      list.appendChild(li);
+    });
+    box.hidden = data.unreachable_screens.length === 0;
   }
 
   function el(name, attrs) {
@@ -157,6 +197,7 @@
       .then(function (data) {
         drawProgress(data);
         drawRoutes(data);
+        drawUnreachable(data);
         drawChart(data);
         drawEvents(data);
       })

@@ -21,8 +21,11 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from notify.extensions import limiter
 
-# No 0/O, 1/I/L, 2/Z, 5/S, 8/B: they look alike on a small phone screen.
-ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+# Characters read for one another on a small phone screen, once drawn rotated and blurred.
+LOOK_ALIKES = ("0OQD", "1IlLJ", "2Z", "5S", "8B", "6G", "CG", "UV", "9gq")
+# At most one character of each group above, and never a lower-case letter (the answer is
+# compared upper-cased): nothing a reporter can mistake for another.
+ALPHABET = "ACDEFHJKMNPRTUWXY34679"
 LENGTH = 5
 LIFETIME_SECONDS = 15 * 60
 SESSION_KEY = "tipoff_captcha"

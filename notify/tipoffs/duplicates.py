@@ -37,15 +37,24 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * _EARTH_M * math.asin(min(1.0, math.sqrt(a)))
 
 
+def _point(tipoff: Tipoff) -> tuple[float, float] | None:
+    """(latitude, longitude) of the map point, if the reporter gave one."""
+    if tipoff.latitude is None or tipoff.longitude is None:
+        return None
+    return tipoff.latitude, tipoff.longitude
+
+
 def suggestions(tipoff: Tipoff) -> list[Suggestion]:
     same_place = and_(Tipoff.category == tipoff.category, Tipoff.township_id == tipoff.township_id)
     rules = [same_place]
-    if tipoff.has_point:
-        deg_lon = _DEG_LAT / max(0.01, math.cos(math.radians(tipoff.latitude)))
+    point = _point(tipoff)
+    if point is not None:
+        lat, lon = point
+        deg_lon = _DEG_LAT / max(0.01, math.cos(math.radians(lat)))
         rules.append(
             and_(
-                Tipoff.latitude.between(tipoff.latitude - _DEG_LAT, tipoff.latitude + _DEG_LAT),
-                Tipoff.longitude.between(tipoff.longitude - deg_lon, tipoff.longitude + deg_lon),
+                Tipoff.latitude.between(lat - _DEG_LAT, lat + _DEG_LAT),
+                Tipoff.longitude.between(lon - deg_lon, lon + deg_lon),
             )
         )
     rows = db.session.scalars(
@@ -62,11 +71,8 @@ def suggestions(tipoff: Tipoff) -> list[Suggestion]:
     )
     result = []
     for other in rows:
-        d = (
-            distance_m(tipoff.latitude, tipoff.longitude, other.latitude, other.longitude)
-            if tipoff.has_point and other.has_point
-            else None
-        )
+        other_point = _point(other)
+        d = distance_m(*point, *other_point) if point is not None and other_point is not None else None
         is_same_place = other.category == tipoff.category and other.township_id == tipoff.township_id
         if is_same_place or (d is not None and d <= RADIUS_M):
             result.append(Suggestion(other, is_same_place, d))

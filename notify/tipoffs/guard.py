@@ -71,7 +71,7 @@ def perform(
     try:
         action = Action(action)
     except ValueError:
-        raise InvalidInput({"action": _l("Unknown action.")})
+        raise InvalidInput({"action": _l("Unknown action.")}) from None
     if version is not None and version != tipoff.version:
         raise StaleForm(
             _l(
@@ -276,7 +276,7 @@ def _amount(raw: str) -> Decimal:
     try:
         amount = Decimal(str(raw).strip())
     except (InvalidOperation, ValueError):
-        raise InvalidInput({"amount": _l("Give the amount in yuan, e.g. 500 or 500.00.")})
+        raise InvalidInput({"amount": _l("Give the amount in yuan, e.g. 500 or 500.00.")}) from None
     cap = Decimal(str(current_app.config.get("TIPOFF_MAX_REWARD_YUAN", 100000)))
     if not amount.is_finite() or amount <= 0 or amount > cap or amount != amount.quantize(Decimal("0.01")):
         raise InvalidInput({"amount": _l("Give the amount in yuan, e.g. 500 or 500.00.")})

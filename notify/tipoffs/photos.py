@@ -115,10 +115,12 @@ def process(data: bytes, name: str = "") -> ProcessedPhoto:
                 clean = _flatten(upright)
     except PhotoRejected:
         raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise PhotoRejected(_l("%(name)s has too many pixels.", name=label))
-    except Exception:  # Pillow raises many kinds for broken files; each means "not a usable image"
-        raise PhotoRejected(_l("%(name)s could not be read as an image; it may be damaged.", name=label))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
+        raise PhotoRejected(_l("%(name)s has too many pixels.", name=label)) from err
+    except Exception as err:  # Pillow raises many kinds for broken files; each means "not a usable image"
+        raise PhotoRejected(
+            _l("%(name)s could not be read as an image; it may be damaged.", name=label)
+        ) from err
     clean.thumbnail((LONGEST_SIDE, LONGEST_SIDE), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     # No exif=, no icc_profile=: the new file carries pixels only.

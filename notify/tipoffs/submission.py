@@ -134,4 +134,5 @@ def _confirm_by_sms(tipoff: Tipoff, phone: str, code: str) -> None:
     # that phone could already reach the reporter. It is never sent anywhere else.
     from notify.dispatch.outbox import enqueue_message
 
-    enqueue_message(phone, sms_text(tipoff, code), purpose="tipoff_received")
+    locale = "zh" if tipoff.locale.startswith("zh") else "en"
+    enqueue_message(phone, sms_text(tipoff, code), purpose="tipoff_received", locale=locale)

@@ -9,12 +9,16 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from freezegun import freeze_time
 from sqlalchemy import func, select, update
 
 from notify.dispatch import progress
 from notify.extensions import db
 from notify.models import AuditEvent, Delivery, GatewayEvent
+from notify.models.deliveries import Status
+from notify.screens import status
 from tests.conftest import fresh, login
+from tests.notify.screens.conftest import auth, issue
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 TABLE = Delivery.__table__
@@ -270,3 +274,53 @@ def test_revision_and_warning_pages_link_the_dispatch_page(client, sample_recipi
     html = client.get(url).get_data(as_text=True)
     labels = json.loads(re.search(r'id="dispatch-labels">(.*?)</script>', html, re.S).group(1))
     assert labels["statuses"]["dead"] and "dispatch.js" in html
+
+
+def test_screens_not_reporting_are_shown_unreachable_with_a_link_to_each(
+    client, make_screen, sample_users, sample_kind, sample_levels
+):
+    with freeze_time(T0) as frozen:
+        silent, _token = make_screen(name="县医院门诊大厅", interval=60)
+        shown, shown_token = make_screen(name="人民广场", interval=600)
+        rid = issue(sample_kind, sample_levels["yellow"], sample_users).id
+        client.post(f"/screens/{shown.id}/displayed", json={"version": 2}, headers=auth(shown_token))
+        login(client, "publicity")
+        data = _json(client, rid)
+        assert data["statuses"] == [*Status.ALL, "unreachable"]
+        assert (data["unreachable"], data["settled"], data["done"]) == (0, 1, False)
+        assert data["unreachable_screens"] == []
+
+        # Its first report was due a minute (plus the grace) after it was registered.
+        frozen.tick(timedelta(seconds=60) + status.grace() + timedelta(seconds=1))
+        data = _json(client, rid)
+        assert data["by_status"]["pending"] == 0 and data["by_status"]["unreachable"] == 1
+        assert data["by_channel"]["led"]["unreachable"] == 1
+        assert (data["final"], data["settled"], data["total"], data["done"]) == (1, 2, 2, True)
+        [item] = data["unreachable_screens"]
+        assert item["screen_id"] == silent.id and item["name"] == "县医院门诊大厅"
+        assert item["reason"] == "never_reported" and item["url"] == f"/admin/screens/{silent.id}"
+        english = client.get(f"/admin/revisions/{rid}/dispatch.json?lang=en").get_json()
+        assert english["unreachable_screens"][0]["text"] == "never reported since it was registered"
+
+        html = client.get(f"/admin/revisions/{rid}/dispatch").get_data(as_text=True)
+        section = re.search(r'data-test="unreachable-screens"(.*?)</div>', html, re.S).group(0)
+        assert "hidden" not in section.split(">")[0]
+        assert f'<a href="/admin/screens/{silent.id}">县医院门诊大厅</a>' in section
+        assert 'aria-valuenow="100.0"' in html
+        assert re.search(r'data-count="unreachable">1<', html)
+        # A role that may not open the screens' pages sees the name and the reason, no link.
+        client.post("/admin/logout")
+        login(client, "deputy")
+        [item] = _json(client, rid)["unreachable_screens"]
+        assert item["url"] is None and item["name"] == "县医院门诊大厅"
+
+
+def test_the_status_order_is_the_servers_on_the_page_and_in_the_json(
+    client, sample_recipients, sample_published
+):
+    login(client, "publicity")
+    rid = sample_published.id
+    html = client.get(f"/admin/revisions/{rid}/dispatch").get_data(as_text=True)
+    head = re.search(r'<tr id="route-head">(.*?)</tr>', html, re.S).group(1)
+    assert re.findall(r'data-status="([a-z_]+)"', head) == _json(client, rid)["statuses"]
+    assert _json(client, rid)["statuses"] == [*Status.ALL, "unreachable"]

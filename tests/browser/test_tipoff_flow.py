@@ -15,7 +15,7 @@ from sqlalchemy import select
 from notify.extensions import db
 from notify.models import Tipoff
 from notify.tipoffs import storage
-from tests.notify.tipoffs.fixtures import LAT, LON, jpeg, sample_tipoff_env  # noqa: F401  (fixture)
+from tests.notify.tipoffs.fixtures import LAT, LON, jpeg
 
 pytestmark = pytest.mark.browser
 
@@ -82,3 +82,47 @@ def test_report_with_a_photo_and_follow_it(page, sample_tipoff_env, sample_juris
     assert tipoff.latitude == pytest.approx(LAT, abs=1e-4) and not tipoff.anonymous
     stored = Image.open(io.BytesIO(storage.path_of(tipoff.photos[0].storage_name).read_bytes()))
     assert max(stored.size) == 2048 and dict(stored.getexif()) == {}
+
+
+def test_a_refused_report_keeps_its_photo_and_the_next_attempt_sends_it(
+    page, sample_tipoff_env, sample_jurisdiction
+):
+    db.session.remove()  # the server thread must see committed data only
+    page.goto("/tipoffs/new?lang=en")
+    page.wait_for_function(
+        "() => { const i = document.getElementById('captcha-image'); "
+        "return i.complete && i.naturalWidth > 0; }"
+    )
+    page.select_option("select[name=category]", "dust")
+    page.fill("textarea[name=description]", "工地土方作业未覆盖，扬尘很大")
+    page.select_option("select[name=township]", index=1)
+    page.fill("input[name=address]", "秀水镇东关村建筑工地")
+    page.set_input_files(
+        "input[name=photos]",
+        files=[{"name": "IMG_2042.jpg", "mimeType": "image/jpeg", "buffer": jpeg(size=(1600, 1200))}],
+    )
+    page.fill("input[name=captcha]", "WRONG")  # mistyped: refused
+    page.click("[data-test=send]")
+
+    expect(page.locator("[data-error=captcha]")).to_be_visible()
+    kept = page.locator("[data-test=held-photos] img")
+    expect(kept).to_have_count(1)
+    page.wait_for_function(
+        "() => { const i = document.querySelector('[data-test=held-photos] img'); "
+        "return i && i.complete && i.naturalWidth > 0; }"
+    )
+    expect(page.locator("[data-test=kept-photo]")).to_be_checked()
+    # The fields typed are still there; only the captcha is asked again.
+    expect(page.locator("input[name=address]")).to_have_value("秀水镇东关村建筑工地")
+    page.wait_for_function(
+        "() => { const i = document.getElementById('captcha-image'); "
+        "return i.complete && i.naturalWidth > 0; }"
+    )
+    page.fill("input[name=captcha]", sample_tipoff_env[-1])
+    page.click("[data-test=send]")
+
+    number = page.locator("[data-test=ticket-number]").inner_text()
+    tipoff = db.session.scalar(select(Tipoff).where(Tipoff.ticket_number == number))
+    [photo] = tipoff.photos
+    stored = Image.open(io.BytesIO(storage.path_of(photo.storage_name).read_bytes()))
+    assert stored.size == (1600, 1200)

@@ -1,15 +1,13 @@
-"""Screens for the tests, and warnings taken through the real lifecycle to reach them."""
+"""Helpers of the screens' tests: townships by code, and warnings taken through the real
+lifecycle to reach the screens. The `make_screen` fixture is in fixtures.py."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
-from notify import clock
 from notify.extensions import db
 from notify.lifecycle.proposals import propose_change, propose_issue
 from notify.models import Township
-from notify.screens import registry
 from tests.conftest import proposal, take_to
 
 XIUSHUI, SUNJIAZHUANG, NANLOU = "140322100", "140322101", "140322103"
@@ -21,45 +19,9 @@ def township(jurisdiction, code: str) -> Township:
     )
 
 
-@pytest.fixture
-def make_screen(sample_jurisdiction):
-    counter = {"n": 0}
-
-    def make(
-        code: str = XIUSHUI,
-        *,
-        chars: int = 16,
-        lines: int = 3,
-        colours: str = "full",
-        vendor: str = "huidu",
-        name: str | None = None,
-        interval: int = 60,
-        is_test: bool = False,
-        now=None,
-    ):
-        counter["n"] += 1
-        screen, token = registry.create(
-            sample_jurisdiction,
-            registry.ScreenData(
-                name=name or f"测试屏{counter['n']}",
-                township=township(sample_jurisdiction, code),
-                vendor=vendor,
-                chars_per_line=chars,
-                lines=lines,
-                colours=colours,
-                heartbeat_interval_s=interval,
-                is_test=is_test,
-            ),
-            now or clock.now(),
-        )
-        db.session.commit()
-        return screen, token
-
-    return make
-
-
 def issue(kind, level, users, **overrides):
-    revision = propose_issue(kind, proposal(level, **overrides), users["office"])
+    # The scenes put several warnings of one kind in force at once on purpose.
+    revision = propose_issue(kind, proposal(level, **overrides), users["office"], confirm_overlap=True)
     db.session.commit()
     take_to(revision, "published", users)
     return revision

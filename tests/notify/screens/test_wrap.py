@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -70,7 +71,7 @@ def test_a_one_line_board_gets_the_level_as_a_page_of_its_own_again_and_again():
     assert all(len(p) == 1 for p in pages)
     headers = [i for i, p in enumerate(pages) if p == ["橙色预警"]]
     assert headers[0] == 0
-    assert all(b - a <= wrap.ONE_LINE_HEADER_EVERY + 1 for a, b in zip(headers, headers[1:]))
+    assert all(b - a <= wrap.ONE_LINE_HEADER_EVERY + 1 for a, b in pairwise(headers))
     assert [p[0] for p in pages if p != ["橙色预警"]] == body
 
 

@@ -1,5 +1,6 @@
 """Fixtures and helpers for tip-off tests, shared by tests/notify/tipoffs, tests/admin and
-tests/browser (imported by name into each conftest or module that needs them)."""
+tests/browser. The fixtures are registered in tests/conftest.py (`pytest_plugins`); tests
+request them by name and import only the helpers."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import func, select
 
 from notify.extensions import db, limiter
 from notify.models import Role, Tipoff, User
-from notify.tipoffs import timetrap
+from notify.tipoffs import held_photos, timetrap
 from notify.tipoffs.submission import SubmissionData, submit
 from tests.conftest import PASSWORD_HASH
 
@@ -101,8 +102,16 @@ def count_tipoffs() -> int:
 
 
 def stored_files(app) -> list[Path]:
+    """The photos of tickets (not those held for a refused form's next attempt)."""
     root = Path(app.config["TIPOFF_PHOTO_DIR"])
-    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+    files = [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+    return [p for p in files if held_photos.FOLDER not in p.relative_to(root).parts]
+
+
+def held_files(app) -> list[Path]:
+    """The photos held for a refused form's next attempt, without their thumbnails."""
+    folder = Path(app.config["TIPOFF_PHOTO_DIR"]) / held_photos.FOLDER
+    return sorted(p for p in folder.glob("*.jpg") if not p.name.endswith(".thumb.jpg"))
 
 
 @pytest.fixture

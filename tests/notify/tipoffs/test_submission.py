@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from notify.channels import sms_segments
 from notify.extensions import db
 from notify.models import Delivery, Tipoff
 from notify.tipoffs import storage, timetrap
@@ -20,6 +21,7 @@ from tests.notify.tipoffs.fixtures import (
     LON,
     count_tipoffs,
     form_data,
+    held_files,
     jpeg,
     png,
     post_tipoff,
@@ -28,6 +30,7 @@ from tests.notify.tipoffs.fixtures import (
 )
 
 SCRIPT = '<script>alert("x")</script>'
+TRY_AGAIN = "The tip-off was not sent. Type the characters of the new picture and send it again."
 
 
 def _text(response) -> str:
@@ -97,7 +100,10 @@ def test_real_name_report_gets_an_sms_with_number_and_code(client, sample_tipoff
     delivery = db.session.scalar(select(Delivery))
     assert delivery.address == "+8613800001234" and delivery.channel == "sms"
     assert delivery.purpose == "tipoff_received" and delivery.status == "pending"
-    assert tipoff.ticket_number in delivery.body and code in delivery.body and "盂县" in delivery.body
+    assert tipoff.ticket_number in delivery.body and code in delivery.body
+    # The gateway signs it (【盂县应急指挥部】); its parts are counted with that signature.
+    assert not delivery.body.startswith("【") and delivery.locale == "zh"
+    assert delivery.segments == sms_segments.count("【盂县应急指挥部】" + delivery.body).segments
     assert "李四" not in delivery.body
 
 
@@ -165,6 +171,8 @@ def test_bad_photos_are_refused_with_a_reason_and_nothing_is_stored(
     assert response.status_code == status
     assert reason in _text(response)
     _nothing_stored(app)
+    # The good photo is kept for the next attempt, the refused one is not.
+    assert len(held_files(app)) == 1 and _text(response).count('data-test="kept-photo"') == 1
 
 
 def test_more_than_three_photos_are_refused(app, client, sample_tipoff_env, sample_jurisdiction):
@@ -317,8 +325,11 @@ def test_time_trap_refuses_a_form_sent_too_fast(
     app, client, sample_tipoff_env, sample_jurisdiction, monkeypatch
 ):
     monkeypatch.setitem(app.config, "TIPOFF_MIN_FILL_SECONDS", 5)
-    response = post_tipoff(client, sample_tipoff_env, _township(sample_jurisdiction))
-    assert response.status_code == 400 and "太快" in _text(response)
+    response = post_tipoff(client, sample_tipoff_env, _township(sample_jurisdiction), lang="en")
+    # Refused without saying why: a script would learn how long to wait.
+    message = re.search(r'data-test="form-message">([^<]+)<', _text(response)).group(1)
+    assert response.status_code == 400 and message == TRY_AGAIN
+    assert 'class="field-error"' not in _text(response)
     _nothing_stored(app)
     import time
 
@@ -332,8 +343,10 @@ def test_time_trap_refuses_a_form_sent_too_fast(
 def test_time_trap_refuses_a_missing_or_forged_token(
     started, app, client, sample_tipoff_env, sample_jurisdiction
 ):
-    response = post_tipoff(client, sample_tipoff_env, _township(sample_jurisdiction), started=started)
-    assert response.status_code == 400 and "重新" in _text(response)
+    response = post_tipoff(
+        client, sample_tipoff_env, _township(sample_jurisdiction), started=started, lang="en"
+    )
+    assert response.status_code == 400 and TRY_AGAIN in _text(response)
     _nothing_stored(app)
 
 
