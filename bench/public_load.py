@@ -199,6 +199,7 @@ def main() -> None:
         "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",
         "PUBLIC_EXPORT_DIR": str(site),
         "SECRET_KEY": "bench",
+        "NOTIFY_ENV": "demo",  # seeds the demo; the stand-ins' public keys are accepted
         "DISPATCH_EXECUTOR": "off",
         "SCHEDULER_IN_PROCESS": "0",
         "PUBLIC_BASE_URL": "http://127.0.0.1",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -39,54 +40,62 @@ def decode(raw: bytes) -> str:
     raise ValueError("not UTF-8 or GB18030 text")
 
 
-def import_csv(group: AudienceGroup, raw: bytes) -> ImportReport:
-    report = ImportReport()
+def _plain_column(name: str) -> str:
+    return name.strip().lower()
+
+
+def open_rows(
+    raw: bytes,
+    required: Sequence[str],
+    report: ImportReport,
+    column: Callable[[str], str] = _plain_column,
+) -> csv.DictReader | None:
+    """A reader whose rows are keyed by column name, or None with the reason in the report."""
     try:
         text = decode(raw)
     except ValueError:
         report.errors.append((0, str(_l("The file is not text in UTF-8 or GBK; save it as CSV."))))
-        return report
+        return None
     reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED if c not in header]
+    header = [column(h) for h in (reader.fieldnames or [])]
+    missing = [c for c in required if c not in header]
     if missing:
         report.errors.append(
             (1, str(_l("The header row lacks the column(s): %(cols)s", cols=", ".join(missing))))
         )
-        return report
+        return None
     reader.fieldnames = header
-    townships = {}
+    return reader
+
+
+def numbered_rows(
+    reader: csv.DictReader, report: ImportReport, max_rows: int
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """(Line number, trimmed cells) of every row that is not blank; past max_rows, an error."""
+    for line, raw_row in enumerate(reader, start=2):
+        if line - 1 > max_rows:
+            report.errors.append((line, str(_l("More than %(n)d rows; split the file.", n=max_rows))))
+            return
+        row = {k: (v or "").strip() for k, v in raw_row.items() if k}
+        if any(row.values()):
+            yield line, row
+
+
+def import_csv(group: AudienceGroup, raw: bytes) -> ImportReport:
+    report = ImportReport()
+    reader = open_rows(raw, REQUIRED, report)
+    if reader is None:
+        return report
+    townships: dict[str, int] = {}
     for t in db.session.scalars(select(Township).where(Township.jurisdiction_id == group.jurisdiction_id)):
         townships[t.code] = townships[t.name_zh] = t.id
     rows: dict[str, dict] = {}
-    for line, row in enumerate(reader, start=2):
-        if line - 1 > MAX_ROWS:
-            report.errors.append((line, str(_l("More than %(n)d rows; split the file.", n=MAX_ROWS))))
-            break
-        row = {k: (v or "").strip() for k, v in row.items() if k}
-        if not any(row.values()):
+    for line, row in numbered_rows(reader, report, MAX_ROWS):
+        recipient = _check_row(row, townships)
+        if isinstance(recipient, str):
+            report.errors.append((line, recipient))
             continue
-        name = row.get("name", "")
-        try:
-            address = phone.normalise(row.get("phone", ""))
-        except phone.InvalidNumber:
-            report.errors.append(
-                (
-                    line,
-                    str(_l("“%(value)s” is not a mobile number SMS can reach.", value=row.get("phone", ""))),
-                )
-            )
-            continue
-        township_id = None
-        if row.get("township"):
-            township_id = townships.get(row["township"])
-            if township_id is None:
-                report.errors.append((line, str(_l("Unknown township “%(value)s”.", value=row["township"]))))
-                continue
-        locale = row.get("locale") or ("zh" if phone.is_domestic(address) else "en")
-        if locale not in ("zh", "en"):
-            report.errors.append((line, str(_l("Locale must be zh or en, not “%(value)s”.", value=locale))))
-            continue
+        address = recipient["address"]
         if address in rows:
             report.errors.append(
                 (
@@ -101,10 +110,10 @@ def import_csv(group: AudienceGroup, raw: bytes) -> ImportReport:
                 )
             )
             continue
-        if len(name) > 200:
+        if len(recipient["name"]) > 200:
             report.errors.append((line, str(_l("The name is longer than 200 characters."))))
             continue
-        rows[address] = {"line": line, "name": name, "township_id": township_id, "locale": locale}
+        rows[address] = {"line": line, **recipient}
     if report.errors:
         return report
     existing = dict(
@@ -144,3 +153,20 @@ def import_csv(group: AudienceGroup, raw: bytes) -> ImportReport:
         db.session.execute(update(Recipient), updates)
     report.added, report.updated = len(inserts), len(updates)
     return report
+
+
+def _check_row(row: dict[str, str], townships: dict[str, int]) -> dict | str:
+    """The recipient a row describes, or why it cannot be one."""
+    try:
+        address = phone.normalise(row.get("phone", ""))
+    except phone.InvalidNumber:
+        return str(_l("“%(value)s” is not a mobile number SMS can reach.", value=row.get("phone", "")))
+    township_id = None
+    if row.get("township"):
+        township_id = townships.get(row["township"])
+        if township_id is None:
+            return str(_l("Unknown township “%(value)s”.", value=row["township"]))
+    locale = row.get("locale") or ("zh" if phone.is_domestic(address) else "en")
+    if locale not in ("zh", "en"):
+        return str(_l("Locale must be zh or en, not “%(value)s”.", value=locale))
+    return {"address": address, "name": row.get("name", ""), "township_id": township_id, "locale": locale}

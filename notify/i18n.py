@@ -20,7 +20,7 @@ def select_locale() -> str:
     if not has_request_context():  # CLI, scheduler, tests of the domain: the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     wanted = request.args.get("lang") or request.cookies.get(COOKIE)
-    if wanted in supported:
+    if wanted is not None and wanted in supported:
         return wanted
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 

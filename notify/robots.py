@@ -7,32 +7,37 @@ and secret stay in the robots table (see notify.models.robots).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import delete, insert, select, update
 
 from notify import clock
+from notify.channels import outbound
 from notify.extensions import db
 from notify.models import AudienceGroup, Recipient, Robot
 from notify.models.robots import robot_address
 
 ROBOT_CHANNEL = "robot"
 # The path each platform's console hands out, and the query parameter holding the key, if any.
-URL_SHAPES = {
+URL_SHAPES: dict[str, tuple[str, str | None]] = {
     "wecom": ("/cgi-bin/webhook/send", "key"),
     "dingtalk": ("/robot/send", "access_token"),
     "feishu": ("/open-apis/bot/v2/hook/", None),
 }
 
 
-def url_problem(kind: str, url: str) -> str | None:
+def url_problem(kind: str, url: str, allowed_hosts: Collection[str] = ()) -> str | None:
     """Why `url` cannot be a webhook of this kind of robot, or None. (Messages are translated
-    by the caller; these are keys.)"""
+    by the caller; these are keys.) `allowed_hosts` may be private addresses all the same."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return "scheme"
+    where = outbound.problem(url, allowed_hosts)
+    if where is not None:
+        return where
     path, key = URL_SHAPES[kind]
-    if kind == "feishu":
+    if key is None:  # Feishu: the key is the path's last segment
         if not parts.path.startswith(path) or len(parts.path) <= len(path):
             return "path"
         return None

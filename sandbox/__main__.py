@@ -100,10 +100,12 @@ def main(argv: list[str] | None = None) -> None:
         uplink_url=args.uplink_url or None,
     ).start(args.host, args.aliyun_port)
     print(
-        f"Twilio stand-in  {twilio.url}  account {args.twilio_account_sid}  (faults: {twilio.url}/_sandbox/faults)"
+        f"Twilio stand-in  {twilio.url}  account {args.twilio_account_sid}  "
+        f"(faults: {twilio.url}/_sandbox/faults)"
     )
     print(
-        f"Aliyun stand-in  {aliyun.url}  AccessKey {args.aliyun_key_id}  receipts -> {args.receipt_url or 'none'}"
+        f"Aliyun stand-in  {aliyun.url}  AccessKey {args.aliyun_key_id}  "
+        f"receipts -> {args.receipt_url or 'none'}"
     )
     robots = RobotStandins(DEMO_ROBOTS).start(args.host, args.robots_port) if args.robots_port else None
     partner = (

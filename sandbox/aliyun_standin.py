@@ -85,6 +85,19 @@ def _canonical_query(args) -> str:
     return "&".join(f"{k}={v}" for k, v in pairs)
 
 
+def _template_params(template: str, raw: str | None) -> dict[str, str] | str:
+    """The template's variables from TemplateParam, or the business error code refusing them."""
+    try:
+        params = json.loads(raw or "{}")
+    except json.JSONDecodeError:
+        return "isv.INVALID_JSON_PARAM"
+    if not isinstance(params, dict) or not all(isinstance(v, str) for v in params.values()):
+        return "isv.INVALID_JSON_PARAM"
+    if any(name not in params for name in TEMPLATE_VARIABLE.findall(template)):
+        return "isv.TEMPLATE_MISSING_PARAMETERS"
+    return params
+
+
 class AliyunStandin:
     service = "aliyun"
 
@@ -336,15 +349,9 @@ class AliyunStandin:
         template = self.templates.get(template_code)
         if template is None:
             return business_error("isv.SMS_TEMPLATE_ILLEGAL")
-        try:
-            params = json.loads(args.get("TemplateParam") or "{}")
-        except json.JSONDecodeError:
-            return business_error("isv.INVALID_JSON_PARAM")
-        if not isinstance(params, dict) or not all(isinstance(v, str) for v in params.values()):
-            return business_error("isv.INVALID_JSON_PARAM")
-        needed = TEMPLATE_VARIABLE.findall(template)
-        if any(name not in params for name in needed):
-            return business_error("isv.TEMPLATE_MISSING_PARAMETERS")
+        params = _template_params(template, args.get("TemplateParam"))
+        if isinstance(params, str):
+            return business_error(params)
         if count_against_throttle and not self.faults.admit(len(numbers)):
             return business_error("isv.BUSINESS_LIMIT_CONTROL")
         # A per-number create-time error fails the whole call, as one bad number does for real.
@@ -359,6 +366,7 @@ class AliyunStandin:
             if rule:
                 return business_error(str(rule["code"]))
 
+        # What the phone shows: the service puts the signature in front of the filled-in template.
         text = f"【{sign_name}】" + TEMPLATE_VARIABLE.sub(lambda m: params[m.group(1)], template)
         biz_id = f"{int(time.time() * 1000) % 10**12:012d}{next(self._biz_counter) % 10**6:06d}^0"
         self._accept(numbers, text, sign_name, out_id, biz_id)

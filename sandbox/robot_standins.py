@@ -231,7 +231,7 @@ class RobotStandins:
             if kind == "dingtalk" and self._blocked.get(key, 0.0) > now:
                 return 410100
             logs = self._windows.setdefault(key, [deque() for _ in WINDOWS[kind]])
-            for (limit, window), log in zip(WINDOWS[kind], logs):
+            for (limit, window), log in zip(WINDOWS[kind], logs, strict=True):
                 while log and now - log[0] >= window:
                     log.popleft()
                 if len(log) >= limit:

@@ -51,7 +51,8 @@ def main() -> None:
         gateway.send(messages[i : i + batch])
     rate = len(messages) / (time.perf_counter() - started)
     print(
-        f"twilio  TwilioGateway.send ({gateway.workers} threads)    {len(messages):>7} msgs  {rate:8.0f} msg/s"
+        f"twilio  TwilioGateway.send ({gateway.workers} threads)    "
+        f"{len(messages):>7} msgs  {rate:8.0f} msg/s"
     )
     gateway.close()
     twilio.stop()

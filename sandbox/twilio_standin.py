@@ -39,7 +39,9 @@ MAX_BODY = 1600
 # Create-time errors: HTTP 400 with these codes and messages, as Twilio answers them.
 CREATE_ERRORS = {
     "21211": "The 'To' number {to} is not a valid phone number.",
-    "21408": "Permission to send an SMS has not been enabled for the region indicated by the 'To' number: {to}.",
+    "21408": (
+        "Permission to send an SMS has not been enabled for the region indicated by the 'To' number: {to}."
+    ),
     "21610": "Attempt to send to unsubscribed recipient",
     "21612": "The 'To' phone number: {to}, is not currently reachable using the 'From' phone number via SMS.",
     "21614": "'To' number {to} is not a valid mobile number",
@@ -68,6 +70,25 @@ def twilio_error(status: int, code: int | str, message: str, **extra: Any):
         **extra,
     }
     return jsonify(body), status
+
+
+def _invalid_message(
+    to: str, sender: str | None, service_sid: str | None, body: str, callback: str | None
+) -> tuple[str, str] | None:
+    """(Code, message) of Twilio's 400 for a message it cannot create, or None."""
+    if not to:
+        return "21604", "A 'To' phone number is required."
+    if not sender and not service_sid:
+        return "21603", "A 'From' phone number is required."
+    if not body:
+        return "21602", "Message body is required."
+    if len(body) > MAX_BODY:
+        return "21617", "The concatenated message body exceeds the 1600 character limit."
+    if not E164.match(to):
+        return "21211", CREATE_ERRORS["21211"].format(to=to)
+    if callback and urlsplit(callback).scheme not in ("http", "https"):
+        return "21609", f"The StatusCallback URL {callback} is not a valid URL."
+    return None
 
 
 class TwilioStandin:
@@ -146,15 +167,9 @@ class TwilioStandin:
         return jsonify(resource)
 
     def _create_message(self, account_sid: str):
-        faults = self.faults
-        faults.apply_latency()
-        timed_out = faults.draw(faults.current.timeout_share)
-        if timed_out:
-            faults.hold_for_timeout()
-            if not faults.current.timeout_accepts:
-                return twilio_error(504, 20504, "Gateway Timeout")
-        elif faults.draw(faults.current.error_5xx_share):
-            return twilio_error(500, 20500, "Internal Server Error")
+        timed_out, failure = self._server_fault()
+        if failure is not None:
+            return failure
         refused = self._authenticate(account_sid)
         if refused:
             return refused
@@ -184,32 +199,44 @@ class TwilioStandin:
                 )
             return twilio_error(status, code, message)
 
-        if not to:
-            return refuse(400, "21604", "A 'To' phone number is required.")
-        if not sender and not service_sid:
-            return refuse(400, "21603", "A 'From' phone number is required.")
-        if not body:
-            return refuse(400, "21602", "Message body is required.")
-        if len(body) > MAX_BODY:
-            return refuse(400, "21617", "The concatenated message body exceeds the 1600 character limit.")
-        if not E164.match(to):
-            return refuse(400, "21211", CREATE_ERRORS["21211"].format(to=to))
-        if callback and urlsplit(callback).scheme not in ("http", "https"):
-            return refuse(400, "21609", f"The StatusCallback URL {callback} is not a valid URL.")
-        if not timed_out and not faults.admit(1):
+        invalid = _invalid_message(to, sender, service_sid, body, callback)
+        if invalid is not None:
+            return refuse(400, *invalid)
+        if not timed_out and not self.faults.admit(1):
             return refuse(429, "20429", "Too Many Requests")
+        number_fault = self._number_fault(to)
+        if number_fault is not None:
+            return refuse(*number_fault)
+
+        return self._accept(to, sender, service_sid, body, callback)
+
+    def _server_fault(self):
+        """(Whether the call was held like a timeout, the failure to answer instead or None)."""
+        faults = self.faults
+        faults.apply_latency()
+        timed_out = faults.draw(faults.current.timeout_share)
+        if timed_out:
+            faults.hold_for_timeout()
+            if not faults.current.timeout_accepts:
+                return True, twilio_error(504, 20504, "Gateway Timeout")
+        elif faults.draw(faults.current.error_5xx_share):
+            return False, twilio_error(500, 20500, "Internal Server Error")
+        return timed_out, None
+
+    def _number_fault(self, to: str) -> tuple[int, str, str] | None:
+        """(HTTP status, code, message) of a fault set for this number, or None."""
+        faults = self.faults
         rule = faults.number_error(to, "create")
         if rule and rule["code"] == "timeout":
             # This number's call is held like a timeout: lets a test time out one call of a batch.
             faults.hold_for_timeout()
             if not faults.current.timeout_accepts:
-                return refuse(504, "20504", "Gateway Timeout")
+                return 504, "20504", "Gateway Timeout"
         elif rule:
             code = str(rule["code"])
             message = CREATE_ERRORS.get(code, "Message could not be created").format(to=to)
-            return refuse(int(rule.get("http_status", 400)), code, message)
-
-        return self._accept(to, sender, service_sid, body, callback)
+            return int(rule.get("http_status", 400)), code, message
+        return None
 
     def _accept(self, to: str, sender: str | None, service_sid: str | None, body: str, callback: str | None):
         sid = "SM" + secrets.token_hex(16)

@@ -1,6 +1,6 @@
 """Fixtures running the group-robot stand-ins and a partner's webhook receiver on free ports.
 
-    from tests.robot_fixtures import robot_standins, robot_standins_server, webhook_receiver, ...  # noqa: F401
+Registered in tests/conftest.py (`pytest_plugins`): request them by name, never import them.
 
 - `robot_standins` (function): the WeCom/DingTalk/Feishu stand-in, switches reset and records
   emptied before and after the test; `new_robot(kind, signed=True)` registers a fresh robot and

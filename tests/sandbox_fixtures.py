@@ -1,8 +1,6 @@
 """Fixtures that run the SMS stand-ins (and a callback receiver) on free loopback ports.
 
-Import the ones you need into a conftest.py:
-
-    from tests.sandbox_fixtures import aliyun_standin, aliyun_standin_server, ...  # noqa: F401
+Registered in tests/conftest.py (`pytest_plugins`): request them by name, never import them.
 
 - `twilio_standin_server`, `aliyun_standin_server` (session): started once, short delays
   (callbacks after 20 ms, receipt re-pushes after 0.1/0.2/0.3 s).

@@ -3,13 +3,16 @@ here, so that admin/__init__.py's import line stays as it is."""
 
 from admin.views import (  # noqa: F401  # noqa: F401
     audiences,
+    audit_log,
     cap_import,  # noqa: F401,E402
     daily_reports,
     dispatch,
     integrations,  # noqa: F401
     records,
     robots,  # noqa: F401,E402
+    role_names,
     schools,  # noqa: F401,E402
     screens,  # noqa: F401,E402
     sms_preview,
+    withdrawals,
 )

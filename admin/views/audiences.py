@@ -22,6 +22,7 @@ from admin.access import roles_required
 from notify import audit
 from notify.audience_csv import import_csv
 from notify.extensions import db
+from notify.ids import MAX_ID, query_int
 from notify.models import AlertKind, AudienceGroup, AudienceRule, Recipient, Role
 
 ADMIN = Role.ADMIN.value
@@ -175,10 +176,8 @@ def save_audience_rules():
 
 def _group_page(group: AudienceGroup, *, import_form: ImportForm | None = None, errors=None, status=200):
     q = request.args.get("q", "").strip()[:100]
-    page = request.args.get("page", "1")
-    if not page.isdigit() or int(page) < 1:
-        abort(400)
-    page = int(page)
+    # Bounded so that the offset stays within the database's integers.
+    page = query_int("page", 1, minimum=1, maximum=MAX_ID // PAGE_SIZE)
     query = select(Recipient).where(Recipient.group_id == group.id)
     if q:
         pattern = f"%{q.replace('%', '').replace('_', '')}%"

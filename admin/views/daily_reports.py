@@ -18,6 +18,7 @@ from notify.daily_reports import attachments, days
 from notify.daily_reports.filing import ReportRejected, existing, file_report
 from notify.daily_reports.forms import DailyReportForm
 from notify.extensions import db
+from notify.ids import parse_int
 from notify.models import (
     DailyReport,
     DailyReportAttachment,
@@ -144,10 +145,11 @@ def duty_contacts():
     form = ContactForm()
     status = 200
     if request.method == "POST":
-        if request.form.get("deactivate", "").isdigit():
-            if not PlainForm().validate():
+        if "deactivate" in request.form:
+            contact_id = parse_int(request.form["deactivate"])
+            if contact_id is None or not PlainForm().validate():
                 abort(400)
-            contact = db.session.get(DutyContact, int(request.form["deactivate"]))
+            contact = db.session.get(DutyContact, contact_id)
             if contact is None or contact.jurisdiction_id != current_user.jurisdiction_id:
                 abort(404)
             contact.active = False

@@ -1,5 +1,6 @@
 """Directory and settings kept by the administrator: member units, townships, experts, users,
-levels. Every change is an audit event naming the fields that changed."""
+levels. Every change is an audit event naming the fields that changed (read in the audit log,
+admin/views/audit_log.py)."""
 
 from __future__ import annotations
 
@@ -14,13 +15,13 @@ from admin import bp
 from admin.access import roles_required
 from admin.forms import ExpertForm, LevelForm, MemberUnitForm, TownshipForm, UserForm, advisories_from_form
 from notify import audit
+from notify.accounts import passwords, second_factor, sign_in
 from notify.extensions import db
 from notify.lifecycle import queries
 from notify.lifecycle.criteria import RuleError, validate_rule
 from notify.models import (
     ADVISORY_BLOCKS,
     Advisory,
-    AuditEvent,
     Expert,
     Level,
     MemberUnit,
@@ -103,6 +104,7 @@ def edit_unit(unit_id: int | None):
                     "name_en": (form.name_en.data or "").strip(),
                     "phone": (form.phone.data or "").strip(),
                     "active": form.active.data,
+                    "oversees_schools": form.oversees_schools.data,
                 },
             )
             db.session.flush()
@@ -201,6 +203,8 @@ def edit_user(user_id: int | None):
             form.username.errors = [_("This user name is taken.")]
         elif user is None and not form.password.data:
             form.password.errors = [_("A new user needs a password.")]
+        elif form.password.data and passwords.problems(form.password.data, form.username.data):
+            form.password.errors = passwords.problems(form.password.data, form.username.data)
         elif (
             user is not None
             and user.id == current_user.id
@@ -226,12 +230,18 @@ def edit_user(user_id: int | None):
                     "phone": (form.phone.data or "").strip(),
                     "member_unit_id": unit_id,
                     "active": form.active.data,
+                    "totp_required": form.totp_required.data,
                 },
             )
             if form.password.data:
                 user.set_password(form.password.data)
                 changed["password"] = ["***", "***"]
+            if form.totp_reset.data and user.totp_enrolled:
+                second_factor.remove(user)
+                changed["second_factor"] = ["***", None]
             db.session.flush()
+            # A new password, deactivation or a removed second factor logs the user out everywhere.
+            sign_in.end_sessions_after_admin_change(user, changed)
             audit.record(
                 "settings.user",
                 actor=current_user,
@@ -258,7 +268,9 @@ def edit_level(level_id: int):
     level = db.session.get(Level, level_id)
     if level is None or level.kind.jurisdiction_id != current_user.jurisdiction_id:
         abort(404)
-    form = LevelForm(obj=level)
+    # Filled from the level only to show it: a POST is read from the form alone, or a field left
+    # out of it would keep the level's value (the rule as a dict, not the JSON text).
+    form = LevelForm(obj=level) if request.method == "GET" else LevelForm()
     if request.method == "GET":
         form.criteria_rule.data = (
             json.dumps(level.criteria_rule, ensure_ascii=False) if level.criteria_rule else ""
@@ -310,12 +322,3 @@ def edit_level(level_id: int):
             return redirect(url_for("admin.levels"))
     status = 400 if request.method == "POST" else 200
     return render_template("admin/level_form.html", form=form, level=level), status
-
-
-@bp.get("/audit")
-@roles_required(ADMIN)
-def audit_log():
-    events = db.session.scalars(
-        select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(500)
-    ).all()
-    return render_template("admin/audit.html", events=events)

@@ -136,7 +136,8 @@ def save_written_report(warning_id: int):
         actor=current_user,
         subject=report,
         warning_id=warning.id,
-        summary=f"{warning.reference}: 书面报告{'已按记录重新起草' if request.form.get('redraft') else '已保存'}",
+        summary=f"{warning.reference}: 书面报告"
+        + ("已按记录重新起草" if request.form.get("redraft") else "已保存"),
     )
     db.session.commit()
     flash(_("Saved."), "success")
@@ -243,7 +244,9 @@ def drill(warning_id: int):
                 actor=current_user,
                 subject=target,
                 warning_id=warning.id,
-                summary=f"{warning.reference}: {'演练记录表' if which == 'drill' else '应急效果评估表'}已保存",
+                summary=f"{warning.reference}: "
+                + ("演练记录表" if which == "drill" else "应急效果评估表")
+                + "已保存",
             )
             db.session.commit()
             flash(_("Saved."), "success")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -22,6 +22,7 @@ from admin import bp
 from admin.access import roles_required
 from admin.forms import MultiCheckboxField
 from notify import audit
+from notify.channels import outbound
 from notify.extensions import db
 from notify.models import Delivery, PartnerWebhook, Robot, Role, Township
 from notify.models.robots import ROBOT_KINDS, robot_address
@@ -43,6 +44,14 @@ URL_PROBLEMS = {
     "scheme": _l("Enter the full webhook address, starting with https://."),
     "path": _l("This is not the webhook address this kind of robot has."),
     "key": _l("The address has no key or access token."),
+    "address": _l(
+        "This address is on a private, loopback or reserved network. The platform posts only to "
+        "public addresses, unless the host is allowed in OUTBOUND_ALLOWED_HOSTS."
+    ),
+}
+WEBHOOK_URL_PROBLEMS = {
+    "scheme": _l("Enter a full http(s) address."),
+    "address": URL_PROBLEMS["address"],
 }
 
 
@@ -161,15 +170,15 @@ def edit_robot(robot_id: int | None):
             form.township.errors = [_("Choose a township from the list.")]
         elif robot is None and not url:
             form.webhook_url.errors = [_("Enter the robot's webhook address.")]
-        elif url and url_problem(kind, url):
-            form.webhook_url.errors = [URL_PROBLEMS[url_problem(kind, url)]]
+        elif url and (problem := url_problem(kind, url, current_app.config["OUTBOUND_ALLOWED_HOSTS"])):
+            form.webhook_url.errors = [URL_PROBLEMS[problem]]
         elif robot is not None and not url and kind != robot.kind:
             form.webhook_url.errors = [_("A robot of another platform needs its own webhook address.")]
         elif kind == "wecom" and secret:
             form.secret.errors = [_("WeCom robots have no signing secret; leave this empty.")]
         else:
             created = robot is None
-            if created:
+            if robot is None:
                 robot = Robot(
                     jurisdiction_id=current_user.jurisdiction_id, kind=kind, name="", webhook_url=url
                 )
@@ -263,13 +272,16 @@ def edit_webhook(webhook_id: int | None):
     if request.method == "GET":
         form.secret.data = ""
     if form.validate_on_submit():
-        if not (form.send_json.data or form.send_cap.data):
+        problem = outbound.problem(form.url.data, current_app.config["OUTBOUND_ALLOWED_HOSTS"])
+        if problem:
+            form.url.errors = [WEBHOOK_URL_PROBLEMS[problem]]
+        elif not (form.send_json.data or form.send_cap.data):
             form.send_json.errors = [_("Choose at least one format.")]
         else:
             created = hook is None
             secret = (form.secret.data or "").strip()
             shown_secret = None
-            if created:
+            if hook is None:
                 # A secret the partner did not choose is generated, shown once, never again.
                 shown_secret = secret or secrets.token_urlsafe(32)
                 hook = PartnerWebhook(
@@ -300,18 +312,19 @@ def edit_webhook(webhook_id: int | None):
             )
             db.session.commit()
             if shown_secret and not secret:
-                flash(
-                    _(
-                        "Webhook saved. Its signing secret, shown only now — give it to the partner: %(secret)s",
-                        secret=shown_secret,
-                    ),
-                    "success",
-                )
-            else:
-                flash(_("Webhook saved."), "success")
+                # In this answer only: a flash would carry it in the session cookie, which
+                # anyone holding the browser's cookies can read.
+                return _secret_page(hook, shown_secret)
+            flash(_("Webhook saved."), "success")
             return redirect(url_for("admin.webhooks"))
     status = 400 if request.method == "POST" else 200
     return render_template("admin/webhook_form.html", form=form, hook=hook, mask_secret=mask_secret), status
+
+
+def _secret_page(hook: PartnerWebhook, secret: str):
+    response = make_response(render_template("admin/webhook_secret.html", hook=hook, secret=secret))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/webhooks/<int:webhook_id>/active")

@@ -21,6 +21,7 @@ from notify.extensions import db
 from notify.lifecycle.errors import LifecycleError
 from notify.models import MemberUnit, Role, Tipoff, TipoffPhoto, Warning
 from notify.public.tipoffs import _send_photo
+from notify.spreadsheet_cells import safe_row
 from notify.tipoffs import identity, queries, rewards
 from notify.tipoffs.categories import OUTCOMES, category_label, outcome_label
 from notify.tipoffs.deadlines import deadlines_for, is_overdue
@@ -254,36 +255,39 @@ def tipoff_export():
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
+    # Citizens typed the address; units and townships come from the directory: all inert cells.
     rows = queries.console_list(current_user, now, limit=100_000)
     for t in rows:
         writer.writerow(
-            [
-                t.ticket_number,
-                t.received_at.isoformat(),
-                t.category,
-                t.township.name_zh,
-                _csv_safe(t.address),
-                t.state,
-                t.outcome or "",
-                t.acceptance_due_at.isoformat(),
-                t.decided_at.isoformat() if t.decided_at else "",
-                t.closure_due_at.isoformat(),
-                t.closed_at.isoformat() if t.closed_at else "",
-                t.extension_days or "",
-                t.assigned_unit.name_zh if t.assigned_unit else "",
-                t.duplicate_of.ticket_number if t.duplicate_of else "",
-                int(t.reward_eligible),
-                int(is_overdue(t, now)),
-            ]
+            safe_row(
+                [
+                    t.ticket_number,
+                    t.received_at.isoformat(),
+                    t.category,
+                    t.township.name_zh,
+                    t.address,
+                    t.state,
+                    t.outcome or "",
+                    t.acceptance_due_at.isoformat(),
+                    t.decided_at.isoformat() if t.decided_at else "",
+                    t.closure_due_at.isoformat(),
+                    t.closed_at.isoformat() if t.closed_at else "",
+                    t.extension_days or "",
+                    t.assigned_unit.name_zh if t.assigned_unit else "",
+                    t.duplicate_of.ticket_number if t.duplicate_of else "",
+                    int(t.reward_eligible),
+                    int(is_overdue(t, now)),
+                ]
+            )
         )
-    audit.record("tipoff.export", actor=current_user, summary=f"{len(rows)} tip-offs exported")
+    audit.record(
+        "tipoff.export",
+        actor=current_user,
+        summary=f"{len(rows)} tip-offs exported",
+        detail={"count": len(rows)},
+    )
     db.session.commit()
     response = make_response("\ufeff" + out.getvalue())  # BOM: Excel then reads UTF-8 Chinese
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = "attachment; filename=tipoffs.csv"
     return response
-
-
-def _csv_safe(value: str) -> str:
-    # A cell starting with = + - @ is a formula to a spreadsheet; citizens typed this text.
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value

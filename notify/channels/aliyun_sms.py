@@ -45,12 +45,15 @@ from alibabacloud_tea_openapi.exceptions import AlibabaCloudException
 from alibabacloud_tea_openapi.models import Config
 from darabonba.exceptions import UnretryableException
 
-from notify.channels.base import GatewayUnavailable, Message, Result, StatusReport
+from notify.channels.base import GatewayUnavailable, Message, Outcome, Result, StatusReport
 
 MAX_NUMBERS_PER_CALL = 1000
 MAINLAND_MOBILE_E164 = re.compile(r"^\+86(1[3-9]\d{9})$")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 URL_SAFE_SECRET = re.compile(r"^[A-Za-z0-9_-]{16,}$")
+# Aliyun pushes receipts and replies 100 at a time; ten times that is surely not Aliyun.
+MAX_PUSH_ITEMS = 1000
+MAX_PUSH_BYTES = 1024 * 1024
 
 NUMBER_ILLEGAL = "isv.MOBILE_NUMBER_ILLEGAL"
 THROTTLED = {
@@ -164,6 +167,7 @@ class AliyunGateway:
             self._send_call(call[:half], body, results)
             self._send_call(call[half:], body, results)
             return
+        outcome: Outcome
         if code in THROTTLED:
             outcome, reason = "transient", f"throttled by Aliyun: {text}"
         elif code in CONFIGURATION:
@@ -242,14 +246,32 @@ def parse_receipts(body: bytes) -> list[StatusReport]:
     return [_parse_receipt(i, receipt) for i, receipt in enumerate(json_array(body, "receipt push"))]
 
 
+class PushTooLarge(ValueError):
+    """More items or bytes than Aliyun ever puts in one push: refused whole, unread (413)."""
+
+
 def json_array(body: bytes, what: str) -> list:
-    """Aliyun pushes (receipts, replies) are one JSON array; ValueError says what is wrong."""
+    """Aliyun pushes (receipts, replies) are one JSON array of flat objects; ValueError says
+    what is wrong, PushTooLarge when it is too big to be one.
+
+    Bounded before anything is applied: ten thousand fake receipts in one push would hold the
+    database's write lock long enough to stall dispatch, and a deeply nested body would exhaust
+    the parser's recursion."""
+    if len(body) > MAX_PUSH_BYTES:
+        raise PushTooLarge(f"{what} is larger than {MAX_PUSH_BYTES} bytes")
     try:
         items = json.loads(body)
+    except RecursionError as exc:
+        raise ValueError(f"{what} is nested too deeply") from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValueError(f"{what} is not JSON: {exc}") from exc
     if not isinstance(items, list):
         raise ValueError(f"{what} is not a JSON array")
+    if len(items) > MAX_PUSH_ITEMS:
+        raise PushTooLarge(f"{what} has more than {MAX_PUSH_ITEMS} items")
+    for index, item in enumerate(items):
+        if isinstance(item, dict) and any(isinstance(v, (dict, list)) for v in item.values()):
+            raise ValueError(f"{what}: item {index} nests objects or arrays in its fields")
     return items
 
 
@@ -278,6 +300,7 @@ def _parse_receipt(index: int, receipt: object) -> StatusReport:
         code=None if success else (err_code or None),
         reason="" if success else str(receipt.get("err_msg") or err_code or ""),
         at=_shanghai_time(receipt.get("report_time"), index),
+        gateway=AliyunGateway.name,
     )
 
 

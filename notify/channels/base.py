@@ -47,6 +47,8 @@ class StatusReport:
     code: str | None = None
     reason: str = ""
     at: datetime | None = None
+    # The gateway that reported: it moves only deliveries handed over to that gateway.
+    gateway: str | None = None
 
 
 class GatewayUnavailable(Exception):

@@ -37,13 +37,13 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from notify.channels.base import GatewayUnavailable, Message, Result, StatusReport
+from notify.channels.base import GatewayUnavailable, Message, ReportedStatus, Result, StatusReport
 
 THROTTLED = {"20429"}
 # MessageStatus values Twilio posts, and the status the platform records for each. Twilio's
 # "queued" / "accepted" / "scheduled" mean "Twilio has it, not yet handed to a carrier": the
 # earliest of our statuses, "sending", so that a late one never moves a delivery backwards.
-CALLBACK_STATUSES = {
+CALLBACK_STATUSES: dict[str, ReportedStatus] = {
     "queued": "sending",
     "accepted": "sending",
     "scheduled": "sending",
@@ -144,11 +144,11 @@ class TwilioGateway:
                 code="not-attempted",
                 reason="not sent: Twilio became unreachable during the batch",
             )
-            for m, r in zip(messages, results)
+            for m, r in zip(messages, results, strict=True)
         ]
 
     def _create(self, message: Message) -> Result:
-        params = {"to": message.address, "body": message.body}
+        params: dict[str, str | None] = {"to": message.address, "body": message.body}
         if self.from_number:
             params["from_"] = self.from_number
         else:
@@ -185,8 +185,8 @@ def status_callback_is_authentic(
 ) -> bool:
     """True when `signature` (the X-Twilio-Signature header) is Twilio's signature of this
     callback: `url` is the full URL the request arrived at, query included; `params` the POST
-    form fields."""
-    if not signature:
+    form fields. An empty auth token authenticates nothing (anyone can sign with it)."""
+    if not signature or not auth_token:
         return False
     return RequestValidator(auth_token).validate(url, dict(params), signature)
 
@@ -222,4 +222,5 @@ def parse_status_callback(params: Mapping[str, str], query: Mapping[str, str] | 
         address=params.get("To") or None,
         code=code,
         reason=reason,
+        gateway=TwilioGateway.name,
     )

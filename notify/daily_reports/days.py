@@ -35,9 +35,9 @@ def response_window(warning: Warning) -> Window | None:
     if not published:
         return None
     first = published[0]
-    start = first.response_start_at or first.published_at
+    start = first.response_start_at or first.publication_time
     lift = next((r for r in published if r.action == "lift"), None)
-    return Window(start, lift.published_at if lift is not None else None)
+    return Window(start, lift.publication_time if lift is not None else None)
 
 
 def revision_on(warning: Warning, moment: datetime) -> Revision | None:
@@ -45,7 +45,7 @@ def revision_on(warning: Warning, moment: datetime) -> Revision | None:
     published = [
         r
         for r in warning.revisions
-        if r.state == "published" and r.published_at <= moment and r.action != "lift"
+        if r.state == "published" and r.publication_time <= moment and r.action != "lift"
     ]
     return published[-1] if published else None
 
@@ -108,6 +108,7 @@ def liaison_phones(jurisdiction_id: int) -> dict[int, list[str]]:
     ).all()
     phones: dict[int, list[str]] = {}
     for unit_id, number in rows:
+        assert unit_id is not None  # the query leaves out contacts of no unit
         phones.setdefault(unit_id, []).append(number)
     return phones
 
@@ -149,9 +150,9 @@ def read_token(token: str) -> tuple[ResponseDay, MemberUnit]:
         data = _serializer().loads(token, max_age=5 * 24 * 3600)
         warning_id, unit_id, day = int(data[0]), int(data[1]), datetime.strptime(data[2], "%Y%m%d").date()
     except SignatureExpired:
-        raise LinkInvalid(expired=True)
+        raise LinkInvalid(expired=True) from None
     except (BadSignature, IndexError, KeyError, TypeError, ValueError):
-        raise LinkInvalid()
+        raise LinkInvalid() from None
     warning = db.session.get(Warning, warning_id)
     unit = db.session.get(MemberUnit, unit_id)
     if warning is None or unit is None or unit.jurisdiction_id != warning.jurisdiction_id:

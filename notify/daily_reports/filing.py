@@ -92,7 +92,7 @@ def file_report(
             except attachments.AttachmentRejected as err:
                 errors["attachments"] = err.message
                 if err.status == 413:
-                    raise ReportRejected({**errors}, status=413)
+                    raise ReportRejected({**errors}, status=413) from err
                 break
     if errors:
         raise ReportRejected(errors)

@@ -32,13 +32,13 @@ def remind(warning: Warning, day: date) -> ResponseDay:
     now = clock.now()
     row = days.ensure_day(warning, day)
     missing = days.missing_units(row)
-    name, before = warning.jurisdiction.name_zh, day - timedelta(days=1)
+    before = day - timedelta(days=1)
     sent = _send_links(
         warning,
         row,
         {u.id for u in missing},
         lambda unit, link: (
-            f"【{name}应急指挥部】提醒：{unit.name_zh}尚未报送{before.month}月{before.day}日应急措施"
+            f"提醒：{unit.name_zh}尚未报送{before.month}月{before.day}日应急措施"
             f"落实情况，请于今日10:00前报送：{link}"
         ),
     )
@@ -77,13 +77,12 @@ def close(warning: Warning, day: date) -> ResponseDay:
     if warning.status == "active":
         tomorrow = days.ensure_day(warning, day + timedelta(days=1))
         if tomorrow.links_sent_at is None:
-            name = warning.jurisdiction.name_zh
             sent = _send_links(
                 warning,
                 tomorrow,
                 None,
                 lambda unit, link: (
-                    f"【{name}应急指挥部】{unit.name_zh}：应急响应持续，请于{tomorrow.day.month}月"
+                    f"{unit.name_zh}：应急响应持续，请于{tomorrow.day.month}月"
                     f"{tomorrow.day.day}日10:00前报送{day.month}月{day.day}日应急措施落实情况：{link}"
                 ),
             )

@@ -37,7 +37,7 @@ def task_text(revision: Revision, unit_name: str, first_day, link: str) -> str:
         revision.action, "启动"
     )
     return (
-        f"【{warning.jurisdiction.name_zh}应急指挥部】{unit_name}：{warning.kind.name_zh}"
+        f"{unit_name}：{warning.kind.name_zh}"
         f"{level.name_zh}（{level.response_level_zh}）于{hm(start)}{verb}，请立即按预案落实本单位"
         f"应急措施，并于{first_day.month}月{first_day.day}日10:00前报送前一日落实情况：{link}"
     )

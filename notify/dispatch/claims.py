@@ -19,6 +19,7 @@ from notify.dispatch import routing
 from notify.extensions import db
 from notify.models import Delivery
 from notify.models.deliveries import Status
+from notify.row_counts import rows_written
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def due_routes(routes: list[str], now: datetime) -> set[str]:
     ]
     row = db.session.execute(select(*probes)).one()
     db.session.commit()
-    return {route for route, due in zip(routes, row) if due}
+    return {route for route, due in zip(routes, row, strict=True) if due}
 
 
 def claim(
@@ -127,7 +128,7 @@ def expire_overdue(now: datetime) -> int:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    return result.rowcount
+    return rows_written(result)
 
 
 def outstanding() -> int:

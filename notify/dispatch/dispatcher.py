@@ -14,11 +14,13 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import insert
 
 from notify import clock
 from notify.channels import sms_segments
 from notify.channels.base import Gateway, GatewayUnavailable, Message, Result
+from notify.channels.sms_signature import Signatures
 from notify.dispatch import claims, outbox, reports, results, routing, texts
 from notify.dispatch.breaker import CircuitBreaker
 from notify.extensions import db
@@ -162,6 +164,13 @@ class Dispatcher:
         messages = [
             Message(c.id, c.address, texts.body_for(c.revision_id, c.locale, c.body, key)) for c in batch
         ]
+        if sender.name in routing.SMS_ROUTES:
+            # The route decides the signature: a failed-over message is signed by its new route.
+            signatures = Signatures.from_config(current_app.config)
+            messages = [
+                Message(m.delivery_id, m.address, signatures.outgoing(m.body, sender.name, c.locale))
+                for m, c in zip(messages, batch, strict=True)
+            ]
         limiter = self.limiters.get(sender.name)
         if limiter is not None:
             unit = self.settings.rates.get(sender.name, (0, "messages"))[1]

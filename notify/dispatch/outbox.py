@@ -9,22 +9,31 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import String, and_, case, cast, insert, literal, select
 
 from notify import clock
 from notify.audience import audience_select
 from notify.channels import phone, sms_segments
+from notify.channels.phone import DOMESTIC_PREFIX
+from notify.channels.sms_signature import Signatures
 from notify.dispatch import routing, wakeup
 from notify.extensions import db
 from notify.models import Delivery, PartnerWebhook, Recipient, Revision, Robot
 from notify.models.deliveries import Status
+from notify.row_counts import rows_written
 
 
 def write_deliveries(revision: Revision, now: datetime | None = None) -> int:
     """Write one pending delivery per (address, channel) of the revision's audience."""
     now = now or clock.now()
-    texts = revision.snapshot.content["texts"]["sms"]
-    segments = {loc: sms_segments.count(text).segments for loc, text in texts.items()}
+    texts = revision.frozen_content["texts"]["sms"]
+    signatures = Signatures.from_config(current_app.config)
+    segments = {
+        (loc, gateway): sms_segments.count(signatures.phone_text(text, gateway, loc)).segments
+        for loc, text in texts.items()
+        for gateway in routing.SMS_ROUTES
+    }
     table = Delivery.__table__
     ts = table.c.created_at.type
     expires = None if revision.action == "lift" else revision.episode_end
@@ -44,7 +53,7 @@ def write_deliveries(revision: Revision, now: datetime | None = None) -> int:
         literal(0),
         literal(now, ts),
         literal(expires, ts),
-        _segments_case(sub.c.locale, segments),
+        _segments_case(sub.c.locale, sub.c.address, segments),
         literal(now, ts),
         literal(now, ts),
     )
@@ -65,7 +74,7 @@ def write_deliveries(revision: Revision, now: datetime | None = None) -> int:
         "created_at",
         "updated_at",
     ]
-    written = db.session.execute(insert(table).from_select(columns, source)).rowcount
+    written = rows_written(db.session.execute(insert(table).from_select(columns, source)))
     # Robots, routed to the gateway of their kind; a robot deactivated or removed in the console
     # is not written (it would wait for ever). A second statement, so the robot join never
     # touches the million-row SMS one.
@@ -92,7 +101,7 @@ def write_deliveries(revision: Revision, now: datetime | None = None) -> int:
         and_(robots.c.active.is_(True), literal("robot:") + cast(robots.c.id, String) == sub.c.address),
     )
     robot_columns = [c for c in columns if c != "segments"]
-    written += db.session.execute(insert(table).from_select(robot_columns, source)).rowcount
+    written += rows_written(db.session.execute(insert(table).from_select(robot_columns, source)))
     written += _write_partner_webhooks(revision, now, expires)
     wakeup.after_commit(db.session)
     return written
@@ -135,11 +144,28 @@ def _write_partner_webhooks(revision: Revision, now: datetime, expires: datetime
         "created_at",
         "updated_at",
     ]
-    return db.session.execute(insert(table).from_select(columns, source)).rowcount
+    return rows_written(db.session.execute(insert(table).from_select(columns, source)))
 
 
-def _segments_case(locale_column, segments: dict[str, int]):
-    return case(*[(locale_column == loc, n) for loc, n in segments.items()], else_=segments.get("zh", 1))
+def _segments_case(locale_column, address_column, segments: dict[tuple[str, str], int]):
+    """Parts per delivery as its phone shows the text: per language and route (each route shows
+    its own signature). Other languages get the Chinese text, as texts.body_for sends it."""
+    domestic = address_column.like(DOMESTIC_PREFIX + "%")
+    whens = []
+    for (loc, gateway), n in segments.items():
+        on_route = domestic if gateway == routing.DOMESTIC else ~domestic
+        whens.append((and_(locale_column == loc, on_route), n))
+    return case(
+        *whens,
+        (domestic, segments.get(("zh", routing.DOMESTIC), 1)),
+        else_=segments.get(("zh", routing.INTERNATIONAL), 1),
+    )
+
+
+def phone_segments(body: str, address: str, locale: str) -> int:
+    """Parts one message costs, counted as its phone shows it: with its route's signature."""
+    signatures = Signatures.from_config(current_app.config)
+    return sms_segments.count(signatures.phone_text(body, routing.gateway_for(address), locale)).segments
 
 
 # One-off messages whose address and text must not outlive their sending: a tip-off receipt
@@ -147,13 +173,18 @@ def _segments_case(locale_column, segments: dict[str, int]):
 PRIVATE_PURPOSES = ("tipoff_received",)
 
 
-def enqueue_message(address: str, body: str, *, purpose: str, channel: str = "sms") -> Delivery:
+def enqueue_message(
+    address: str, body: str, *, purpose: str, channel: str = "sms", locale: str | None = None
+) -> Delivery:
     """One message outside any warning (a tip-off confirmation): one pending delivery.
 
-    Raises phone.InvalidNumber for a number SMS cannot reach; the caller decides what to say.
+    `locale` is the language of `body` (it picks the signature Twilio's text carries); without
+    it, the number's country decides. Raises phone.InvalidNumber for a number SMS cannot reach;
+    the caller decides what to say.
     """
     e164 = phone.normalise(address)
     now = clock.now()
+    locale = locale or ("zh" if phone.is_domestic(e164) else "en")
     delivery = Delivery(
         purpose=purpose,
         channel=channel,
@@ -164,8 +195,8 @@ def enqueue_message(address: str, body: str, *, purpose: str, channel: str = "sm
         next_attempt_at=now,
         created_at=now,
         updated_at=now,
-        segments=sms_segments.count(body).segments,
-        locale="zh" if phone.is_domestic(e164) else "en",
+        segments=phone_segments(body, e164, locale),
+        locale=locale,
     )
     db.session.add(delivery)
     wakeup.after_commit(db.session)
@@ -187,4 +218,4 @@ def scrub_private(now: datetime) -> int:
         )
     )
     db.session.commit()
-    return result.rowcount
+    return rows_written(result)

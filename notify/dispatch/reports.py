@@ -8,13 +8,15 @@ current status ranks lower than the reported one, so a late or repeated report c
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import cast
 
 from sqlalchemy import func, select, update
 
-from notify.channels.base import StatusReport
+from notify.channels.base import ReportedStatus, StatusReport
 from notify.extensions import db
 from notify.models import Delivery, UnmatchedReport
 from notify.models.deliveries import Status
+from notify.row_counts import rows_written
 
 TABLE = Delivery.__table__
 
@@ -26,18 +28,23 @@ def _lower_than(status: str) -> tuple[str, ...]:
 
 def apply(report: StatusReport, *, now: datetime) -> str:
     """Apply one report; returns 'applied', 'stale' (the row is already further on) or
-    'unknown' (no delivery matches)."""
+    'unknown' (no delivery matches).
+
+    A report moves only a delivery handed over to the reporting gateway: one holding the
+    message id that gateway gave when it accepted it (a message never sent holds none). The
+    delivery id a report may carry (our callback URL's, Aliyun's OutId) must agree as well.
+    So a forged or misrouted report cannot mark a waiting message delivered, which would keep
+    it from ever being sent. A report that overtakes the worker's own write of the message id
+    is 'unknown' here; the callers keep it for later (keep_for_later)."""
+    if not report.provider_id:
+        raise ValueError("a report must name the gateway's message id")
+    match = TABLE.c.provider_id == report.provider_id
+    if report.gateway:
+        match &= TABLE.c.gateway == report.gateway
     if report.delivery_id is not None:
-        match = TABLE.c.id == report.delivery_id
-        if report.provider_id:
-            # The id comes from our own callback URL; the sid must agree once we know it.
-            match &= func.coalesce(TABLE.c.provider_id, report.provider_id) == report.provider_id
-    elif report.provider_id and report.address:
-        match = (TABLE.c.provider_id == report.provider_id) & (TABLE.c.address == report.address)
-    elif report.provider_id:
-        match = TABLE.c.provider_id == report.provider_id
-    else:
-        raise ValueError("a report must name a delivery or a provider id")
+        match &= TABLE.c.id == report.delivery_id
+    elif report.address:
+        match &= TABLE.c.address == report.address
     # Twilio's queued/accepted/sending all mean "the gateway has it": our `accepted`.
     status = report.status if report.status in Status.RANK else Status.ACCEPTED
     final = status in Status.FINAL
@@ -48,8 +55,6 @@ def apply(report: StatusReport, *, now: datetime) -> str:
         "lease_owner": None,
         "lease_expires_at": None,
     }
-    if report.provider_id:
-        values["provider_id"] = func.coalesce(TABLE.c.provider_id, report.provider_id)
     if final:
         values["finished_at"] = report.at or now
     if report.code:
@@ -60,7 +65,7 @@ def apply(report: StatusReport, *, now: datetime) -> str:
     # is invisible to the UPDATE but visible to the next statement: look again before calling
     # the report stale, and keep it for later if the row keeps moving.
     for _ in range(3):
-        if db.session.execute(stmt).rowcount:
+        if rows_written(db.session.execute(stmt)):
             return "applied"
         current = db.session.execute(
             select(TABLE.c.status).where(match).order_by(TABLE.c.id).limit(1)
@@ -103,12 +108,14 @@ def retry_unmatched(
     # while receipt pushes and workers write the same table.
     for row in kept:
         report = StatusReport(
-            status=row.status,
+            # Stored from a StatusReport by keep_for_later(), so it is one of the reported statuses.
+            status=cast(ReportedStatus, row.status),
             provider_id=row.provider_id,
             address=row.address,
             code=row.code,
             reason=row.reason,
             at=row.reported_at,
+            gateway=row.gateway,
         )
         if apply(report, now=now) != "unknown" or now - row.received_at > keep_for:
             db.session.delete(row)

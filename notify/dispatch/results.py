@@ -154,14 +154,3 @@ def apply(
         "transient": len(transient),
         "deferred": len(deferred),
     }
-
-
-def release(ids: list[int], *, worker: str, now: datetime) -> None:
-    """Give a claimed batch back untouched (no route can take it now)."""
-    if ids:
-        db.session.execute(
-            update(TABLE)
-            .where(TABLE.c.id.in_(ids), TABLE.c.status == Status.SENDING, TABLE.c.lease_owner == worker)
-            .values(status=Status.PENDING, lease_owner=None, lease_expires_at=None, updated_at=now)
-        )
-        db.session.commit()

@@ -54,7 +54,7 @@ class MemoryRobotBudget:
                 return blocked - now
             logs = self._sent.setdefault(address, [deque() for _ in self.windows])
             wait = 0.0
-            for (limit, window), log in zip(self.windows, logs):
+            for (limit, window), log in zip(self.windows, logs, strict=True):
                 while log and log[0] <= now - window:
                     log.popleft()
                 if len(log) >= limit:

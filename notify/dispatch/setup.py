@@ -11,16 +11,17 @@ from datetime import timedelta
 
 from flask import Flask
 
+from notify.channels.base import Gateway
 from notify.dispatch.dispatcher import Dispatcher, Settings
 from notify.dispatch.ratelimit import RedisTokenBucket, TokenBucket
 from notify.dispatch.results import RetryPolicy
 
 
-def build_gateways(config) -> dict:
+def build_gateways(config) -> dict[str, Gateway]:
     from notify.channels.aliyun_sms import AliyunGateway
     from notify.channels.twilio_sms import TwilioGateway
 
-    gateways = {}
+    gateways: dict[str, Gateway] = {}
     timeout = config["GATEWAY_TIMEOUT_SECONDS"]
     if config.get("TWILIO_ACCOUNT_SID"):
         callback_base = config.get("CALLBACK_BASE_URL", "").rstrip("/")
@@ -70,7 +71,9 @@ def build_push_gateways(config) -> dict:
         margin=push_setting(config, "ROBOT_LIMIT_MARGIN_SECONDS", "0.5", float),
         prefix=push_setting(config, "ROBOT_LIMIT_PREFIX", "notify:robot:"),
     )
-    common = dict(timeout=timeout, workers=workers)
+    # Outside the demo and the tests, empty: robots and webhooks go to public addresses only.
+    allowed_hosts = config.get("OUTBOUND_ALLOWED_HOSTS", frozenset())
+    common = dict(timeout=timeout, workers=workers, allowed_hosts=allowed_hosts)
     return {
         "wecom": WeComRobotGateway(targets.robots, budget=budgets["wecom"], **common),
         "dingtalk": DingTalkRobotGateway(
@@ -84,6 +87,7 @@ def build_push_gateways(config) -> dict:
             targets.webhooks,
             timeout=push_setting(config, "WEBHOOK_TIMEOUT_SECONDS", "10", float),
             workers=workers,
+            allowed_hosts=allowed_hosts,
         ),
     }
 

@@ -63,12 +63,10 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def sms_texts(revision_id: int) -> dict[str, str]:
-    return channel_texts(revision_id, "sms")
-
-
 def body_for(revision_id: int | None, locale: str, body: str | None, key: str = "sms") -> str:
     if body is not None:
         return body
+    if revision_id is None:
+        raise LookupError("a delivery without its own body must belong to a revision")
     texts = channel_texts(revision_id, key)
     return texts.get(locale) or texts["zh"]

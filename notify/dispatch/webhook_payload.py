@@ -53,7 +53,10 @@ def cap_document(revision_id: int) -> str | None:
     from notify.models import Revision
 
     try:
-        xml = cap_xml(db.session.get(Revision, revision_id)).decode()
+        revision = db.session.get(Revision, revision_id)
+        if revision is None:
+            raise LookupError(f"revision {revision_id} does not exist")
+        xml = cap_xml(revision).decode()
         db.session.commit()  # cap_xml may assign the identifier of a revision published before CAP
         return xml
     except Exception:

@@ -22,7 +22,7 @@ from notify.models.schools import InboundSms, School, SchoolContact, SchoolInstr
 from notify.models.screens import Screen, ScreenAlarm, ScreenFeedVersion
 from notify.models.timed import DeadlineAlert, PublicationSchedule
 from notify.models.tipoffs import Clarification, Reward, Tipoff, TipoffPhoto
-from notify.models.users import APPROVER_ROLES, Role, User
+from notify.models.users import APPROVER_ROLES, ConsoleSession, LoginFailure, Role, User
 from notify.models.warnings import (
     ApprovalForm,
     Consultation,
@@ -57,6 +57,8 @@ __all__ = [
     "Snapshot",
     "Township",
     "User",
+    "ConsoleSession",
+    "LoginFailure",
     "Warning",
     "revision_townships",
     "Clarification",

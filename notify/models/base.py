@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, ClassVar
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, MetaData, Table
 from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -50,3 +51,8 @@ class Base(DeclarativeBase):
         metadata=MetaData(naming_convention=NAMING),
         type_annotation_map={datetime: UTCDateTime()},
     )
+
+    if TYPE_CHECKING:
+        # Every model here maps a plain Table (SQLAlchemy types it as any FromClause), and the
+        # set-based writes hand it to Core insert()/update(), which accept only tables.
+        __table__: ClassVar[Table]

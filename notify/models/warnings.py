@@ -149,6 +149,20 @@ class Revision(Base):
     def approval_form(self) -> ApprovalForm | None:
         return self.approval_forms[-1] if self.approval_forms else None
 
+    @property
+    def publication_time(self) -> datetime:
+        """When it was published; for revisions known to be published."""
+        if self.published_at is None:
+            raise LookupError(f"revision {self.id} is not published")
+        return self.published_at
+
+    @property
+    def frozen_content(self) -> dict[str, Any]:
+        """What the approver confirmed, which is what every channel sends."""
+        if self.snapshot is None:
+            raise LookupError(f"revision {self.id} was never approved: it has no frozen content")
+        return self.snapshot.content
+
 
 class ApprovalForm(Base):
     """预警信息发布（解除）审批表 (附件5): filed on each submission, signed by the approver."""

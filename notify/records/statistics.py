@@ -73,8 +73,8 @@ def of_warning(warning: Warning, now: datetime | None = None) -> ResponseStatist
     lift = next((r for r in published if r.action == "lift"), None)
     if not steps:
         return ResponseStatistics(warning, None, None, 0, False)
-    starts = [(r, r.response_start_at or r.published_at) for r in steps]
-    end_exact = lift.published_at if lift is not None else None
+    starts = [(r, r.response_start_at or r.publication_time) for r in steps]
+    end_exact = lift.publication_time if lift is not None else None
     periods = []
     for i, (revision, begins) in enumerate(starts):
         ends = starts[i + 1][1] if i + 1 < len(starts) else end_exact
@@ -97,10 +97,10 @@ def for_warning(warning: Warning, now: datetime | None = None) -> ResponseStatis
     """This response's figures, with the year's and kind's running totals up to it."""
     now = now or clock.now()
     stats = of_warning(warning, now)
-    if stats.start is None or warning.is_exercise:
+    if stats.start is None or stats.year is None or warning.is_exercise:
         return stats
     for other in year_of(warning.jurisdiction_id, warning.kind_id, stats.year, now):
-        if other.start <= stats.start:
+        if other.start is not None and other.start <= stats.start:
             stats.cumulative_hours += other.hours
             stats.cumulative_count += 1
     return stats
@@ -121,5 +121,7 @@ def year_of(
         )
         .options(selectinload(Warning.revisions))
     ).all()
-    result = [s for s in (of_warning(w, now) for w in warnings) if s.start is not None and s.year == year]
-    return sorted(result, key=lambda s: s.start)
+    started = [
+        (s.start, s) for s in (of_warning(w, now) for w in warnings) if s.start is not None and s.year == year
+    ]
+    return [s for _, s in sorted(started, key=lambda pair: pair[0])]

@@ -17,9 +17,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, has_app_context
+from flask import has_app_context
 from sqlalchemy import event
 
+from notify.app_proxy import unproxied_app
 from notify.extensions import db
 
 log = logging.getLogger(__name__)
@@ -159,7 +160,7 @@ def _check(func: Callable[..., None]) -> None:
 def _when_committed(operation: Callable[[Any], None]) -> None:
     from notify.scheduling import runner
 
-    app = current_app._get_current_object()
+    app = unproxied_app()
     session = db.session()
     if not session.in_transaction():
         operation(runner.store_scheduler(app))

@@ -29,8 +29,9 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
-from flask import Flask, current_app, has_app_context
+from flask import Flask, has_app_context
 
+from notify.app_proxy import unproxied_app
 from notify.extensions import db
 from notify.models.scheduling import JOBS_TABLE
 from notify.scheduling import jobs
@@ -170,7 +171,7 @@ def scheduler_app() -> Flask:
 def store_scheduler(app: Flask | None = None) -> BaseScheduler:
     """The scheduler jobs are added through: the running one if this process runs jobs (so it
     wakes up at once), else one that only writes to the store."""
-    app = app or current_app._get_current_object()
+    app = app or unproxied_app()
     running = app.extensions.get(_EXT)
     if running is not None:
         return running
@@ -190,7 +191,7 @@ def store_scheduler(app: Flask | None = None) -> BaseScheduler:
 
 def tick() -> None:
     """Run every job due at the current (possibly frozen) time, here and now."""
-    app = current_app._get_current_object()
+    app = unproxied_app()
     global _scheduler_app
     with _app_lock:
         _scheduler_app = _scheduler_app or app

@@ -18,6 +18,7 @@ from sqlalchemy import or_, select, update
 from notify import audit
 from notify.extensions import db
 from notify.models import Revision, School, SchoolNotice
+from notify.row_counts import rows_written
 from notify.schools import tokens
 
 OPEN = "open"
@@ -77,7 +78,7 @@ def acknowledge(notice: SchoolNotice, *, via: str, by: str, now: datetime, phone
         .values(acknowledged_at=now, acknowledged_by=by[:100], acknowledged_via=via, acknowledged_phone=phone)
         .execution_options(synchronize_session=False)
     )
-    if not result.rowcount:
+    if not rows_written(result):
         return False
     db.session.refresh(notice)
     revision = notice.revision

@@ -92,7 +92,7 @@ def by_township(revision_id: int) -> tuple[list[Row], Row]:
     )
     rows = []
     for tid, zh, en, *values in db.session.execute(query):
-        rows.append(Row(tid, zh, en, dict(zip(COUNTS, (int(v) for v in values)))))
+        rows.append(Row(tid, zh, en, dict(zip(COUNTS, (int(v) for v in values), strict=True))))
     total = Row(None, "合计", "Total", {k: sum(r.counts[k] for r in rows) for k in COUNTS})
     return rows, total
 

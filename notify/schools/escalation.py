@@ -65,7 +65,7 @@ def remind(revision: Revision, now: datetime) -> int:
     ids = _stamp(revision, "reminded_at", now)
     if not ids:
         return 0
-    content = revision.snapshot.content
+    content = revision.frozen_content
     tz = school_notices.zone(revision)
     rows = db.session.execute(
         select(SchoolNotice.school_id, SchoolNotice.items, School.name, School.head_phone, School.duty_phone)
@@ -80,7 +80,7 @@ def remind(revision: Revision, now: datetime) -> int:
             content,
             school=name,
             items=items,
-            sent=revision.published_at,
+            sent=revision.publication_time,
             link=tokens.link(revision.id, school_id),
             tz=tz,
         )
@@ -103,7 +103,7 @@ def report(revision: Revision, now: datetime) -> int:
     ids = _stamp(revision, "reported_at", now)
     if not ids:
         return 0
-    content = revision.snapshot.content
+    content = revision.frozen_content
     tz = school_notices.zone(revision)
     rows = db.session.execute(
         select(SchoolNotice.school_id, SchoolNotice.township_id, School.name)
@@ -128,25 +128,25 @@ def report(revision: Revision, now: datetime) -> int:
     # One text per phone: a person on both lists gets the fuller one.
     texts_by_phone: dict[str, str] = {}
     overview = texts.overview([(township_names[t], names) for t, names in by_township.items()])
-    for township_id, phone in contacts:
-        if township_id is None:
+    for contact_township_id, phone in contacts:
+        if contact_township_id is None:
             texts_by_phone[phone] = texts.report(
                 content,
                 audience="县教科局",
                 names=overview,
                 count=len(ids),
-                sent=revision.published_at,
+                sent=revision.publication_time,
                 now=now,
                 tz=tz,
             )
-        elif township_id in by_township and phone not in texts_by_phone:
-            names = by_township[township_id]
+        elif contact_township_id in by_township and phone not in texts_by_phone:
+            names = by_township[contact_township_id]
             texts_by_phone[phone] = texts.report(
                 content,
-                audience=township_names[township_id],
+                audience=township_names[contact_township_id],
                 names=texts.names_list(names),
                 count=len(names),
-                sent=revision.published_at,
+                sent=revision.publication_time,
                 now=now,
                 tz=tz,
             )
@@ -173,7 +173,6 @@ def report(revision: Revision, now: datetime) -> int:
 
 
 def _sms(revision: Revision, address: str, body: str, now: datetime, purpose: str) -> dict:
-    from notify.channels import sms_segments
     from notify.models.deliveries import Status
 
     return {
@@ -191,7 +190,7 @@ def _sms(revision: Revision, address: str, body: str, now: datetime, purpose: st
         "next_attempt_at": now,
         "expires_at": revision.episode_end,
         "error_reason": "",
-        "segments": sms_segments.count(body).segments,
+        "segments": school_notices.phone_segments(body, address, "zh"),
         "created_at": now,
         "updated_at": now,
     }

@@ -1,5 +1,8 @@
 """The education bureau's export of one revision's school notices: XLSX (a summary sheet per
-township and a sheet of every school) or CSV (the schools), times in the jurisdiction's zone."""
+township and a sheet of every school) or CSV (the schools), times in the jurisdiction's zone.
+
+Every row goes through safe_row: a head's name typed on the public acknowledgement page must not
+become a formula in the bureau's spreadsheet."""
 
 from __future__ import annotations
 
@@ -9,12 +12,14 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from notify.models import Revision
 from notify.schools import dashboard
 from notify.schools.registry import type_label
+from notify.spreadsheet_cells import safe_row
 
 
 def _time(value: datetime | None, tz: ZoneInfo) -> str:
@@ -38,7 +43,7 @@ def _status(value: str) -> str:
 def summary_header() -> list[str]:
     return [
         _("Township"),
-        _("Schools"),
+        pgettext("number of schools", "Schools"),
         _("Acknowledged"),
         _("Of which after the reminder"),
         _("SMS delivered"),
@@ -96,25 +101,27 @@ def xlsx(revision: Revision, tz: ZoneInfo, now: datetime) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = _("Summary")
-    sheet.append([f"{revision.headline_zh}（{revision.warning.reference} #{revision.sequence}）"])
-    sheet.append([_("Published"), _time(revision.published_at, tz), _("Exported"), _time(now, tz)])
+    sheet.append(safe_row([f"{revision.headline_zh}（{revision.warning.reference} #{revision.sequence}）"]))
+    sheet.append(safe_row([_("Published"), _time(revision.published_at, tz), _("Exported"), _time(now, tz)]))
     sheet.append([])
     sheet.append(summary_header())
     for row in [*rows, total]:
         c = row.counts
         sheet.append(
-            [
-                row.name_zh,
-                c["schools"],
-                c["acknowledged"],
-                c["after_reminder"],
-                c["delivered"],
-                c["not_reached"],
-                c["in_flight"],
-                c["silent"],
-                c["reminded"],
-                c["reported"],
-            ]
+            safe_row(
+                [
+                    row.name_zh,
+                    c["schools"],
+                    c["acknowledged"],
+                    c["after_reminder"],
+                    c["delivered"],
+                    c["not_reached"],
+                    c["in_flight"],
+                    c["silent"],
+                    c["reminded"],
+                    c["reported"],
+                ]
+            )
         )
     for cell in sheet[4]:
         cell.font = Font(bold=True)
@@ -123,7 +130,7 @@ def xlsx(revision: Revision, tz: ZoneInfo, now: datetime) -> bytes:
     for cell in detail[1]:
         cell.font = Font(bold=True)
     for line in school_rows(revision, tz):
-        detail.append(line)
+        detail.append(safe_row(line))
     for ws in (sheet, detail):
         for column in ws.columns:
             width = max((len(str(c.value or "")) for c in column), default=8)
@@ -137,6 +144,6 @@ def csv_bytes(revision: Revision, tz: ZoneInfo) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(school_header())
-    writer.writerows(school_rows(revision, tz))
+    writer.writerows(safe_row(line) for line in school_rows(revision, tz))
     # With a BOM, so that Excel on Chinese Windows opens it as UTF-8.
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -32,7 +32,8 @@ def load(j: Jurisdiction, specs: list[dict[str, Any]]) -> int:
     }
     for position, spec in enumerate(specs):
         where = f"school_instructions[{position}]"
-        kind = kinds.get(spec.get("kind"))
+        code = spec.get("kind")
+        kind = kinds.get(code) if isinstance(code, str) else None
         if kind is None:
             raise InstructionError(f"{where}: unknown kind {spec.get('kind')!r}")
         level = None

@@ -18,8 +18,8 @@ from flask import current_app
 from sqlalchemy import insert, select
 
 from notify import audit, scheduling
-from notify.channels import sms_segments
 from notify.dispatch import routing, wakeup
+from notify.dispatch.outbox import phone_segments
 from notify.extensions import db
 from notify.models import Delivery, Revision, Robot, School, SchoolNotice
 from notify.models.deliveries import Status
@@ -64,7 +64,7 @@ def write_for(revision: Revision, now: datetime) -> int:
     if not schools:
         return 0
 
-    content = revision.snapshot.content
+    content = revision.frozen_content
     tz = zone(revision)
     when = {"published_at": now, "response_start": revision.response_start_at, "tz": tz}
     expires = None if revision.action == "lift" else revision.episode_end
@@ -171,7 +171,7 @@ def _delivery(
         "next_attempt_at": now,
         "expires_at": expires,
         "error_reason": "",
-        "segments": sms_segments.count(body).segments if channel == "sms" else None,
+        "segments": phone_segments(body, address, "zh") if channel == "sms" else None,
         "created_at": now,
         "updated_at": now,
     }

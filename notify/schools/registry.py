@@ -12,13 +12,12 @@ one): a reply "1" from it must name exactly one school.
 from __future__ import annotations
 
 import csv
-import io
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 
 from notify import clock
-from notify.audience_csv import ImportReport, decode
+from notify.audience_csv import ImportReport, numbered_rows, open_rows
 from notify.channels import phone
 from notify.extensions import db
 from notify.models import Jurisdiction, Robot, School, Township
@@ -82,97 +81,94 @@ def _column(name: str) -> str:
 
 def import_csv(j: Jurisdiction, raw: bytes) -> ImportReport:
     report = ImportReport()
-    try:
-        text = decode(raw)
-    except ValueError:
-        report.errors.append((0, str(_l("The file is not text in UTF-8 or GBK; save it as CSV."))))
+    reader = open_rows(raw, REQUIRED, report, column=_column)
+    if reader is None:
         return report
-    reader = csv.DictReader(io.StringIO(text))
-    header = [_column(h) for h in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        report.errors.append(
-            (1, str(_l("The header row lacks the column(s): %(cols)s", cols=", ".join(missing))))
-        )
+    rows, phones = _read_schools(j, reader, report)
+    if report.errors:
         return report
-    reader.fieldnames = header
+    existing = {s.code: s for s in db.session.scalars(select(School).where(School.jurisdiction_id == j.id))}
+    _check_phones_of_others(existing, rows, phones, report)
+    if report.errors:
+        report.errors.sort()
+        return report
+    _write(j, rows, existing, report)
+    return report
+
+
+def _read_schools(
+    j: Jurisdiction, reader: csv.DictReader, report: ImportReport
+) -> tuple[dict[str, dict], dict[str, tuple[str, int]]]:
+    """The file's schools by code, and its phones (phone -> (code, line)); refused lines reported."""
     townships: dict[str, int] = {}
     for t in db.session.scalars(select(Township).where(Township.jurisdiction_id == j.id)):
         townships[t.code] = townships[t.name_zh] = t.id
     robots: dict[str, int] = {}
     for r in db.session.scalars(select(Robot).where(Robot.jurisdiction_id == j.id, Robot.active.is_(True))):
         robots[str(r.id)] = robots[r.name] = r.id
-
     rows: dict[str, dict] = {}  # by code
     phones: dict[str, tuple[str, int]] = {}  # phone -> (code, line) within the file
-    for line, raw_row in enumerate(reader, start=2):
-        if line - 1 > MAX_ROWS:
-            report.errors.append((line, str(_l("More than %(n)d rows; split the file.", n=MAX_ROWS))))
-            break
-        row = {k: (v or "").strip() for k, v in raw_row.items() if k}
-        if not any(row.values()):
+    for line, row in numbered_rows(reader, report, MAX_ROWS):
+        values = _check_row(row, townships, robots)
+        if isinstance(values, str):
+            report.errors.append((line, values))
             continue
-        error = _check_row(row, townships, robots)
-        if isinstance(error, str):
+        error = _clash_in_file(values, rows, phones)
+        if error:
             report.errors.append((line, error))
             continue
-        values = error
         code = values["code"]
-        if code in rows:
-            report.errors.append(
-                (
-                    line,
-                    str(
-                        _l(
-                            "School code %(code)s is already on line %(line)d.",
-                            code=code,
-                            line=rows[code]["line"],
-                        )
-                    ),
-                )
-            )
-            continue
-        clash = next(
-            ((p, phones[p]) for p in {values["head_phone"], values["duty_phone"]} - {None} if p in phones),
-            None,
-        )
-        if clash:
-            number, (other, other_line) = clash
-            report.errors.append(
-                (
-                    line,
-                    str(
-                        _l(
-                            "%(phone)s is already the phone of school %(code)s on line %(line)d; a phone "
-                            "belongs to one school.",
-                            phone=number,
-                            code=other,
-                            line=other_line,
-                        )
-                    ),
-                )
-            )
-            continue
         for p in {values["head_phone"], values["duty_phone"]} - {None}:
             phones[p] = (code, line)
         rows[code] = {"line": line, **values}
-    if report.errors:
-        return report
+    return rows, phones
 
-    existing = {s.code: s for s in db.session.scalars(select(School).where(School.jurisdiction_id == j.id))}
-    # Phones of schools the file does not touch stay theirs.
+
+def _clash_in_file(values: dict, rows: dict[str, dict], phones: dict[str, tuple[str, int]]) -> str | None:
+    """Why an earlier line of the file already holds this school's code or one of its phones."""
+    code = values["code"]
+    if code in rows:
+        return str(
+            _l("School code %(code)s is already on line %(line)d.", code=code, line=rows[code]["line"])
+        )
+    clash = next(
+        ((p, phones[p]) for p in {values["head_phone"], values["duty_phone"]} - {None} if p in phones),
+        None,
+    )
+    if clash:
+        number, (other, other_line) = clash
+        return str(
+            _l(
+                "%(phone)s is already the phone of school %(code)s on line %(line)d; a phone "
+                "belongs to one school.",
+                phone=number,
+                code=other,
+                line=other_line,
+            )
+        )
+    return None
+
+
+def _check_phones_of_others(
+    existing: dict[str, School],
+    rows: dict[str, dict],
+    phones: dict[str, tuple[str, int]],
+    report: ImportReport,
+) -> None:
+    """Phones of schools the file does not touch stay theirs."""
     for s in existing.values():
         if s.code in rows:
             continue
         for p in {s.head_phone, s.duty_phone} - {None}:
             if p in phones:
-                code, line = phones[p]
+                _code, line = phones[p]
                 report.errors.append(
                     (
                         line,
                         str(
                             _l(
-                                "%(phone)s is already the phone of school %(other)s (%(name)s) in the registry.",
+                                "%(phone)s is already the phone of school %(other)s (%(name)s) "
+                                "in the registry.",
                                 phone=p,
                                 other=s.code,
                                 name=s.name,
@@ -180,15 +176,15 @@ def import_csv(j: Jurisdiction, raw: bytes) -> ImportReport:
                         ),
                     )
                 )
-    if report.errors:
-        report.errors.sort()
-        return report
 
+
+def _write(j: Jurisdiction, rows: dict[str, dict], existing: dict[str, School], report: ImportReport) -> None:
+    """Insert the new schools and update the known ones, all in one go."""
     now = clock.now()
     inserts, updates = [], []
-    for code, r in rows.items():
+    for code, row in rows.items():
         values = {
-            k: r[k]
+            k: row[k]
             for k in (
                 "name",
                 "type",
@@ -221,7 +217,6 @@ def import_csv(j: Jurisdiction, raw: bytes) -> ImportReport:
     if inserts:
         db.session.execute(insert(School), inserts)
     report.added, report.updated = len(inserts), len(updates)
-    return report
 
 
 def _check_row(row: dict[str, str], townships: dict[str, int], robots: dict[str, int]) -> dict | str:

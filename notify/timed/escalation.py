@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from notify import audit, clock, scheduling
 from notify.extensions import db
+from notify.lifecycle.transitions import approver_role
 from notify.models import (
     ApprovalForm,
     Consultation,
@@ -39,6 +40,8 @@ def approval_form_due(consultation: Consultation) -> datetime:
 
 
 def publication_due(revision: Revision) -> datetime:
+    if revision.decided_at is None:
+        raise ValueError(f"revision {revision.id} is not approved: publication is not due yet")
     return revision.decided_at + timedelta(minutes=current_app.config["DEADLINE_PUBLICATION_MINUTES"])
 
 
@@ -159,12 +162,12 @@ def escalate_approval_form(consultation_id: int) -> None:
     if filed is not None:
         return
     draft = revisions[0] if revisions else None
-    roles = {draft.level.approver_role} if draft is not None else _approver_roles(consultation)
-    jurisdiction = db.session.get(Jurisdiction, consultation.jurisdiction_id)
+    roles = {approver_role(draft)} if draft is not None else _approver_roles(consultation)
+    jurisdiction = db.session.get_one(Jurisdiction, consultation.jurisdiction_id)
     due = approval_form_due(consultation)
     where = f"预警 {draft.warning.reference} 的" if draft is not None else ""
     text = (
-        f"【{jurisdiction.name_zh}应急指挥部】时限提醒：{hm(consultation.concluded_at)}会商结论形成，"
+        f"时限提醒：{hm(consultation.concluded_at)}会商结论形成，"
         f"{where}《预警信息发布审批表》须于{hm(due)}前填报，目前尚未填报。"
     )
     _alert(
@@ -209,7 +212,7 @@ def escalate_publication(revision_id: int) -> None:
     )
     level: Level = revision.level
     text = (
-        f"【{warning.jurisdiction.name_zh}应急指挥部】时限提醒：预警 {warning.reference}"
+        f"时限提醒：预警 {warning.reference}"
         f"（{level.name_zh}）已于{hm(revision.decided_at)}审批，须于{hm(due)}前发布，{later}"
         f"目前尚未发布。"
     )
@@ -217,7 +220,7 @@ def escalate_publication(revision_id: int) -> None:
         key=f"publication:r{revision.id}",
         deadline="publication",
         jurisdiction=warning.jurisdiction,
-        roles={level.approver_role},
+        roles={approver_role(revision)},
         due_at=due,
         text=text,
         warning_id=warning.id,

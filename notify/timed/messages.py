@@ -14,8 +14,9 @@ from flask import current_app
 from sqlalchemy import insert, select
 
 from notify import clock
-from notify.channels import phone, sms_segments
+from notify.channels import phone
 from notify.dispatch import routing, wakeup
+from notify.dispatch.outbox import phone_segments
 from notify.extensions import db
 from notify.models import Delivery, Robot
 from notify.models.deliveries import Status
@@ -48,8 +49,9 @@ def send_sms(messages: Iterable[tuple[str, str]], *, purpose: str, now: datetime
             "next_attempt_at": now,
             "created_at": now,
             "updated_at": now,
-            "segments": sms_segments.count(body).segments,
-            "locale": "zh" if phone.is_domestic(number) else "en",
+            # The timed jobs write Chinese texts, whichever country the number is in.
+            "segments": phone_segments(body, number, "zh"),
+            "locale": "zh",
             "error_reason": "",
         }
         for number, body in messages

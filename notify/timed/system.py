@@ -36,7 +36,3 @@ def system_actor(jurisdiction: Jurisdiction) -> User:
         db.session.add(user)
         db.session.flush()
     return user
-
-
-def is_system(user: User | None) -> bool:
-    return user is not None and user.username.startswith("system-") and not user.active

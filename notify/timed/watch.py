@@ -57,7 +57,7 @@ def _act(session: Session) -> None:
     from notify.timed import escalation, publication
 
     now = clock.now()
-    for kind, obj, state in changes:
+    for _kind, obj, state in changes:
         if state == "pending_approval" and obj.consultation_id is not None:
             scheduling.cancel(escalation.approval_form_job(obj.consultation_id))
         elif state == "approved":

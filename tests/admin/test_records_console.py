@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 
+import pytest
 from freezegun import freeze_time
 from openpyxl import load_workbook
 from sqlalchemy import func, select
@@ -22,7 +23,10 @@ from notify.models import (
     WrittenReport,
 )
 from tests.conftest import fresh, login, take_to
-from tests.notify.timed.conftest import fresh_scheduler, stored_jobs  # noqa: F401
+from tests.notify.timed.conftest import stored_jobs
+
+# Timed publications are stored jobs: each test starts without a store scheduler of its own.
+pytestmark = pytest.mark.usefixtures("fresh_scheduler")
 
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,10 +14,10 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select, update
 
 from notify.extensions import db
-from notify.models import AuditEvent, Delivery, School, SchoolNotice
+from notify.models import AuditEvent, Delivery, MemberUnit, Role, School, SchoolNotice, User
 from notify.models.deliveries import Status
 from notify.schools import acknowledge
-from tests.conftest import fresh, login, take_to
+from tests.conftest import PASSWORD_HASH, fresh, login, take_to
 
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 
@@ -28,6 +29,24 @@ def schools(sample_jurisdiction):
     seed_schools(sample_jurisdiction)
     db.session.commit()
     return list(db.session.scalars(select(School).order_by(School.id)))
+
+
+@pytest.fixture
+def bureau(sample_users, sample_jurisdiction) -> User:
+    """A user of the county's education bureau (县教科局), the unit in charge of schools."""
+    unit = db.session.scalar(select(MemberUnit).where(MemberUnit.code == "education_science_bureau"))
+    assert unit.oversees_schools  # as the jurisdiction's data says
+    user = User(
+        jurisdiction=sample_jurisdiction,
+        username="bureau",
+        display_name="教科局联络员",
+        role=Role.MEMBER_UNIT.value,
+        member_unit=unit,
+    )
+    user.password_hash = PASSWORD_HASH
+    db.session.add(user)
+    db.session.commit()
+    return user
 
 
 @pytest.fixture
@@ -78,7 +97,11 @@ def test_the_registry_page_lists_schools_contacts_and_instructions(client, sampl
 
 def test_importing_through_the_console_names_bad_lines_and_keeps_nothing(client, sample_users):
     login(client, "office")
-    bad = "code,name,type,township,head_name,head_phone\nA1,甲校,primary,秀水镇,甲,13903540001\nA2,乙,?,秀水镇,乙,1"
+    bad = (
+        "code,name,type,township,head_name,head_phone\n"
+        "A1,甲校,primary,秀水镇,甲,13903540001\n"
+        "A2,乙,?,秀水镇,乙,1"
+    )
     answer = client.post(
         "/admin/schools/import",
         data={"file": (io.BytesIO(bad.encode()), "s.csv")},
@@ -114,9 +137,9 @@ def test_only_the_office_and_the_administrator_import(client, sample_users):
     assert client.get("/admin/schools").status_code == 200
 
 
-def test_the_dashboard_counts_per_township(client, published, schools):
+def test_the_dashboard_counts_per_township(client, published, schools, bureau):
     acked = _states(published, schools)
-    login(client, "unit")  # the education bureau is a member unit
+    login(client, "bureau")  # the education bureau is a member unit
     data = client.get(f"/admin/revisions/{published.id}/schools.json").get_json()
     total = data["total"]
     assert (total["schools"], total["acknowledged"], total["silent"]) == (68, 13, 55)
@@ -135,9 +158,9 @@ def test_the_dashboard_counts_per_township(client, published, schools):
     assert client.get(f"/admin/revisions/{published.id}/schools?only=x").status_code == 400
 
 
-def test_the_export_for_the_education_bureau(client, published, schools):
+def test_the_export_for_the_education_bureau(client, published, schools, bureau):
     _states(published, schools)
-    login(client, "unit")
+    login(client, "bureau")
     answer = client.get(f"/admin/revisions/{published.id}/schools.xlsx")
     assert answer.status_code == 200 and answer.mimetype.endswith("spreadsheetml.sheet")
     book = load_workbook(io.BytesIO(answer.data))
@@ -161,16 +184,85 @@ def test_the_export_for_the_education_bureau(client, published, schools):
     )
 
 
-def test_other_roles_see_masked_numbers_and_cannot_export(client, published, schools):
-    login(client, "publicity")
-    html = client.get(f"/admin/revisions/{published.id}/schools").get_data(as_text=True)
-    assert schools[0].head_phone not in html and schools[0].head_phone[-4:] in html
+@pytest.mark.parametrize("username", ["publicity", "unit", "other_unit", "deputy", "commander"])
+def test_other_roles_see_masked_numbers_and_cannot_export(username, client, published, schools, bureau):
+    """Only those who call schools see whole numbers: a member unit other than the education
+    bureau sees them masked, in the dashboard and the registry, and exports nothing."""
+    if username == "other_unit":
+        unit = db.session.scalar(select(MemberUnit).where(MemberUnit.code == "market_regulation_bureau"))
+        db.session.add(
+            User(
+                jurisdiction=bureau.jurisdiction,
+                username="other_unit",
+                display_name="市场监管局联络员",
+                role=Role.MEMBER_UNIT.value,
+                member_unit=unit,
+                password_hash=bureau.password_hash,
+            )
+        )
+        db.session.commit()
+    login(client, username)
+    for page in (f"/admin/revisions/{published.id}/schools", "/admin/schools"):
+        html = client.get(page).get_data(as_text=True)
+        assert schools[0].head_phone not in html and schools[0].head_phone[-4:] in html, page
+        assert schools[0].duty_phone not in html, page
     assert 'data-test="export-xlsx"' not in html
-    assert client.get(f"/admin/revisions/{published.id}/schools.xlsx").status_code == 403
+    for fmt in ("xlsx", "csv"):
+        assert client.get(f"/admin/revisions/{published.id}/schools.{fmt}").status_code == 403
     assert client.get(f"/admin/revisions/{published.id}/schools.pdf").status_code in (403, 404)
+    fresh()
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "schools.export")) is None
+
+
+@pytest.mark.parametrize("username", ["office", "admin", "bureau"])
+def test_the_office_the_administrator_and_the_bureau_see_whole_numbers(
+    username, client, published, schools, bureau
+):
+    login(client, username)
+    html = client.get(f"/admin/revisions/{published.id}/schools").get_data(as_text=True)
+    assert schools[0].head_phone in html and 'data-test="export-xlsx"' in html
+    assert client.get(f"/admin/revisions/{published.id}/schools.csv").status_code == 200
 
 
 def test_an_unpublished_or_foreign_revision_has_no_dashboard(client, schools, sample_draft, sample_users):
     login(client, "office")
     assert client.get(f"/admin/revisions/{sample_draft.id}/schools").status_code == 404
     assert client.get("/admin/revisions/99999/schools.json").status_code == 404
+
+
+def test_schools_is_worded_for_each_of_its_meanings(client, published, schools):
+    """'Schools' names the registry (学校), a count of schools (学校数) and the schools an
+    instruction applies to (适用学校); never the school instructions (学校停课及户外活动安排)."""
+    login(client, "office")
+    page = client.get("/admin/schools").get_data(as_text=True)
+    assert 'data-test="nav-schools">学校</a>' in page and "<title>学校" in page
+    assert '<th class="num">学校数</th>' in page and "<th>适用学校</th>" in page
+    dashboard = client.get(f"/admin/revisions/{published.id}/schools").get_data(as_text=True)
+    assert "学校数" in dashboard and "<h2>学校</h2>" in dashboard
+    book = load_workbook(io.BytesIO(client.get(f"/admin/revisions/{published.id}/schools.xlsx").data))
+    assert book.sheetnames[1] == "学校"
+    assert next(book.worksheets[0].iter_rows(min_row=4, max_row=4, values_only=True))[1] == "学校数"
+    for html in (page, dashboard):
+        assert "学校停课及户外活动安排</a>" not in html and "<th>学校停课及户外活动安排</th>" not in html
+
+
+def test_the_administrator_says_which_unit_is_in_charge_of_schools(client, published, schools, bureau):
+    unit = bureau.member_unit
+    login(client, "admin")
+    form = client.get(f"/admin/units/{unit.id}/edit").get_data(as_text=True)
+    (checkbox,) = re.findall(r'<input[^>]*name="oversees_schools"[^>]*>', form)
+    assert "checked" in checkbox  # the jurisdiction's data marks the bureau
+    answer = client.post(
+        f"/admin/units/{unit.id}/edit",
+        data={"code": unit.code, "name_zh": unit.name_zh, "name_en": unit.name_en, "active": "y"},
+    )
+    assert answer.status_code == 302
+    client.post("/admin/logout")
+    fresh()
+    assert db.session.get(MemberUnit, unit.id).oversees_schools is False
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "settings.member_unit"))
+    assert event.detail["changed"]["oversees_schools"] == [True, False]
+    login(client, "bureau")
+    html = client.get(f"/admin/revisions/{published.id}/schools").get_data(as_text=True)
+    assert schools[0].head_phone not in html
+    assert client.get(f"/admin/revisions/{published.id}/schools.csv").status_code == 403

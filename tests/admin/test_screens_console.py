@@ -15,7 +15,7 @@ from notify.models import AuditEvent, Township
 from notify.models.screens import Screen
 from notify.screens import status, tokens
 from tests.conftest import fresh, login
-from tests.notify.screens.conftest import XIUSHUI, auth, issue, make_screen  # noqa: F401
+from tests.notify.screens.conftest import XIUSHUI, auth, issue
 
 
 def _form(township_id: int, **overrides) -> dict:

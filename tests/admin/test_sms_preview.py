@@ -25,12 +25,17 @@ def test_preview_is_what_approval_freezes(client, sample_users, sample_recipient
     assert preview.status_code == 200
     figures = preview.get_json()
     zh = figures["sms"]["zh"]
+    # What the phone shows: the signature once (the domestic gateway adds it; the text has none).
     assert zh["text"].startswith("【盂县应急指挥部】盂县发布重污染天气黄色预警。")
+    assert zh["text"].count("应急指挥部") == 1 and zh["text"] == "【盂县应急指挥部】" + zh["body"]
     assert "2026-11-23 20:00" in zh["text"] and "减少户外活动" in zh["text"]
     assert zh["encoding"] == "UCS-2" and zh["length"] == len(zh["text"])
     assert zh["segments"] == sms_segments.count(zh["text"]).segments
     en = figures["sms"]["en"]
     assert en["encoding"] == "GSM-7" and en["segments"] == 1
+    assert (
+        en["text"] == "[Yu County emergency command] " + en["body"] and "emergency command" not in en["body"]
+    )
     fresh()
     assert db.session.scalar(select(func.count()).select_from(Warning)) == 0  # a preview stores nothing
 
@@ -44,7 +49,7 @@ def test_preview_is_what_approval_freezes(client, sample_users, sample_recipient
     )
     take_to(revision, "approved", sample_users)
     frozen = revision.snapshot.content["texts"]["sms"]
-    assert frozen == {"zh": zh["text"], "en": en["text"]}
+    assert frozen == {"zh": zh["body"], "en": en["body"]}
 
 
 def test_long_text_costs_more_segments_and_the_audience_multiplies(client, sample_users, sample_recipients):
@@ -142,3 +147,37 @@ def test_revision_page_shows_segments_before_approval(client, sample_users, samp
         },
     )
     assert 'data-test="sms-preview"' in html and f'data-audience="{audience_size(revision)}"' in html
+
+
+def test_the_signature_counts_once_per_route(client, sample_users, sample_recipients):
+    """The text carries no signature; each route's phones show one, and it is counted once."""
+    login(client, "office")
+    headline = "重" * 20
+    form = _draft_form(headline_zh=headline, headline_en="Yellow warning", adv_health_zh="")
+    figures = client.post(URL, data=form).get_json()
+    zh = figures["sms"]["zh"]
+    assert zh["body"].startswith(headline) and "应急指挥部" not in zh["body"]
+    for route in ("aliyun", "twilio"):
+        shown = zh["routes"][route]
+        assert shown["text"] == "【盂县应急指挥部】" + zh["body"]
+        assert shown["length"] == len(zh["body"]) + 9
+        assert shown["segments"] == sms_segments.count(shown["text"]).segments
+    # English through the domestic gateway shows its Chinese signature, which makes it UCS-2.
+    en = figures["sms"]["en"]
+    assert en["routes"]["twilio"]["encoding"] == "GSM-7"
+    assert en["routes"]["aliyun"]["text"] == "【盂县应急指挥部】" + en["body"]
+    assert en["routes"]["aliyun"]["encoding"] == "UCS-2"
+
+
+def test_audience_segments_count_each_route_signature(client, sample_users, sample_recipients):
+    login(client, "office")
+    # 70 characters without the signature: one part bare, two as the phone shows it.
+    body_length = 70
+    figures = client.post(URL, data=_draft_form(headline_zh="重" * 10, adv_health_zh="")).get_json()
+    pad = body_length - len(figures["sms"]["zh"]["body"])
+    figures = client.post(URL, data=_draft_form(headline_zh="重" * (10 + pad), adv_health_zh="")).get_json()
+    zh = figures["sms"]["zh"]
+    assert len(zh["body"]) == body_length and sms_segments.count(zh["body"]).segments == 1
+    assert zh["segments"] == 2
+    # 313 Chinese numbers pay for two parts each, 3 abroad for the English text.
+    assert figures["audience"]["segments"] == 313 * 2 + 3 * figures["sms"]["en"]["segments"]

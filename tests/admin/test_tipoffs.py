@@ -16,16 +16,7 @@ from notify.extensions import db
 from notify.models import AuditEvent, Tipoff
 from notify.tipoffs.photos import process
 from tests.conftest import fresh, login
-from tests.notify.tipoffs.fixtures import (  # noqa: F401  (fixtures, by name)
-    LAT,
-    LON,
-    jpeg,
-    make_tipoff,
-    post_tipoff,
-    sample_tipoff,
-    sample_tipoff_env,
-    sample_unit_users,
-)
+from tests.notify.tipoffs.fixtures import LAT, LON, jpeg, make_tipoff, post_tipoff
 
 NAME, PHONE = "张三丰", "+8613912345678"
 

@@ -20,9 +20,8 @@ from notify.models import DailyReport, PublicationSchedule
 from notify.timed.zone import local_date
 from tests.browser.conftest import console_login
 from tests.conftest import proposal, take_to
-from tests.notify.timed.conftest import fresh_scheduler  # noqa: F401
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fresh_scheduler")]
 
 
 def _png() -> bytes:

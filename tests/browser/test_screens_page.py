@@ -15,7 +15,7 @@ from notify import clock
 from notify.extensions import db
 from sandbox.screen_simulator import ScreenSimulator
 from tests.browser.conftest import console_login
-from tests.notify.screens.conftest import XIUSHUI, issue, make_screen  # noqa: F401
+from tests.notify.screens.conftest import issue
 
 pytestmark = pytest.mark.browser
 

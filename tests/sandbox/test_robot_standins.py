@@ -11,7 +11,6 @@ import time
 import httpx
 
 from sandbox.robot_standins import dingtalk_sign_for_url
-from tests.robot_fixtures import new_robot, robot_standins, robot_standins_server  # noqa: F401
 
 
 def wecom(url, n):

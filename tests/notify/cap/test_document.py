@@ -139,11 +139,15 @@ def test_identifier_is_stable_and_sequenced_within_the_local_day(sample_users, s
         db.session.commit()
         take_to(a, "published", sample_users)
     with freeze_time("2026-11-23 15:59:59"):  # 23:59:59 local: the same local day
-        b = propose_issue(sample_kind, proposal(sample_levels["orange"]), sample_users["office"])
+        b = propose_issue(
+            sample_kind, proposal(sample_levels["orange"]), sample_users["office"], confirm_overlap=True
+        )
         db.session.commit()
         take_to(b, "published", sample_users)
     with freeze_time("2026-11-23 16:00:00"):  # 00:00 local on the 24th: the sequence starts again
-        c = propose_issue(sample_kind, proposal(sample_levels["red"]), sample_users["office"])
+        c = propose_issue(
+            sample_kind, proposal(sample_levels["red"]), sample_users["office"], confirm_overlap=True
+        )
         db.session.commit()
         take_to(c, "published", sample_users)
     first = cap_xml(a)

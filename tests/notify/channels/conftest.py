@@ -3,14 +3,6 @@ import pytest
 from notify.channels.aliyun_sms import AliyunGateway
 from notify.channels.twilio_sms import TwilioGateway
 from sandbox.aliyun_standin import DEFAULT_ACCESS_KEYS, DEFAULT_TEMPLATES
-from tests.sandbox_fixtures import (  # noqa: F401
-    _report_sink_server,
-    aliyun_standin,
-    aliyun_standin_server,
-    report_sink,
-    twilio_standin,
-    twilio_standin_server,
-)
 
 ALIYUN_KEY_ID, ALIYUN_SECRET = next(iter(DEFAULT_ACCESS_KEYS.items()))
 ALIYUN_TEMPLATE = next(iter(DEFAULT_TEMPLATES))

@@ -18,7 +18,6 @@ from notify.channels.feishu_robot import FeishuRobotGateway
 from notify.channels.robot_base import RobotTarget
 from notify.channels.wecom_robot import WeComRobotGateway
 from notify.dispatch.robot_limits import MemoryRobotBudget
-from tests.robot_fixtures import new_robot, robot_standins, robot_standins_server  # noqa: F401
 
 GATEWAYS = {"wecom": WeComRobotGateway, "dingtalk": DingTalkRobotGateway, "feishu": FeishuRobotGateway}
 MARKDOWN = (
@@ -26,11 +25,15 @@ MARKDOWN = (
 )
 
 
+# The stand-ins listen on loopback, which a gateway refuses unless allowed (notify.channels.outbound).
+STANDINS = {"127.0.0.1"}
+
+
 def gateway(kind, registry, **kwargs):
     def resolve(addresses):
         return {a: registry[a] for a in addresses if a in registry}
 
-    return GATEWAYS[kind](resolve, timeout=2.0, **kwargs)
+    return GATEWAYS[kind](resolve, timeout=2.0, allowed_hosts=STANDINS, **kwargs)
 
 
 def one(kind, new_robot, *, signed=True, secret_override=None, markdown=MARKDOWN, **kwargs):
@@ -125,7 +128,9 @@ def test_unknown_error_code_and_5xx_are_transient(kind, new_robot, robot_standin
 def test_timeout_is_transient(new_robot, robot_standins):
     token, secret, url = new_robot("feishu")
     robot_standins.update(timeout_share=1.0, timeout_hold_ms=1500)
-    gw = FeishuRobotGateway(lambda a: {"robot:1": RobotTarget("feishu", url, secret)}, timeout=0.3)
+    gw = FeishuRobotGateway(
+        lambda a: {"robot:1": RobotTarget("feishu", url, secret)}, timeout=0.3, allowed_hosts=STANDINS
+    )
     [result] = gw.send([Message(1, "robot:1", MARKDOWN)])
     assert (result.outcome, result.code) == ("transient", "timeout")
 

@@ -15,6 +15,7 @@ from notify.daily_reports import days
 from notify.extensions import db
 from notify.models import DailyReport, DailyReportAttachment, MemberUnit, ResponseDay, UnitTask
 from tests.conftest import fresh, take_to
+from tests.notify.daily_reports.test_pdf_attachments import printed_pdf
 from tests.notify.timed.conftest import events, messages, stored_jobs
 
 # sample_draft's response starts 2026-11-23 12:00 UTC = 20:00 in Yu County.
@@ -165,7 +166,7 @@ def test_bad_input_is_refused_and_nothing_is_kept(
     # A good photo and PDF are kept, the photo re-encoded; the link dies a day after its deadline.
     photo = io.BytesIO()
     Image.new("RGB", (64, 48), (200, 30, 30)).save(photo, "PNG")
-    pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    pdf = printed_pdf()  # a real one: a PDF the parser cannot read is refused
     with freeze_time(local(DAY1, 8, 30)):
         response = _file(
             client,

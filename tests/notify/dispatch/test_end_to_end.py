@@ -26,12 +26,18 @@ def test_every_recipient_gets_one_message_and_its_receipt(
     aliyun, twilio = wired["aliyun"].messages, wired["twilio"].messages
     assert len(aliyun.all(accepted=True)) == 313 and aliyun.duplicates() == {}
     assert len(twilio.all(accepted=True)) == 3 and twilio.duplicates() == {}
-    # The text is the snapshot's, in the recipient's language.
+    # The text is the snapshot's, in the recipient's language, and each phone shows the signature
+    # once: Aliyun puts its SignName in front itself, Twilio sends the one written into the text.
     texts = sample_draft.snapshot.content["texts"]["sms"]
-    assert {m.body for m in twilio.all(accepted=True)} == {texts["en"]}
+    assert {m.body for m in aliyun.all(accepted=True)} == {"【盂县应急指挥部】" + texts["zh"]}
+    assert {m.body for m in twilio.all(accepted=True)} == {"[Yu County emergency command] " + texts["en"]}
     rows = db.session.scalars(select(Delivery)).all()
     assert all(r.provider_id and r.accepted_at and r.finished_at for r in rows)
     assert {r.gateway for r in rows if r.address.startswith("+86")} == {"aliyun"}
+    # The parts written per delivery are the parts each provider billed.
+    billed = {"+86" + m.to: m.segments for m in aliyun.all(accepted=True)}
+    billed |= {m.to: m.segments for m in twilio.all(accepted=True)}
+    assert {r.address: r.segments for r in rows} == billed
 
 
 def test_permanent_refusals_end_failed_with_the_code(

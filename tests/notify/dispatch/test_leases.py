@@ -212,11 +212,15 @@ def test_a_report_matches_a_domestic_batch_by_bizid_and_number(sample_recipients
 def test_a_callback_that_arrives_before_the_send_is_recorded_still_counts(
     sample_recipients, sample_published
 ):
-    """Twilio may post `sent` before our worker has written the accepted result."""
+    """Twilio may post `sent` before our worker has written the accepted result: it moves nothing
+    yet (the message is not handed over as far as we know), is kept, and applies once the worker
+    has written the sid."""
     now = clock.now()
     batch = claims.claim("twilio", limit=1, worker="w", lease=LEASE, now=now)
     c = batch[0]
-    assert reports.apply(StatusReport("sent", provider_id="SMearly", delivery_id=c.id), now=now) == "applied"
+    early = StatusReport("sent", provider_id="SMearly", delivery_id=c.id, gateway="twilio")
+    assert reports.apply(early, now=now) == "unknown"
+    reports.keep_for_later(early, gateway="twilio", now=now)
     db.session.commit()
     results.apply(
         [Result(c.id, "accepted", provider_id="SMearly")],
@@ -226,6 +230,8 @@ def test_a_callback_that_arrives_before_the_send_is_recorded_still_counts(
         now=now,
         policy=results.RetryPolicy(),
     )
+    db.session.commit()
+    assert reports.retry_unmatched(now) == (1, 0)
     row = db.session.get(Delivery, c.id)
     db.session.refresh(row)
     assert (row.status, row.provider_id, row.lease_owner) == (Status.SENT, "SMearly", None)

@@ -9,7 +9,7 @@ from notify.audience import audience_segments, audience_size
 from notify.channels import sms_segments
 from notify.dispatch import outbox
 from notify.extensions import db
-from notify.lifecycle.proposals import propose_change
+from notify.lifecycle.proposals import propose_change, propose_issue
 from notify.models import AudienceGroup, Delivery, Recipient, Township
 from notify.models.deliveries import Status
 from tests.conftest import proposal, take_to
@@ -36,7 +36,8 @@ def test_publishing_writes_one_pending_delivery_per_address(sample_draft, sample
     abroad = [r for r in rows if not r.address.startswith("+86")]
     assert {r.gateway for r in abroad} == {"twilio"} and {r.locale for r in abroad} == {"en"}
     texts = sample_draft.snapshot.content["texts"]["sms"]
-    assert {r.segments for r in abroad} == {sms_segments.count(texts["en"]).segments}
+    twilio_text = "[Yu County emergency command] " + texts["en"]
+    assert {r.segments for r in abroad} == {sms_segments.count(twilio_text).segments}
     # The test group is never reached by a real warning.
     test_numbers = set(
         db.session.scalars(
@@ -121,8 +122,33 @@ def test_superseding_revision_remembers_what_it_supersedes(
 def test_audience_segments_counts_each_locale_text(sample_draft, sample_users, sample_recipients):
     take_to(sample_draft, "approved", sample_users)
     texts = sample_draft.snapshot.content["texts"]["sms"]
-    expected = 313 * sms_segments.count(texts["zh"]).segments + 3 * sms_segments.count(texts["en"]).segments
+    expected = (
+        313 * sms_segments.count("【盂县应急指挥部】" + texts["zh"]).segments
+        + 3 * sms_segments.count("[Yu County emergency command] " + texts["en"]).segments
+    )
     assert audience_segments(sample_draft, texts) == expected
+
+
+def test_segments_are_what_the_phone_shows_on_each_route(
+    sample_users, sample_kind, sample_levels, sample_recipients
+):
+    # Texts chosen so that the signature takes each over a part boundary: the Chinese one is
+    # 130 characters bare (two parts of 67) and 139 with 【盂县应急指挥部】 (three); the English
+    # one 300 bare (two of 153) and 330 with its [signature] (three).
+    revision = propose_issue(
+        sample_kind,
+        proposal(sample_levels["yellow"], headline_zh="重" * 30, headline_en="Yu County warning"),
+        sample_users["office"],
+    )
+    db.session.commit()
+    take_to(revision, "published", sample_users)
+    texts = revision.snapshot.content["texts"]["sms"]
+    assert (len(texts["zh"]), len(texts["en"])) == (130, 300)
+    assert not texts["zh"].startswith("【") and not texts["en"].startswith("[")
+    rows = _deliveries(revision)
+    assert {r.segments for r in rows if r.gateway == "aliyun"} == {3}
+    assert {r.segments for r in rows if r.gateway == "twilio"} == {3}
+    assert audience_segments(revision, texts) == 316 * 3
 
 
 def test_enqueue_message_normalises_and_refuses_landlines(app):
@@ -149,10 +175,25 @@ def test_a_tipoff_receipt_forgets_the_number_and_text_once_it_is_over(app):
     kept = outbox.enqueue_message("13803530001", "other", purpose="warning_test")
     db.session.commit()
     assert outbox.scrub_private(clock.now()) == 0  # still to be sent: nothing is blanked
-    reports.apply(StatusReport("delivered", delivery_id=delivery.id), now=clock.now())
-    reports.apply(StatusReport("delivered", delivery_id=kept.id), now=clock.now())
+    # Handed over to the gateway (a receipt moves only a message the gateway took), then delivered.
+    for row, biz_id in ((delivery, "BIZ-1"), (kept, "BIZ-2")):
+        row.status, row.provider_id = Status.ACCEPTED, biz_id
+    db.session.commit()
+    reports.apply(StatusReport("delivered", provider_id="BIZ-1", delivery_id=delivery.id), now=clock.now())
+    reports.apply(StatusReport("delivered", provider_id="BIZ-2", delivery_id=kept.id), now=clock.now())
     db.session.commit()
     assert outbox.scrub_private(clock.now()) == 1
     db.session.expire_all()
     assert (delivery.address, delivery.body) == ("0000", None)
     assert (kept.address, kept.body) == ("+8613803530001", "other")
+
+
+def test_a_single_message_counts_the_signature_its_route_shows(app):
+    text = "a" * 120
+    abroad = outbox.enqueue_message("+14155552671", text, purpose="tipoff_received", locale="en")
+    at_home = outbox.enqueue_message("13803530000", text, purpose="tipoff_received", locale="en")
+    db.session.commit()
+    # Twilio: "[Yu County emergency command] " + 120 letters = 150 GSM-7 characters, one part.
+    assert (abroad.gateway, abroad.locale, abroad.segments) == ("twilio", "en", 1)
+    # Aliyun shows 【盂县应急指挥部】 in front, which makes the text UCS-2: 129 characters, two parts.
+    assert (at_home.gateway, at_home.locale, at_home.segments) == ("aliyun", "en", 2)

@@ -23,7 +23,6 @@ from notify.models.deliveries import Status
 from notify.models.robots import robot_address
 from notify.robots import set_groups
 from tests.conftest import proposal, take_to
-from tests.robot_fixtures import new_robot, robot_standins, robot_standins_server  # noqa: F401
 
 REDIS = "redis://127.0.0.1:6379/0"
 

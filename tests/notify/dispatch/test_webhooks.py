@@ -33,7 +33,6 @@ from notify.models import Delivery, PartnerWebhook
 from notify.models.deliveries import Status
 from sandbox.webhook_receiver import verify
 from tests.conftest import proposal, take_to
-from tests.robot_fixtures import webhook_receiver, webhook_receiver_server  # noqa: F401
 
 SECRET = "partner-secret-0123456789abcdef"
 
@@ -264,7 +263,9 @@ def test_the_receiver_refuses_bad_and_unsigned_posts(webhook_receiver):
 def test_gateway_maps_answers(webhook_receiver):
     webhook_receiver.partners["daily"] = SECRET
     gw = PartnerWebhookGateway(
-        lambda a: {"webhook:1": WebhookTarget(webhook_receiver.endpoint("daily"), SECRET)}, timeout=1.0
+        lambda a: {"webhook:1": WebhookTarget(webhook_receiver.endpoint("daily"), SECRET)},
+        timeout=1.0,
+        allowed_hosts={"127.0.0.1"},  # the receiver's loopback address, allowed like the tests' config
     )
     body = json.dumps({"id": "x"})
     webhook_receiver.update(answers=[[429, "7"], [500, None], [410, None], [301, None]])

@@ -1,1 +1,8 @@
-from tests.notify.timed.conftest import director, fresh_scheduler  # noqa: F401
+"""Every records test starts as after a restart (see tests.notify.timed.fixtures)."""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _restarted_scheduler(fresh_scheduler):
+    """No store scheduler kept from the last test."""

@@ -40,7 +40,11 @@ def test_an_exercise_reaches_only_the_test_group_marked(
     assert addresses == ["+8613903539001", "+8613903539002"]
     content = drill.snapshot.content
     assert content["exercise"] is True
-    assert content["texts"]["sms"]["zh"].startswith("【演练】【盂县应急指挥部】")
+    # The gateway puts the signature in front (【盂县应急指挥部】【演练】…): the text carries none.
+    assert (
+        content["texts"]["sms"]["zh"].startswith("【演练】")
+        and "应急指挥部" not in content["texts"]["sms"]["zh"]
+    )
     assert content["texts"]["sms"]["en"].startswith("[EXERCISE] ")
     assert all(
         text.startswith(("【演练】", "[EXERCISE]"))

@@ -11,6 +11,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from notify import scheduling
+from notify.channels import sms_segments
 from notify.demo.loader import DATA_DIR, load_jurisdiction, read
 from notify.extensions import db
 from notify.lifecycle.guard import perform
@@ -56,7 +57,9 @@ def test_every_school_gets_its_own_notice_and_link(yu_schools, sample_draft, sam
     assert set(sent) == {s.head_phone for s in yu_schools}
     first = yu_schools[0]
     body = sent[first.head_phone].body
-    assert body.startswith("【盂县应急指挥部】盂县第一中学校：")
+    # No signature in the text: the domestic gateway adds it (notify/channels/sms_signature.py).
+    assert body.startswith("盂县第一中学校：")
+    assert sent[first.head_phone].segments == sms_segments.count("【盂县应急指挥部】" + body).segments
     assert "请贵校自11月23日起，停止室外课程及活动" in body and "回复1" in body
     assert tokens.read(token_in(body)) == (sample_draft.id, first.id)
     links = {token_in(d.body) for d in sent.values()}

@@ -14,7 +14,6 @@ from sqlalchemy import select
 from notify.extensions import db
 from notify.models import InboundSms, SchoolNotice
 from tests.conftest import fresh, take_to
-from tests.sandbox_fixtures import aliyun_standin, aliyun_standin_server  # noqa: F401
 
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 TOKEN = "test-uplink-token-0123456789"

@@ -25,14 +25,6 @@ from notify.schools import dashboard, registry
 from notify.schools import notices as school_notices
 from notify.schools.escalation import escalate_schools
 from tests.conftest import fresh, take_to
-from tests.notify.dispatch.conftest import (  # noqa: F401
-    aliyun_standin,
-    aliyun_standin_server,
-    run_executor,
-    twilio_standin,
-    twilio_standin_server,
-    wired,
-)
 
 N = 300
 UPLINK_TOKEN = "simulation-uplink-token-0123456789"
@@ -171,7 +163,10 @@ def test_300_schools_dashboard_and_escalations_match_who_did_what(
     # The dashboard, per township, is exactly who did what.
     rows, total = dashboard.by_township(rid)
     for row in rows:
-        mine = lambda group: [s for s in group if s.township_id == row.township_id]  # noqa: E731
+
+        def mine(group, township_id=row.township_id):
+            return [s for s in group if s.township_id == township_id]
+
         c = row.counts
         assert c["schools"] == len(mine(order))
         assert c["acknowledged"] == len(mine(timely)) + len(mine(late))

@@ -6,8 +6,7 @@ import pytest
 from sqlalchemy import select, text
 
 from notify.extensions import db
-from notify.models import AuditEvent, Delivery, DutyContact
-from notify.scheduling import runner
+from notify.models import AuditEvent, Delivery
 
 
 def stored_jobs() -> list[str]:
@@ -32,24 +31,5 @@ def messages(purpose: str, channel: str = "sms") -> list[Delivery]:
 
 
 @pytest.fixture(autouse=True)
-def fresh_scheduler(app):
-    """Forget this process's store scheduler around each test, as a restart would."""
-
-    def forget():
-        store = app.extensions.pop(runner._STORE_EXT, None)
-        if store is not None:
-            store.shutdown(wait=False)
-
-    forget()
-    yield
-    forget()
-
-
-@pytest.fixture
-def director(sample_jurisdiction):
-    contact = DutyContact(
-        jurisdiction_id=sample_jurisdiction.id, duty="office_director", name="周主任", phone="+8613900000001"
-    )
-    db.session.add(contact)
-    db.session.commit()
-    return contact
+def _restarted_scheduler(fresh_scheduler):
+    """Every test here starts as after a restart: no store scheduler kept from the last one."""

@@ -11,7 +11,6 @@ from notify import scheduling
 from notify.extensions import db
 from notify.models import DailyReport, ResponseDay
 from tests.conftest import take_to
-from tests.notify.daily_reports.conftest import liaisons  # noqa: F401
 from tests.notify.timed.conftest import events, messages, stored_jobs
 
 
