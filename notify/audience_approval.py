@@ -27,10 +27,13 @@ from notify.extensions import db
 from notify.i18n import is_zh
 from notify.lifecycle.errors import AudienceChanged
 from notify.models import AudienceGroup, AudienceRule, Recipient, Revision
+from notify.schools.notices import schools_reached
 
 # Rows fetched per round trip while hashing a staff-managed group.
 STREAM_CHUNK = 2000
 DEFAULT_TOLERANCE_PERCENT = 10.0
+# The schools of the registry, fingerprinted beside the audience groups under this name.
+SCHOOL_REGISTRY = "school_registry"
 
 
 def _groups(revision: Revision) -> dict[int, AudienceGroup]:
@@ -85,7 +88,7 @@ def fingerprint(revision: Revision) -> dict[str, Any]:
         )
         for group_id, recipient_id, channel, address, locale in rows:
             digests[group_id].update(f"{recipient_id}\t{channel}\t{address}\t{locale}\n".encode())
-    return {
+    fingerprinted = {
         "rules": rules,
         "groups": {
             groups[gid].code: {
@@ -97,6 +100,26 @@ def fingerprint(revision: Revision) -> dict[str, Any]:
             }
             for gid in sorted(involved, key=lambda gid: groups[gid].code)
         },
+    }
+    if not revision.warning.is_exercise:
+        fingerprinted["groups"][SCHOOL_REGISTRY] = _school_registry(revision)
+    return fingerprinted
+
+
+def _school_registry(revision: Revision) -> dict[str, Any]:
+    """The schools that get the revision's notices: staff-managed like a group (the office imports
+    the registry), so frozen the same way."""
+    digest, count = hashlib.sha256(), 0
+    rows = db.session.execute(schools_reached(revision).execution_options(yield_per=STREAM_CHUNK))
+    for school_id, _name, kind, township_id, phone, robot_id in rows:
+        digest.update(f"{school_id}\t{kind}\t{township_id}\t{phone}\t{robot_id}\n".encode())
+        count += 1
+    return {
+        "name_zh": "学校名录（学校通知）",
+        "name_en": "School registry (school notices)",
+        "open": False,
+        "count": count,
+        "digest": digest.hexdigest(),
     }
 
 

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import Select, insert, select
 
 from notify import audit, scheduling
 from notify.dispatch import routing, wakeup
@@ -40,6 +40,19 @@ def zone(revision: Revision) -> ZoneInfo:
     return ZoneInfo(revision.warning.jurisdiction.timezone or "Asia/Shanghai")
 
 
+def schools_reached(revision: Revision) -> Select:
+    """The schools a revision's notices go to: the active ones of its area, in id order. The
+    approver's fingerprint of the audience (notify.audience_approval) reads the same rows."""
+    query = (
+        select(School.id, School.name, School.type, School.township_id, School.head_phone, School.robot_id)
+        .where(School.jurisdiction_id == revision.warning.jurisdiction_id, School.active.is_(True))
+        .order_by(School.id)
+    )
+    if revision.area_scope == "townships":
+        query = query.where(School.township_id.in_([t.id for t in revision.townships]))
+    return query
+
+
 def write_for(revision: Revision, now: datetime) -> int:
     """Write the notices and their deliveries of a revision being published; returns how many
     schools get one. Schedules the escalation of those that must confirm."""
@@ -53,14 +66,7 @@ def write_for(revision: Revision, now: datetime) -> int:
     if warning.is_exercise or not items:
         return 0
     requires_ack = revision.action != "lift"
-    query = (
-        select(School.id, School.name, School.type, School.township_id, School.head_phone, School.robot_id)
-        .where(School.jurisdiction_id == warning.jurisdiction_id, School.active.is_(True))
-        .order_by(School.id)
-    )
-    if revision.area_scope == "townships":
-        query = query.where(School.township_id.in_([t.id for t in revision.townships]))
-    schools = db.session.execute(query).all()
+    schools = db.session.execute(schools_reached(revision)).all()
     if not schools:
         return 0
 

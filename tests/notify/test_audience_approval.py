@@ -115,3 +115,33 @@ def test_an_untouched_audience_publishes_and_older_snapshots_are_not_checked(app
     perform(approved, "publish", sample_users["office"])
     db.session.commit()
     assert approved.state == "published"
+
+
+def test_schools_added_to_the_registry_after_approval_are_a_change(
+    sample_draft, sample_users, sample_recipients
+):
+    # School notices go to the registry, not to an audience group: it is frozen all the same.
+    from notify.demo.schools import seed_schools
+    from notify.models import School
+
+    seed_schools(sample_draft.warning.jurisdiction)
+    db.session.commit()
+    take_to(sample_draft, "approved", sample_users)
+    before = sample_draft.snapshot.content["audience"]["groups"]["school_registry"]["count"]
+    db.session.add(
+        School(
+            jurisdiction_id=sample_draft.warning.jurisdiction_id,
+            code="NEW-0001",
+            name="新建小学",
+            type="primary",
+            township_id=db.session.scalars(select(School.township_id)).first(),
+            head_phone="+8613703538888",
+        )
+    )
+    db.session.commit()
+    with pytest.raises(AudienceChanged) as refused:
+        perform(sample_draft, "publish", sample_users["office"])
+    db.session.rollback()
+    assert [(c.what, c.group, c.before, c.after) for c in refused.value.changes] == [
+        ("count", "school_registry", before, before + 1)
+    ]
