@@ -88,7 +88,7 @@ def fingerprint(revision: Revision) -> dict[str, Any]:
         )
         for group_id, recipient_id, channel, address, locale in rows:
             digests[group_id].update(f"{recipient_id}\t{channel}\t{address}\t{locale}\n".encode())
-    fingerprinted = {
+    fingerprinted: dict[str, Any] = {
         "rules": rules,
         "groups": {
             groups[gid].code: {
