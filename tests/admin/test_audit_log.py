@@ -20,6 +20,8 @@ from tests.conftest import PASSWORD_HASH, fresh, login, take_to
 
 URL = "/admin/audit"
 # 10:00 in Beijing on 20 November.
+# Instants are passed explicitly; everything else runs on the suite's frozen scene clock
+# (tests/scene_clock.py), so the fixed dates hold on any day.
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
 

@@ -4,6 +4,8 @@ no 5xx, and every response conforms to the document (status, content type, schem
 
 from __future__ import annotations
 
+# Instants are passed explicitly; everything else runs on the suite's frozen scene clock
+# (tests/scene_clock.py), so the fixed dates hold on any day.
 import contextvars
 from datetime import UTC, datetime
 

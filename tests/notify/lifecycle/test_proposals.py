@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+# Instants are passed explicitly; everything else runs on the suite's frozen scene clock
+# (tests/scene_clock.py), so the fixed dates hold on any day.
 from datetime import UTC, datetime
 
 import pytest

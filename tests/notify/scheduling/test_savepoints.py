@@ -10,6 +10,8 @@ from notify import scheduling
 from notify.extensions import db
 from tests.notify.scheduling import sample_tasks
 
+# Instants are passed explicitly; everything else runs on the suite's frozen scene clock
+# (tests/scene_clock.py), so the fixed dates hold on any day.
 WHEN = datetime(2030, 1, 1, tzinfo=UTC)
 
 

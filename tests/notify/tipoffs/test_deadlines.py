@@ -8,6 +8,8 @@ from notify.tipoffs.deadlines import deadlines_for, is_overdue, overdue
 from notify.tipoffs.guard import ActionData, perform
 from tests.notify.tipoffs.fixtures import make_tipoff
 
+# Instants are passed explicitly; everything else runs on the suite's frozen scene clock
+# (tests/scene_clock.py), so the fixed dates hold on any day.
 T0 = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
 
 

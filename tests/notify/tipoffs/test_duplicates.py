@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from notify.tipoffs.duplicates import distance_m, suggestions
 from tests.notify.tipoffs.fixtures import LAT, LON, make_tipoff
 
+# Instants are passed explicitly; everything else runs on the suite's frozen scene clock
+# (tests/scene_clock.py), so the fixed dates hold on any day.
 T0 = datetime(2026, 11, 10, 2, 0, tzinfo=UTC)
 # 0.001° of latitude is about 111 m.
 NEAR = (LAT + 0.002, LON)  # ~222 m
