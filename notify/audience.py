@@ -1,79 +1,141 @@
 """Who a revision reaches: the recipients its kind's and level's audience rules pick.
 
-The approver confirms this number before approving; the outbox writes exactly these rows.
+The approver confirms this number before approving; the outbox and the dispatch plan together
+write exactly these rows (notify.dispatch.outbox for the responders in the publish transaction,
+notify.dispatch.plans for the large groups after it). What they cost in SMS parts is
+notify.dispatch.costs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from flask import current_app
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select
 
-from notify.channels import sms_segments
-from notify.channels.sms_signature import Signatures
-from notify.dispatch import routing
 from notify.extensions import db
 from notify.models import AudienceGroup, AudienceRule, Recipient, Revision
 
 
-def audience_select(revision: Revision) -> Select:
-    """One row per (channel, address) the revision reaches: address, channel, recipient, locale.
+def recipients_reached(
+    revision: Revision,
+    *,
+    groups: Sequence[int] | None = None,
+    ids: tuple[int | ColumnElement[int], int | ColumnElement[int]] | None = None,
+) -> Select:
+    """Every recipient row the revision's rules pick, before the de-duplication by address:
+    recipient_id, group_id, channel, address, locale.
 
-    An address in two groups (a township head who is also a unit's duty officer) is warned once.
-    An exercise (演练) reaches the test groups only, whatever the rules say; a real warning never
-    reaches them.
+    The one statement of who is reached; callers narrow it to some `groups` and to the key range
+    `ids` = (after, up_to] of recipient ids (a dispatch plan's chunk; values or bound parameters),
+    add terms on Recipient's columns, and fold it with per_address(). An exercise (演练) reaches
+    the test groups only, whatever the rules say; a real warning never reaches them.
     """
+    columns = (
+        Recipient.id.label("recipient_id"),
+        Recipient.group_id.label("group_id"),
+        Recipient.channel.label("channel"),
+        Recipient.address.label("address"),
+        Recipient.locale.label("locale"),
+    )
+    # A key range is read off the table: compared as an expression, the group cannot lead the
+    # database (SQLite has no statistics) to walk a million-row group on its index for 20,000 ids.
+    group = Recipient.group_id + literal_column("0") if ids is not None else Recipient.group_id
     # getattr: the SMS preview passes a stand-in warning that has never been saved.
     if getattr(revision.warning, "is_exercise", False):
-        return _test_audience(revision)
-    level_id = revision.level_id
-    rules = (
-        select(AudienceRule.group_id, AudienceRule.channel)
-        .where(
-            AudienceRule.kind_id == revision.warning.kind_id,
-            or_(AudienceRule.level_id.is_(None), AudienceRule.level_id == level_id),
+        query = (
+            select(*columns)
+            .join(AudienceGroup, AudienceGroup.id == group)
+            .where(
+                Recipient.active.is_(True),
+                AudienceGroup.is_test.is_(True),
+                AudienceGroup.jurisdiction_id == revision.warning.jurisdiction_id,
+            )
         )
-        .subquery()
-    )
-    query = (
-        select(
-            Recipient.channel.label("channel"),
-            Recipient.address.label("address"),
-            func.min(Recipient.id).label("recipient_id"),
-            func.min(Recipient.locale).label("locale"),
+    else:
+        rules = _rules(revision).subquery()
+        query = (
+            select(*columns)
+            .join(rules, (rules.c.group_id == group) & (rules.c.channel == Recipient.channel))
+            .join(AudienceGroup, AudienceGroup.id == group)
+            .where(
+                Recipient.active.is_(True),
+                AudienceGroup.is_test.is_(False),
+                AudienceGroup.jurisdiction_id == revision.warning.jurisdiction_id,
+            )
         )
-        .join(rules, (rules.c.group_id == Recipient.group_id) & (rules.c.channel == Recipient.channel))
-        .join(AudienceGroup, AudienceGroup.id == Recipient.group_id)
-        .where(
-            Recipient.active.is_(True),
-            AudienceGroup.is_test.is_(False),
-            AudienceGroup.jurisdiction_id == revision.warning.jurisdiction_id,
-        )
-        .group_by(Recipient.channel, Recipient.address)
-    )
-    if revision.area_scope == "townships":
-        township_ids = [t.id for t in revision.townships]
-        query = query.where(or_(Recipient.township_id.is_(None), Recipient.township_id.in_(township_ids)))
+        if revision.area_scope == "townships":
+            township_ids = [t.id for t in revision.townships]
+            query = query.where(or_(Recipient.township_id.is_(None), Recipient.township_id.in_(township_ids)))
+    if groups is not None:
+        query = query.where(group.in_(groups))
+    if ids is not None:
+        query = query.where(Recipient.id > ids[0], Recipient.id <= ids[1])
     return query
 
 
-def _test_audience(revision: Revision) -> Select:
-    return (
-        select(
-            Recipient.channel.label("channel"),
-            Recipient.address.label("address"),
-            func.min(Recipient.id).label("recipient_id"),
-            func.min(Recipient.locale).label("locale"),
-        )
-        .join(AudienceGroup, AudienceGroup.id == Recipient.group_id)
-        .where(
-            Recipient.active.is_(True),
-            AudienceGroup.is_test.is_(True),
-            AudienceGroup.jurisdiction_id == revision.warning.jurisdiction_id,
-        )
-        .group_by(Recipient.channel, Recipient.address)
+def per_address(reached: Select) -> Select:
+    """recipients_reached() folded to one row per (channel, address): address, channel, the
+    lowest recipient id and locale. An address in two groups (a township head who is also a
+    unit's duty officer) is warned once."""
+    return reached.with_only_columns(
+        Recipient.channel.label("channel"),
+        Recipient.address.label("address"),
+        func.min(Recipient.id).label("recipient_id"),
+        func.min(Recipient.locale).label("locale"),
+        maintain_column_froms=False,
+    ).group_by(Recipient.channel, Recipient.address)
+
+
+def audience_select(revision: Revision) -> Select:
+    """One row per (channel, address) the revision reaches: address, channel, recipient, locale."""
+    return per_address(recipients_reached(revision))
+
+
+def _rules(revision: Revision) -> Select:
+    return select(AudienceRule.group_id, AudienceRule.channel).where(
+        AudienceRule.kind_id == revision.warning.kind_id,
+        or_(AudienceRule.level_id.is_(None), AudienceRule.level_id == revision.level_id),
     )
+
+
+@dataclass(frozen=True)
+class Split:
+    """The groups of a revision's audience by size: `small` written in the publish transaction
+    (responders), `large` left to a dispatch plan."""
+
+    small: list[int]
+    large: list[int]
+
+
+def split_by_size(revision: Revision, inline_limit: int) -> Split:
+    """Large: every open group (public subscribers) and any staff-managed group with more than
+    `inline_limit` active recipients; the rest small. Counting stops at inline_limit + 1, so a
+    million subscribers cost nothing."""
+    if getattr(revision.warning, "is_exercise", False):
+        candidates = select(AudienceGroup.id, AudienceGroup.is_open).where(AudienceGroup.is_test.is_(True))
+    else:
+        rules = _rules(revision).subquery()
+        candidates = select(AudienceGroup.id, AudienceGroup.is_open).where(
+            AudienceGroup.id.in_(select(rules.c.group_id)), AudienceGroup.is_test.is_(False)
+        )
+    groups = db.session.execute(
+        candidates.where(AudienceGroup.jurisdiction_id == revision.warning.jurisdiction_id).order_by(
+            AudienceGroup.id
+        )
+    ).all()
+    large = [group_id for group_id, is_open in groups if is_open or _more_than(group_id, inline_limit)]
+    return Split(small=[group_id for group_id, _ in groups if group_id not in large], large=large)
+
+
+def _more_than(group_id: int, limit: int) -> bool:
+    first = (
+        select(Recipient.id)
+        .where(Recipient.group_id == group_id, Recipient.active.is_(True))
+        .limit(limit + 1)
+        .subquery()
+    )
+    return int(db.session.scalar(select(func.count()).select_from(first)) or 0) > limit
 
 
 def audience_size(revision: Revision) -> int:
@@ -103,23 +165,3 @@ def audience_by_group(revision: Revision) -> list[GroupShare]:
         .order_by(AudienceGroup.id)
     ).all()
     return [GroupShare(zh, en, int(n)) for zh, en, n in rows]
-
-
-def audience_segments(revision: Revision, texts: dict[str, str]) -> int:
-    """Total SMS parts the audience will cost: per language's text as the phones show it, with
-    the signature of the route each number takes."""
-    sub = audience_select(revision).subquery()
-    gateway = routing.gateway_sql(sub.c.address).label("gateway")
-    rows = db.session.execute(
-        select(sub.c.locale, gateway, func.count())
-        .where(sub.c.channel == "sms")
-        .group_by(sub.c.locale, gateway)
-    ).all()
-    signatures = Signatures.from_config(current_app.config)
-    return sum(
-        n
-        * sms_segments.count(
-            signatures.phone_text(texts.get(locale) or texts.get("zh", ""), route, locale)
-        ).segments
-        for locale, route, n in rows
-    )

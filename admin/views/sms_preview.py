@@ -19,10 +19,11 @@ from admin.access import roles_required
 from admin.forms import ProposalForm
 from admin.views.warnings import OFFICE, _data_from, _own_kind, _own_revision, _own_warning
 from notify import clock
-from notify.audience import audience_segments, audience_size
+from notify.audience import audience_size
 from notify.channels import sms_segments
 from notify.channels.sms_signature import Signatures
 from notify.dispatch import routing
+from notify.dispatch.costs import audience_segments
 from notify.extensions import db
 from notify.ids import query_int
 from notify.lifecycle.proposals import CHANGE_ACTIONS

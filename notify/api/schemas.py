@@ -320,6 +320,9 @@ RESPONSES["DeliverySummary"] = obj(
         "total": _INT,
         "final": _INT,
         "done": {"type": "boolean"},
+        # The large audience's deliveries are written after publication, in chunks: until
+        # `expanding` is false, `total` is not yet the whole audience.
+        "expansion": obj({"expanding": {"type": "boolean"}, "percent": {"type": "number"}, "written": _INT}),
         "by_status": _COUNTS,
         "by_channel": {"type": "object", "additionalProperties": _COUNTS},
         "by_gateway": {"type": "object", "additionalProperties": _COUNTS},

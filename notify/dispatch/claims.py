@@ -1,8 +1,12 @@
 """Claiming deliveries under a lease, so that a dead worker's batch is taken again.
 
 A claim is one UPDATE … RETURNING: it marks up to `limit` due rows of one route as `sending`,
-owned by the worker until the lease expires. PostgreSQL skips rows another worker is claiming
-(FOR UPDATE SKIP LOCKED); SQLite has one writer at a time, so its UPDATE is already exclusive.
+owned by the worker until the lease expires, the most urgent first (deliveries.priority, then
+the order they were written). The rows are read in the order of the partial index
+ix_deliveries_claimable (gateway, priority, id) over the pending and leased rows, so a claim takes
+its batch off the front of the index instead of sorting every pending row. PostgreSQL skips rows
+another worker is claiming (FOR UPDATE SKIP LOCKED); SQLite has one writer at a time, so its
+UPDATE is already exclusive.
 A row whose lease ran out (its worker was killed) is due again: at-least-once to the gateway,
 with duplicates bounded by the one batch the dead worker may have handed over.
 """
@@ -12,13 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, exists, func, literal_column, or_, select, update
 from sqlalchemy.orm import aliased
 
-from notify.dispatch import routing
+from notify.dispatch import plans, routing
 from notify.extensions import db
-from notify.models import Delivery
+from notify.models import Delivery, DispatchPlan
 from notify.models.deliveries import Status
+from notify.models.dispatch_plans import PlanStatus
 from notify.row_counts import rows_written
 
 
@@ -30,6 +35,18 @@ class Claimed:
     locale: str
     body: str | None
     attempts: int
+
+
+def _status_in(*statuses: str):
+    """`status IN ('pending', …)` with the values written out: SQLite and PostgreSQL prove a
+    partial index usable from literals in the query, never from bound parameters."""
+    values: list[ColumnElement[str]] = [literal_column(f"'{s}'") for s in statuses]
+    return Delivery.status == values[0] if len(values) == 1 else Delivery.status.in_(values)
+
+
+def claimable():
+    """The partial index's own term (models.deliveries.CLAIMABLE_SQL)."""
+    return _status_in(Status.PENDING, Status.SENDING)
 
 
 def _due(route: str, now: datetime, ordering_hold: timedelta):
@@ -46,15 +63,21 @@ def _due(route: str, now: datetime, ordering_hold: timedelta):
             and_(before.status.in_(Status.HANDED_OVER), before.accepted_at > now - ordering_hold),
         ),
     )
+    # Nor may it go while the superseded revision's plan is still writing rows: an address not
+    # reached yet has no row for the test above to find.
+    predecessor_expanding = exists().where(
+        DispatchPlan.revision_id == d.after_revision_id, DispatchPlan.status == PlanStatus.EXPANDING
+    )
     return and_(
         d.gateway == route,
+        claimable(),
         d.channel.not_in(routing.PULL_CHANNELS),
         or_(
             and_(d.status == Status.PENDING, d.next_attempt_at <= now),
             and_(d.status == Status.SENDING, d.lease_expires_at < now),
         ),
         or_(d.expires_at.is_(None), d.expires_at > now),
-        or_(d.after_revision_id.is_(None), ~predecessor_open),
+        or_(d.after_revision_id.is_(None), and_(~predecessor_open, ~predecessor_expanding)),
     )
 
 
@@ -70,6 +93,7 @@ def due_routes(routes: list[str], now: datetime) -> set[str]:
         exists()
         .where(
             d.gateway == route,
+            claimable(),
             or_(
                 and_(d.status == Status.PENDING, d.next_attempt_at <= now),
                 and_(d.status == Status.SENDING, d.lease_expires_at < now),
@@ -83,6 +107,16 @@ def due_routes(routes: list[str], now: datetime) -> set[str]:
     return {route for route, due in zip(routes, row, strict=True) if due}
 
 
+def next_batch(route: str, *, limit: int, now: datetime, ordering_hold: timedelta) -> Select:
+    """The ids a claim on `route` takes: due rows, most urgent first, read in index order."""
+    return (
+        select(Delivery.id)
+        .where(_due(route, now, ordering_hold))
+        .order_by(Delivery.priority, Delivery.id)
+        .limit(limit)
+    )
+
+
 def claim(
     route: str,
     *,
@@ -92,9 +126,14 @@ def claim(
     now: datetime,
     ordering_hold: timedelta = timedelta(seconds=60),
 ) -> list[Claimed]:
-    candidates = select(Delivery.id).where(_due(route, now, ordering_hold)).limit(limit)
+    candidates = next_batch(route, limit=limit, now=now, ordering_hold=ordering_hold)
     if db.session.get_bind().dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
+    elif db.session.execute(next_batch(route, limit=1, now=now, ordering_hold=ordering_hold)).first() is None:
+        # SQLite: an UPDATE takes the one write lock even when it changes nothing, which an idle
+        # worker polling would keep taking from the publication and the busy routes.
+        db.session.commit()
+        return []
     stmt = (
         update(Delivery)
         .where(Delivery.id.in_(candidates.scalar_subquery()))
@@ -118,7 +157,8 @@ def expire_overdue(now: datetime) -> int:
     """Revisions that ran out before their messages went: those messages are not sent."""
     result = db.session.execute(
         update(Delivery)
-        .where(Delivery.status == Status.PENDING, Delivery.expires_at <= now)
+        # Read off ix_deliveries_pending_expiry: only the rows already past their end.
+        .where(_status_in(Status.PENDING), Delivery.expires_at <= now)
         .values(
             status=Status.EXPIRED,
             finished_at=now,
@@ -132,19 +172,13 @@ def expire_overdue(now: datetime) -> int:
 
 
 def outstanding() -> int:
-    """Rows an executor still has to do something with (due now or later, or under a lease).
+    """Rows an executor still has to do something with (due now or later, or under a lease),
+    and plans with chunks left to write (a dead expander's, once its lease runs out).
 
     Pull deliveries (screens) wait for their gateway's report, not for an executor."""
-    from sqlalchemy import func
-
-    return int(
-        db.session.scalar(
-            select(func.count())
-            .select_from(Delivery)
-            .where(
-                Delivery.status.in_((Status.PENDING, Status.SENDING)),
-                Delivery.channel.not_in(routing.PULL_CHANNELS),
-            )
-        )
-        or 0
+    rows = db.session.scalar(
+        select(func.count())
+        .select_from(Delivery)
+        .where(claimable(), Delivery.channel.not_in(routing.PULL_CHANNELS))
     )
+    return int(rows or 0) + plans.open_plans()

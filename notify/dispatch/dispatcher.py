@@ -21,7 +21,7 @@ from notify import clock
 from notify.channels import sms_segments
 from notify.channels.base import Gateway, GatewayUnavailable, Message, Result
 from notify.channels.sms_signature import Signatures
-from notify.dispatch import claims, outbox, reports, results, routing, texts
+from notify.dispatch import claims, outbox, plans, reports, results, routing, texts
 from notify.dispatch.breaker import CircuitBreaker
 from notify.extensions import db
 from notify.models import GatewayEvent
@@ -54,6 +54,9 @@ class Settings:
     breaker_threshold: int = 5
     breaker_cooldown: float = 30.0
     expire_every: timedelta = timedelta(seconds=2)
+    # Recipient ids per chunk of a dispatch plan, and how long an expander keeps its plan.
+    plan_chunk: int = 20_000
+    plan_lease: timedelta = timedelta(seconds=30)
     # When no robot or webhook row is due, the push routes are probed again only after this
     # long, so that idle routes cost the SMS path one read four times a second at most.
     idle_poll: float = 0.25
@@ -85,10 +88,21 @@ class Dispatcher:
 
     # -- one round ---------------------------------------------------------------------------
     def run_once(self, worker: str, now: datetime | None = None) -> int:
-        """Claim and send at most one batch per route. Returns how many deliveries it handled."""
-        now = now or clock.now()
-        self._expire(now)
-        handled = 0
+        """Expand one chunk of a dispatch plan, then claim and send at most one batch per route.
+        Returns how many deliveries it wrote or handled (0: nothing to do just now)."""
+        fixed = now
+
+        def current() -> datetime:
+            # Each claim reads the clock afresh: a claim timed before a chunk or another route's
+            # send would not see as due what a publication committed meanwhile, and would take a
+            # batch of older, less urgent messages ahead of it.
+            return fixed or clock.now()
+
+        self._expire(current())
+        # First, so the chunk written is claimable in this very round.
+        handled = plans.expand_next(
+            worker, current(), chunk=self.settings.plan_chunk, lease=self.settings.plan_lease
+        )
         for route in routing.SMS_ROUTES:
             sender = self._sender_for(route)
             if sender is None:
@@ -98,7 +112,7 @@ class Dispatcher:
                 limit=self.settings.claim_size.get(sender.name, 100),
                 worker=worker,
                 lease=self.settings.lease,
-                now=now,
+                now=current(),
                 ordering_hold=self.settings.ordering_hold,
             )
             if not batch:
@@ -107,12 +121,12 @@ class Dispatcher:
             handled += len(batch)
             self._deliver(batch, sender, worker)
         if self._push_routes and self._push_idle_until <= time.monotonic():
-            due = claims.due_routes(self._push_routes, now)
+            due = claims.due_routes(self._push_routes, current())
             if not due:
                 self._push_idle_until = time.monotonic() + self.settings.idle_poll
             for route in self._push_routes:
                 if route in due:
-                    handled += self._drain_push_route(route, worker, now)
+                    handled += self._drain_push_route(route, worker, current())
         return handled
 
     def _drain_push_route(self, route: str, worker: str, now: datetime) -> int:

@@ -13,8 +13,9 @@ from sqlalchemy import BigInteger, Integer, case, cast, func, literal, select, u
 
 from notify import clock
 from notify.extensions import db
-from notify.models import Delivery, GatewayEvent
+from notify.models import Delivery, DispatchPlan, GatewayEvent
 from notify.models.deliveries import Status
+from notify.models.dispatch_plans import PlanStatus
 from notify.row_counts import rows_written
 from notify.screens import status as screen_status
 
@@ -49,14 +50,33 @@ def status_counts(revision_id: int) -> dict:
             table.setdefault(key, {}).setdefault(status, 0)
             table[key][status] += n
     final = sum(by_status[s] for s in Status.FINAL)
+    plan = expansion(revision_id)
     return {
         "total": total,
         "final": final,
-        "done": total > 0 and final == total,
+        # Not done while the large audience is still being written, whatever the rows say.
+        "done": total > 0 and final == total and not plan["expanding"],
+        "expansion": plan,
         "by_status": by_status,
         "by_channel": by_channel,
         "by_gateway": by_gateway,
     }
+
+
+def expansion(revision_id: int) -> dict:
+    """How far the executors have written the large audience's deliveries (notify.dispatch.plans):
+    until they are done, the total above is not yet the whole audience."""
+    plan = db.session.execute(
+        select(
+            DispatchPlan.status, DispatchPlan.cursor, DispatchPlan.max_recipient_id, DispatchPlan.rows_written
+        ).where(DispatchPlan.revision_id == revision_id)
+    ).one_or_none()
+    if plan is None:
+        return {"expanding": False, "percent": 100.0, "written": 0}
+    status, cursor, last, written = plan
+    expanding = status == PlanStatus.EXPANDING
+    percent = 100.0 if not expanding or not last else round(100 * min(cursor, last) / last, 1)
+    return {"expanding": expanding, "percent": percent, "written": int(written)}
 
 
 def shown_counts(revision_id: int, now: datetime) -> dict:
@@ -93,7 +113,7 @@ def shown_counts(revision_id: int, now: datetime) -> dict:
         "statuses": list(SHOWN_STATUSES),
         "unreachable": len(shown),
         "settled": settled,
-        "done": counts["total"] > 0 and settled == counts["total"],
+        "done": counts["total"] > 0 and settled == counts["total"] and not counts["expansion"]["expanding"],
         "unreachable_screens": shown,
     }
 

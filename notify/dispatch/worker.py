@@ -18,6 +18,9 @@ import time
 
 from celery import Celery, signals
 
+from notify.dispatch import claims, plans
+from notify.dispatch.dispatcher import worker_id
+
 BROKER = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 celery = Celery("notify", broker=BROKER)
 celery.conf.update(
@@ -36,6 +39,8 @@ POLL_KEY = "notify:dispatch:poller"
 def flask_app():
     global _app
     if _app is None:
+        # An entry point (`celery -A notify.dispatch.worker`): it builds its own app, and the
+        # app factory imports every package, this one included.
         from notify import create_app
 
         _app = create_app()
@@ -44,9 +49,6 @@ def flask_app():
 
 @celery.task(name="notify.dispatch.drain", bind=True)
 def drain(self) -> int:
-    from notify.dispatch import claims
-    from notify.dispatch.dispatcher import worker_id
-
     app = flask_app()
     handled = 0
     with app.app_context():
@@ -61,7 +63,7 @@ def drain(self) -> int:
         else:
             drain.apply_async()  # time is up but there is more: hand on to a fresh task
             return handled
-        if claims.outstanding():
+        if claims.outstanding() or plans.open_plans():
             _poll_later()
     return handled
 

@@ -43,6 +43,10 @@
     Object.keys(data.by_status).forEach(function (status) {
       setText('[data-count="' + status + '"]', data.by_status[status]);
     });
+    var expansion = data.expansion || {expanding: false};
+    root.querySelector('[data-show="expansion"]').hidden = !expansion.expanding;
+    setText('[data-field="expansion-percent"]', expansion.percent);
+    setText('[data-field="expansion-written"]', expansion.written);
     root.setAttribute("data-done", data.done ? "true" : "false");
   }
 

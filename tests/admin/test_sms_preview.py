@@ -8,8 +8,9 @@ import re
 import pytest
 from sqlalchemy import delete, func, select
 
-from notify.audience import audience_segments, audience_size
+from notify.audience import audience_size
 from notify.channels import sms_segments
+from notify.dispatch.costs import audience_segments
 from notify.extensions import db
 from notify.models import AudienceGroup, AudienceRule, Revision, Warning
 from tests.admin.test_console import _draft_form

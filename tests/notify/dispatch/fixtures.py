@@ -8,12 +8,30 @@
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import pytest
 
 from notify.dispatch.executor import ThreadExecutor
 from notify.dispatch.setup import build_dispatcher
 
 RECEIPT_TOKEN = "test-receipt-token-0123456789"
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def dispatch_worker_process(env: dict[str, str]) -> subprocess.Popen:
+    """`flask dispatch-worker` in a child process on the test's clock, configured by `env`, for
+    the tests that kill it."""
+    from tests.conftest import scene_command  # tests.conftest registers this module as a plugin
+
+    return subprocess.Popen(
+        scene_command("flask", "dispatch-worker"),
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 @pytest.fixture

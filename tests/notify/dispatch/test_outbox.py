@@ -1,18 +1,23 @@
-"""Publishing writes the outbox: one delivery per (address, channel), in the same transaction."""
+"""Publishing writes the outbox: one delivery per (address, channel), the responders' in the
+publish transaction, the public subscribers' when the executors expand the plan (take_to and
+expand_plans do it as they would)."""
 
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
 
-from notify.audience import audience_segments, audience_size
+from notify import clock
+from notify.audience import audience_size
 from notify.channels import sms_segments
-from notify.dispatch import outbox
+from notify.dispatch import outbox, plans
+from notify.dispatch.costs import audience_segments
 from notify.extensions import db
 from notify.lifecycle.proposals import propose_change, propose_issue
-from notify.models import AudienceGroup, Delivery, Recipient, Township
+from notify.models import AudienceGroup, Delivery, DispatchPlan, Recipient, Township
 from notify.models.deliveries import Status
-from tests.conftest import proposal, take_to
+from notify.publication import publish
+from tests.conftest import expand_plans, proposal, take_to
 
 
 def _deliveries(revision):
@@ -22,12 +27,8 @@ def _deliveries(revision):
 def test_publishing_writes_one_pending_delivery_per_address(sample_draft, sample_users, sample_recipients):
     take_to(sample_draft, "approved", sample_users)
     assert _deliveries(sample_draft) == []  # approval alone sends nothing
-    take_to_publish = sample_draft
-    from notify.lifecycle.guard import perform
-    from tests.conftest import approval_form
-
-    perform(take_to_publish, "publish", sample_users["office"], form=approval_form(sample_draft))
-    db.session.commit()
+    publish(sample_draft, sample_users["office"])
+    expand_plans()
     rows = _deliveries(sample_draft)
     assert len(rows) == audience_size(sample_draft) == 316
     assert {r.status for r in rows} == {Status.PENDING}
@@ -100,12 +101,12 @@ def test_a_failed_publication_leaves_no_deliveries(
     )
     db.session.commit()
     take_to(change, "approved", sample_users)
-    from notify.lifecycle.guard import perform
-    from tests.conftest import approval_form
-
-    perform(change, "publish", sample_users["office"], form=approval_form(change))
+    outbox.write_responder_deliveries(change, clock.now())
+    plans.write_plan(change, clock.now())
+    assert _deliveries(change)
     db.session.rollback()  # the publishing request failed after the outbox insert
     assert _deliveries(change) == []
+    assert db.session.scalar(select(func.count()).select_from(DispatchPlan)) == 1  # the first one's
 
 
 def test_superseding_revision_remembers_what_it_supersedes(

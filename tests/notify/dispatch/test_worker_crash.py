@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import time
-from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
 from notify.extensions import db
 from notify.models import AudienceGroup, Delivery, Recipient
 from notify.models.deliveries import Status
-from tests.conftest import scene_command, take_to
+from tests.conftest import take_to
 from tests.notify.dispatch.conftest import wait_until_final
-from tests.notify.dispatch.fixtures import RECEIPT_TOKEN
+from tests.notify.dispatch.fixtures import RECEIPT_TOKEN, dispatch_worker_process
 
-ROOT = Path(__file__).resolve().parents[3]
 N = 20_000
 BATCH = 500
 
@@ -43,13 +40,7 @@ def _worker(app, wired):
         "RATE_TWILIO": "0",
         "FLASK_APP": "wsgi",
     }
-    return subprocess.Popen(
-        scene_command("flask", "dispatch-worker"),
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    return dispatch_worker_process(env)
 
 
 def test_kill_9_mid_dispatch_loses_nothing(app, sample_users, sample_draft, wired):
