@@ -112,6 +112,8 @@ EVENTS = {
     "audience.recipient_active": _l("Recipient switched on or off"),
     # The platform itself
     "scheduler.job_failed": _l("Timed job failed"),
+    "public_export.failed": _l("Public site export failed"),
+    "public_export.recovered": _l("Public site export recovered"),
     "scheduler.late_run": _l("Timed job ran late"),
     "audit.export": _l("Audit log exported"),
     "demo.seeded": _l("Demo data loaded"),

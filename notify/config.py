@@ -125,8 +125,17 @@ def load(instance_path: str, mode: str = "production") -> dict:
         # Public site (issue 7): pages, feeds and CAP documents exported as static files after each
         # publication; the app serves them from memory. CAP_SENDER: the <sender> of CAP documents
         # (an address or domain of the issuing office; default CN + the county's GB/T 2260 code).
-        "PUBLIC_EXPORT_DIR": os.environ.get("PUBLIC_EXPORT_DIR", str(Path(instance_path) / "public_site")),
+        # Unset: a folder that follows the database (notify/public/export_owner.py default_dir),
+        # so a test's or a benchmark's database never writes over a live install's export.
+        "PUBLIC_EXPORT_DIR": os.environ.get("PUBLIC_EXPORT_DIR", ""),
+        # This web process runs the export runner: a thread, started with the first request, that
+        # exports what publications and console edits asked for, retrying failures with backoff.
         "PUBLIC_EXPORT_ON_COMMIT": os.environ.get("PUBLIC_EXPORT_ON_COMMIT", "1") == "1",
+        "PUBLIC_EXPORT_POLL_SECONDS": float(os.environ.get("PUBLIC_EXPORT_POLL_SECONDS", "0.5")),
+        "PUBLIC_EXPORT_RETRY_BASE_SECONDS": float(os.environ.get("PUBLIC_EXPORT_RETRY_BASE_SECONDS", "2")),
+        "PUBLIC_EXPORT_RETRY_CAP_SECONDS": float(os.environ.get("PUBLIC_EXPORT_RETRY_CAP_SECONDS", "300")),
+        # A crashed exporter's lease runs out after this; another process may export then.
+        "PUBLIC_EXPORT_LEASE_SECONDS": float(os.environ.get("PUBLIC_EXPORT_LEASE_SECONDS", "120")),
         "CAP_SENDER": os.environ.get("CAP_SENDER", ""),
         "CAP_IMPORT_MAX_BYTES": int(os.environ.get("CAP_IMPORT_MAX_BYTES", str(512 * 1024))),
         # Timed work (notify/scheduling): run jobs inside the app (the demo) or in `flask scheduler`.
@@ -200,6 +209,12 @@ def dispatch_settings() -> dict:
         "DISPATCH_MAX_ATTEMPTS": int(_env("DISPATCH_MAX_ATTEMPTS", "6")),
         "DISPATCH_RETRY_BASE_SECONDS": float(_env("DISPATCH_RETRY_BASE_SECONDS", "2")),
         "DISPATCH_RETRY_CAP_SECONDS": float(_env("DISPATCH_RETRY_CAP_SECONDS", "300")),
+        # Staff-managed groups up to this many active recipients are written in the publish
+        # transaction (responders); open groups and larger ones go to a dispatch plan.
+        "DISPATCH_INLINE_GROUP_LIMIT": int(_env("DISPATCH_INLINE_GROUP_LIMIT", "2000")),
+        # A plan is expanded this many recipient ids per transaction, under a lease this long.
+        "DISPATCH_PLAN_CHUNK": int(_env("DISPATCH_PLAN_CHUNK", "20000")),
+        "DISPATCH_PLAN_LEASE_SECONDS": int(_env("DISPATCH_PLAN_LEASE_SECONDS", "30")),
         "BREAKER_THRESHOLD": int(_env("BREAKER_THRESHOLD", "5")),
         "BREAKER_COOLDOWN_SECONDS": float(_env("BREAKER_COOLDOWN_SECONDS", "30")),
         "GATEWAY_TIMEOUT_SECONDS": float(_env("GATEWAY_TIMEOUT_SECONDS", "10")),

@@ -13,6 +13,7 @@ from admin.views import (  # noqa: F401  # noqa: F401
     role_names,
     schools,  # noqa: F401,E402
     screens,  # noqa: F401,E402
+    site_export,  # the alarm on every console page while the public site's export fails
     sms_preview,
     withdrawals,
 )

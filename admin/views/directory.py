@@ -14,7 +14,7 @@ from sqlalchemy import select
 from admin import bp
 from admin.access import roles_required
 from admin.forms import ExpertForm, LevelForm, MemberUnitForm, TownshipForm, UserForm, advisories_from_form
-from notify import audit
+from notify import audit, clock
 from notify.accounts import passwords, second_factor, sign_in
 from notify.extensions import db
 from notify.lifecycle import queries
@@ -29,6 +29,7 @@ from notify.models import (
     Township,
     User,
 )
+from notify.public import export_requests
 
 ADMIN = Role.ADMIN.value
 
@@ -143,7 +144,10 @@ def edit_township(township_id: int):
             summary=township.name_zh,
             detail={"changed": changed},
         )
+        if changed:  # its name is on the public pages of the warnings covering it
+            export_requests.request_export(clock.now())
         db.session.commit()
+        export_requests.wake()
         flash(_("Saved."), "success")
         return redirect(url_for("admin.units"))
     status = 400 if request.method == "POST" else 200
@@ -317,7 +321,10 @@ def edit_level(level_id: int):
                 summary=f"{level.kind.code}/{level.code}",
                 detail={"changed": changed},
             )
+            if changed:  # the level's advice page, and the current warnings at it, show it
+                export_requests.request_export(clock.now())
             db.session.commit()
+            export_requests.wake()
             flash(_("Saved."), "success")
             return redirect(url_for("admin.levels"))
     status = 400 if request.method == "POST" else 200

@@ -20,6 +20,7 @@ from notify import audit, clock
 from notify.extensions import db
 from notify.lifecycle.errors import LifecycleError
 from notify.models import MemberUnit, Role, Tipoff, TipoffPhoto, Warning
+from notify.public import export_requests
 from notify.public.tipoffs import _send_photo
 from notify.spreadsheet_cells import safe_row
 from notify.tipoffs import identity, queries, rewards
@@ -27,6 +28,7 @@ from notify.tipoffs.categories import OUTCOMES, category_label, outcome_label
 from notify.tipoffs.deadlines import deadlines_for, is_overdue
 from notify.tipoffs.duplicates import suggestions
 from notify.tipoffs.guard import ActionData, action_label, allowed_actions, perform, state_label
+from notify.tipoffs.transitions import Action as TipoffAction
 from notify.tipoffs.transitions import State
 
 READERS = (Role.OFFICE_STAFF.value, Role.DEPUTY_COMMANDER.value, Role.COMMANDER.value, Role.MEMBER_UNIT.value)
@@ -155,6 +157,8 @@ def tipoff_act(tipoff_id: int):
     action = form.action.data
     try:
         perform(t, action, current_user, data, version=version)
+        if action == TipoffAction.PUBLISH_CLARIFICATION:  # shown on its warning's public page
+            export_requests.request_export(clock.now())
         db.session.commit()
     except LifecycleError as err:
         db.session.rollback()
@@ -174,6 +178,7 @@ def tipoff_act(tipoff_id: int):
             "error",
         )
         return _detail(_own(tipoff_id), form, 409)
+    export_requests.wake()
     flash(_("Done: %(action)s.", action=action_label(action)), "success")
     return redirect(url_for("admin.tipoff", tipoff_id=t.id))
 

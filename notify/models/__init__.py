@@ -13,6 +13,7 @@ from notify.models.daily_reports import (
     UnitTask,
 )
 from notify.models.deliveries import Delivery, GatewayEvent, UnmatchedReport
+from notify.models.dispatch_plans import DispatchPlan
 from notify.models.integrations import API_SCOPES, WRITE_SCOPES, ApiToken, Integration
 from notify.models.jurisdiction import Expert, Jurisdiction, MemberUnit, Township
 from notify.models.records import DrillRecord, EffectEvaluation, ResponseSummary, WrittenReport
@@ -20,6 +21,7 @@ from notify.models.robots import ROBOT_KINDS, Robot
 from notify.models.scheduling import scheduled_jobs
 from notify.models.schools import InboundSms, School, SchoolContact, SchoolInstruction, SchoolNotice
 from notify.models.screens import Screen, ScreenAlarm, ScreenFeedVersion
+from notify.models.site_exports import SiteExportRequest, SiteExportState
 from notify.models.timed import DeadlineAlert, PublicationSchedule
 from notify.models.tipoffs import Clarification, Reward, Tipoff, TipoffPhoto
 from notify.models.users import APPROVER_ROLES, ConsoleSession, LoginFailure, Role, User
@@ -43,6 +45,7 @@ __all__ = [
     "AudienceRule",
     "AuditEvent",
     "Delivery",
+    "DispatchPlan",
     "GatewayEvent",
     "Recipient",
     "UnmatchedReport",
@@ -78,6 +81,8 @@ __all__ = [
     "Screen",
     "ScreenAlarm",
     "ScreenFeedVersion",
+    "SiteExportRequest",
+    "SiteExportState",
     "PartnerWebhook",
     "API_SCOPES",
     "WRITE_SCOPES",

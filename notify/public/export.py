@@ -8,10 +8,14 @@ answer) into PUBLIC_EXPORT_DIR:
     en/index.html, en/history.html, en/warnings/<ref>.html, en/advice…      (English twins)
     feeds/cap.atom, feeds/history.atom, cap/<identifier>.xml, static/site.css
     manifest.json     URL → file, type, ETag, Last-Modified (written last)
+    .owner.json       the database the folder belongs to (export_owner.py; written first)
 
 nginx: `root <dir>; try_files $uri $uri.html $uri/index.html =404;` (see README). Files are
 replaced atomically and only when their bytes change, so an unchanged file keeps its ETag and
 Last-Modified. A failed export removes the manifest, and the app falls back to rendering.
+
+Nothing here decides when to export: changes ask for it (export_requests.py) and the runner
+(export_runner.py) exports off the request, retrying failures; `flask public-export` by hand.
 """
 
 from __future__ import annotations
@@ -20,37 +24,29 @@ import contextvars
 import fcntl
 import hashlib
 import json
-import logging
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import event, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from notify import clock
-from notify.app_proxy import unproxied_app
+from notify.cap.identifiers import message_for
 from notify.extensions import db
 from notify.lifecycle import queries as lifecycle_queries
 from notify.models import CapMessage, Revision, Warning
-from notify.public import queries
-from notify.scheduling import task as scheduling_task
-
-log = logging.getLogger(__name__)
+from notify.public import export_owner, queries
+from notify.public.export_requests import refresh_export  # noqa: F401  (jobs stored under this name)
+from notify.public.views import twin_rule
 
 MANIFEST = "manifest.json"
 ENVIRON_KEY = "notify.public.exporting"  # requests of the export itself skip the fast path
-_SESSION_KEY = "notify.public.export"
-_LIFTS_KEY = "notify.public.export.lifts"
-# Changes to these make some exported page out of date.
-_WATCHED = ("Revision", "Level", "Advisory", "AlertKind", "Jurisdiction", "Township", "Clarification")
 
 TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -62,7 +58,11 @@ STATIC_FILES = ("site.css",)
 
 
 def export_dir(app: Flask) -> Path:
-    return Path(app.config["PUBLIC_EXPORT_DIR"])
+    """PUBLIC_EXPORT_DIR, else the folder that follows the app's database."""
+    configured = app.config.get("PUBLIC_EXPORT_DIR")
+    if configured:
+        return Path(configured)
+    return export_owner.default_dir(app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path)
 
 
 def file_for(url: str) -> str:
@@ -78,8 +78,6 @@ def file_for(url: str) -> str:
 
 def urls(app: Flask) -> Iterator[str]:
     """Every URL the export holds, given the database now."""
-    from notify.public.views import twin_rule
-
     j = lifecycle_queries.jurisdiction_by_code(app.config["JURISDICTION_CODE"])
     if j is None:
         return
@@ -96,8 +94,6 @@ def urls(app: Flask) -> Iterator[str]:
 
 
 def _public_identifiers(jurisdiction_id: int) -> list[str]:
-    from notify.cap.identifiers import message_for
-
     published = (
         select(Revision)
         .join(Warning)
@@ -159,20 +155,31 @@ def etag_of(body: bytes) -> str:
 
 
 def export(app: Flask) -> dict:
-    """Regenerate the export; returns the manifest. Runs in a context of its own, so it can be
-    called from anywhere, including right after a commit."""
+    """Regenerate the export now; returns the manifest. Runs in a context (and database session)
+    of its own, so the caller's transaction is neither used nor committed.
+
+    Raises export_owner.ForeignFolder, writing nothing, when the folder belongs to another
+    database; any other failure removes the manifest and is raised too.
+    """
     return contextvars.Context().run(_export, app)
 
 
 def _export(app: Flask) -> dict:
     directory = export_dir(app)
-    with _locked(directory), app.app_context():
+    with app.app_context():
         try:
-            return _export_locked(app, directory)
-        except Exception:
-            # Never leave a manifest that could describe a half-written export.
-            (directory / MANIFEST).unlink(missing_ok=True)
-            raise
+            install = export_owner.install_id()
+            db.session.commit()
+            fingerprint = export_owner.app_fingerprint(app)
+            export_owner.check(directory, install, fingerprint)  # before the lock file is made
+            with _locked(directory):
+                export_owner.claim(directory, install, fingerprint)
+                try:
+                    return _export_locked(app, directory)
+                except Exception:
+                    # Never leave a manifest that could describe a half-written export.
+                    (directory / MANIFEST).unlink(missing_ok=True)
+                    raise
         finally:
             db.session.remove()
 
@@ -190,7 +197,7 @@ def _export_locked(app: Flask, directory: Path) -> dict:
         url = f"{app.static_url_path}/{name}"
         files[url] = _entry(directory, url, (static_dir / name).read_bytes(), old_files.get(url), now_http)
     manifest = {"generated": now_http, "files": files}
-    keep = {entry["file"] for entry in files.values()} | {MANIFEST, ".lock"}
+    keep = {entry["file"] for entry in files.values()} | {MANIFEST, ".lock", export_owner.OWNER_FILE}
     _write_if_changed(directory / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1).encode())
     for path in directory.rglob("*"):
         if path.is_file() and str(path.relative_to(directory)) not in keep:
@@ -232,62 +239,3 @@ def read_manifest(directory: Path) -> dict | None:
 def clear(app: Flask) -> None:
     """Remove the export (the app then renders every page)."""
     shutil.rmtree(export_dir(app), ignore_errors=True)
-
-
-# Regenerating after a commit that changed what the public sees.
-
-
-@event.listens_for(Session, "after_flush")
-def _note_changes(session: Session, _context) -> None:
-    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
-        name = type(obj).__name__
-        if name not in _WATCHED:
-            continue
-        if name == "Revision":
-            history = inspect(obj).attrs.state.history
-            if "published" not in (history.added or ()) and obj not in session.deleted:
-                continue
-            if obj.action == "lift" and obj.published_at is not None:
-                session.info.setdefault(_LIFTS_KEY, []).append(obj.published_at)
-        session.info[_SESSION_KEY] = True
-
-
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    # Savepoints (begin_nested inside the publish transaction) signal after_commit too; the
-    # export must wait for the outermost commit, or it would render the state before it.
-    if session.in_nested_transaction() or not session.info.pop(_SESSION_KEY, False):
-        return
-    try:
-        app = unproxied_app()
-    except RuntimeError:
-        return  # no app (a script's own session): `flask public-export` does it
-    if not app.config.get("PUBLIC_EXPORT_ON_COMMIT", True):
-        session.info.pop(_LIFTS_KEY, None)
-        return
-    try:
-        export(app)
-    except Exception:
-        log.exception("public export failed; the app renders pages until the next export")
-    for lifted_at in session.info.pop(_LIFTS_KEY, []):
-        _refresh_when_lifting_leaves_the_feed(lifted_at)
-
-
-def _refresh_when_lifting_leaves_the_feed(lifted_at) -> None:
-    """A lifting stays in the current-alerts feed for CANCEL_VISIBLE; nothing is published when
-    that time is over, so a job exports again then, or the exported feed would keep it."""
-    from notify import scheduling
-
-    due = lifted_at + queries.CANCEL_VISIBLE + timedelta(minutes=1)
-    scheduling.schedule_once(refresh_export, due, job_id=f"public-export:{due:%Y%m%d%H%M}")
-
-
-@scheduling_task
-def refresh_export() -> None:
-    export(unproxied_app())
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget(session: Session) -> None:
-    if not session.in_nested_transaction():  # a savepoint's rollback keeps the outer change
-        session.info.pop(_SESSION_KEY, None)

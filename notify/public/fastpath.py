@@ -7,7 +7,9 @@ are answered here with the exported bytes, their ETag, Last-Modified and Cache-C
 when the client already has them. Anything else (a query string, another method, a URL not in
 the export, no export at all) goes to Flask unchanged.
 
-Workers notice a new export by the manifest's stat (one syscall a request) and reload it.
+Workers notice a new export by the manifest's stat (one syscall a request) and reload it. Only a
+folder whose owner marker names this app's database is served (export_owner.py): the export of
+another database (a benchmark's, a test's) is never answered as this site's.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
-from notify.public.export import ENVIRON_KEY, MANIFEST, read_manifest
+from notify.public import export_owner
+from notify.public.export import ENVIRON_KEY, MANIFEST, export_dir, read_manifest
 
 LANG_COOKIE = re.compile(r"(?:^|;)\s*lang=([^;\s]*)")
 PAGE_MAX_AGE = 60
@@ -40,9 +43,11 @@ class _Entry:
 
 
 class ExportedSite:
-    def __init__(self, app: Callable, directory: str | Path):
+    def __init__(self, app: Callable, directory: str | Path, owner: Callable[[], str | None]):
+        """owner: this database's install id, asked each time the manifest changes."""
         self.app = app
         self.directory = Path(directory)
+        self.owner = owner
         self.manifest_path = self.directory / MANIFEST
         self._stamp: tuple | None = None
         self._entries: dict[str, _Entry] = {}
@@ -105,8 +110,12 @@ class ExportedSite:
         return self._entries
 
     def _load(self, stamp: tuple | None) -> None:
-        manifest = read_manifest(self.directory)
         entries: dict[str, _Entry] = {}
+        if not export_owner.owned_by(self.directory, self.owner()):
+            # Another database's export: render until this database's own export replaces it.
+            self._stamp, self._entries, self._english = stamp, entries, {}
+            return
+        manifest = read_manifest(self.directory)
         try:
             for url, meta in (manifest or {}).get("files", {}).items():
                 body = (self.directory / meta["file"]).read_bytes()
@@ -133,4 +142,6 @@ class ExportedSite:
 def install(app) -> None:
     """Put the layer in front of the Flask app (once)."""
     if not isinstance(app.wsgi_app, ExportedSite):
-        app.wsgi_app = ExportedSite(app.wsgi_app, app.config["PUBLIC_EXPORT_DIR"])
+        app.wsgi_app = ExportedSite(
+            app.wsgi_app, export_dir(app), owner=lambda: export_owner.stored_install_id(app)
+        )

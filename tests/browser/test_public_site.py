@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from notify.extensions import db
 from notify.lifecycle.proposals import propose_change, propose_issue
 from notify.public import export
+from notify.public.export_runner import run_pending
 from tests.conftest import proposal, take_to
 
 pytestmark = pytest.mark.browser
@@ -28,8 +29,8 @@ WORDS = {
 
 
 @pytest.fixture
-def published_orange(app, monkeypatch, sample_users, sample_kind, sample_levels):
-    monkeypatch.setitem(app.config, "PUBLIC_EXPORT_ON_COMMIT", True)
+def published_orange(app, sample_users, sample_kind, sample_levels):
+    export.clear(app)
     issue = propose_issue(sample_kind, proposal(sample_levels["yellow"]), sample_users["office"])
     db.session.commit()
     take_to(issue, "published", sample_users)
@@ -44,6 +45,7 @@ def published_orange(app, monkeypatch, sample_users, sample_kind, sample_levels)
         sample_users["office"],
     )
     take_to(upgrade, "published", sample_users)
+    assert run_pending(app) is True  # what the web process's export runner does after publishing
     reference = issue.warning.reference
     db.session.remove()  # the server thread must see committed data only
     assert (export.export_dir(app) / "en" / "index.html").exists()

@@ -8,10 +8,10 @@ from notify.public import export
 
 
 @pytest.fixture
-def exported(app, monkeypatch) -> Path:
-    """The static export on, regenerated after each publication, as in production; removed after
-    the test so that other tests see rendered pages."""
-    monkeypatch.setitem(app.config, "PUBLIC_EXPORT_ON_COMMIT", True)
+def exported(app) -> Path:
+    """The export folder, empty when the test starts and removed after it, so that other tests see
+    rendered pages. Nothing exports by itself in the tests (no runner thread): a test runs what
+    was asked for with export_runner.run_pending(app)."""
     directory = export.export_dir(app)
     export.clear(app)
     yield directory

@@ -1,16 +1,17 @@
-"""The static export: regenerated when a publication commits, byte for byte what the app renders,
-served by the app from memory with ETag, Last-Modified, Cache-Control and 304; exercises never
-shown; the app renders when the export is missing."""
+"""The static export: regenerated off the request after a publication, byte for byte what the app
+renders, served by the app from memory with ETag, Last-Modified, Cache-Control and 304; exercises
+never shown; the app renders when the export is missing."""
 
 from __future__ import annotations
 
 import json
 
+from notify import publication
 from notify.extensions import db
-from notify.lifecycle.guard import perform
 from notify.lifecycle.proposals import propose_change, propose_issue
 from notify.public import export
 from notify.public.export import ENVIRON_KEY, MANIFEST
+from notify.public.export_runner import run_pending
 from tests.conftest import proposal, take_to
 
 RENDER = {ENVIRON_KEY: True}  # skip the exported bytes: what Flask itself answers
@@ -28,11 +29,11 @@ def test_publication_regenerates_the_export_and_it_equals_what_the_app_serves(
     )
     db.session.commit()
     take_to(first, "approved", sample_users)
-    # Loading the plan's levels exported the advice pages; approval is not publication.
-    assert "data-empty" in (exported / "index.html").read_text()
-    assert not any(u.startswith(("/warnings/", "/cap/")) for u in manifest(exported)["files"])
-    perform(first, "publish", sample_users["office"])
-    db.session.commit()
+    assert run_pending(client.application) is False  # approval is not publication: nothing asked
+    assert not (exported / MANIFEST).exists()
+    publication.publish(first, sample_users["office"])
+    assert not (exported / MANIFEST).exists()  # the publication did not wait for the export
+    assert run_pending(client.application) is True
 
     files = manifest(exported)["files"]
     reference = first.warning.reference
@@ -76,6 +77,7 @@ def test_an_upgrade_changes_only_what_it_changes(client, exported, sample_users,
     first = propose_issue(sample_kind, proposal(sample_levels["yellow"]), sample_users["office"])
     db.session.commit()
     take_to(first, "published", sample_users)
+    run_pending(client.application)
     before = manifest(exported)["files"]
     upgrade = propose_change(
         first.warning,
@@ -84,6 +86,7 @@ def test_an_upgrade_changes_only_what_it_changes(client, exported, sample_users,
         sample_users["office"],
     )
     take_to(upgrade, "published", sample_users)
+    run_pending(client.application)
     after = manifest(exported)["files"]
     assert 'data-level="red"' in (exported / "index.html").read_text()
     assert after["/"]["etag"] != before["/"]["etag"]
@@ -95,6 +98,7 @@ def test_an_upgrade_changes_only_what_it_changes(client, exported, sample_users,
 
 
 def test_pages_and_feeds_answer_304_with_their_caching_headers(client, exported, sample_published):
+    run_pending(client.application)
     files = manifest(exported)["files"]
     for url in ("/", "/en/", "/history", "/feeds/cap.atom"):
         first = client.get(url)
@@ -115,6 +119,7 @@ def test_pages_and_feeds_answer_304_with_their_caching_headers(client, exported,
 
 
 def test_the_language_cookie_picks_the_english_twin(client, exported, sample_published):
+    run_pending(client.application)
     english = (exported / "en" / "index.html").read_bytes()
     client.set_cookie("lang", "en")
     response = client.get("/")
@@ -124,6 +129,7 @@ def test_the_language_cookie_picks_the_english_twin(client, exported, sample_pub
 
 
 def test_the_language_switch_links_work_without_the_app(client, exported, sample_published):
+    run_pending(client.application)
     zh = (exported / "index.html").read_text()
     en = (exported / "en" / "index.html").read_text()
     assert 'href="/en/"' in zh and 'data-lang="en"' in zh
@@ -140,6 +146,7 @@ def test_exercises_are_never_on_the_public_site(client, exported, sample_users, 
     drill.warning.is_exercise = True
     db.session.commit()
     take_to(drill, "published", sample_users)
+    run_pending(client.application)
     files = manifest(exported)["files"]
     assert not any(u.startswith("/cap/") for u in files)
     for url in ("/", "/history", "/feeds/cap.atom", "/feeds/history.atom"):
@@ -164,6 +171,7 @@ def test_without_an_export_the_app_renders_with_the_same_headers(client, sample_
 def test_a_failed_export_leaves_no_manifest_and_the_app_renders(
     client, exported, sample_published, monkeypatch
 ):
+    export.export(client.application)
     assert (exported / MANIFEST).exists()
     real_urls = export.urls
     monkeypatch.setattr(export, "urls", lambda app: list(real_urls(app)) + ["/warnings/no-such-warning"])
@@ -177,21 +185,19 @@ def test_a_failed_export_leaves_no_manifest_and_the_app_renders(
     assert 'data-level="yellow"' in client.get("/").get_data(as_text=True)
 
 
-def test_the_cli_regenerates_the_export(app, sample_published):
+def test_the_cli_regenerates_the_export_and_settles_what_was_asked(app, exported, sample_published):
     result = app.test_cli_runner().invoke(args=["public-export"])
-    try:
-        assert result.exit_code == 0, result.output
-        assert "files in" in result.output
-        assert (export.export_dir(app) / "index.html").exists()
-    finally:
-        export.clear(app)
+    assert result.exit_code == 0, result.output
+    assert f"files in {exported}" in result.output
+    assert 'data-level="yellow"' in (exported / "index.html").read_text()
+    assert run_pending(app) is False  # the publication's request was settled by it
 
 
 def test_a_lifting_leaves_the_exported_feed_by_a_job_a_day_later(
     app, exported, sample_users, sample_kind, sample_levels
 ):
     """Nothing is published when a lifting's day in the current feed is over; a stored job
-    exports again then, so the files nginx serves drop it too."""
+    asks for an export then, so the files nginx serves drop it too."""
     from datetime import timedelta
 
     from freezegun import freeze_time
@@ -202,6 +208,7 @@ def test_a_lifting_leaves_the_exported_feed_by_a_job_a_day_later(
         issue = propose_issue(sample_kind, proposal(sample_levels["orange"]), sample_users["office"])
         db.session.commit()
         take_to(issue, "published", sample_users)
+        run_pending(app)
     with freeze_time("2026-11-24 00:00:00"):
         lift = propose_change(
             issue.warning,
@@ -211,14 +218,17 @@ def test_a_lifting_leaves_the_exported_feed_by_a_job_a_day_later(
         )
         db.session.commit()
         take_to(lift, "published", sample_users)
+        run_pending(app)
     cap_feed = exported / "feeds" / "cap.atom"
     assert "Cancel" in cap_feed.read_text()
     job = "public-export:202611250001"
     assert scheduling.next_run_time(job) == lift.published_at + timedelta(hours=24, minutes=1)
     with freeze_time("2026-11-25 00:00:30"):
         scheduling.tick()
-        assert "Cancel" in cap_feed.read_text()  # not yet due
+        assert run_pending(app) is False  # not yet due: nothing asked
+        assert "Cancel" in cap_feed.read_text()
     with freeze_time("2026-11-25 00:01:00"):
-        scheduling.tick()
+        scheduling.tick()  # the job asks; the runner exports
+        assert run_pending(app) is True
     assert "Cancel" not in cap_feed.read_text()
     assert scheduling.next_run_time(job) is None

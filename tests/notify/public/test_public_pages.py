@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from notify.audience import audience_size
 from notify.extensions import db
-from notify.lifecycle.guard import perform
 from notify.lifecycle.proposals import propose_change, propose_issue
+from notify.revision_steps import take
 from tests.conftest import approval_form, proposal, take_to
 
 
@@ -15,13 +15,13 @@ def test_public_page_follows_the_published_state(client, sample_users, sample_ki
         sample_kind, proposal(sample_levels["yellow"], headline_zh="甲预警首发"), sample_users["office"]
     )
     assert "甲预警首发" not in page() and "data-empty" in page()  # draft
-    perform(first, "submit", sample_users["office"], form=approval_form(first))
+    take(first, "submit", sample_users["office"], form=approval_form(first))
     db.session.commit()
     assert "甲预警首发" not in page() and "data-empty" in page()  # pending approval
-    perform(first, "approve", sample_users["deputy"], confirmed_audience_size=audience_size(first))
+    take(first, "approve", sample_users["deputy"], confirmed_audience_size=audience_size(first))
     db.session.commit()
     assert "甲预警首发" not in page() and "data-empty" in page()  # approved, not yet published
-    perform(first, "publish", sample_users["office"])
+    take(first, "publish", sample_users["office"])
     db.session.commit()
     assert "甲预警首发" in page() and 'data-level="yellow"' in page()
 
@@ -33,7 +33,7 @@ def test_public_page_follows_the_published_state(client, sample_users, sample_ki
     )
     take_to(upgrade, "approved", sample_users)
     assert 'data-level="yellow"' in page() and "甲预警升级红色" not in page()
-    perform(upgrade, "publish", sample_users["office"])
+    take(upgrade, "publish", sample_users["office"])
     db.session.commit()
     assert 'data-level="red"' in page() and 'data-level="yellow"' not in page()
 
