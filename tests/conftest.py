@@ -12,7 +12,7 @@ import contextvars
 import os
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask.testing import FlaskClient
@@ -20,14 +20,16 @@ from flask_migrate import upgrade
 from sqlalchemy import select, text
 from werkzeug.security import generate_password_hash
 
-from notify import create_app
+from notify import clock, create_app
 from notify.audience import audience_size
 from notify.demo.loader import DATA_DIR, load_jurisdiction, read
+from notify.dispatch import plans
 from notify.extensions import db
-from notify.lifecycle.guard import ApprovalFormData, perform
+from notify.lifecycle.guard import ApprovalFormData
 from notify.lifecycle.proposals import ProposalData, propose_issue
 from notify.lifecycle.transitions import approver_role
 from notify.models import AlertKind, Base, Role, User
+from notify.revision_steps import take
 from tests.scene_clock import SCENE_NOW, scene_freeze
 
 # Fixtures that tests of several packages use, registered once: tests request them by name.
@@ -246,8 +248,18 @@ def decider_for(users, revision) -> User:
     return users["commander"] if approver_role(revision) == "commander" else users["deputy"]
 
 
+def expand_plans() -> int:
+    """Write the large audience's deliveries of every published revision now, as the executors
+    do after publication (notify.dispatch.plans), chunk by chunk; returns the rows written."""
+    written = 0
+    while plans.open_plans():
+        written += plans.expand_next("tests", clock.now(), chunk=5000, lease=timedelta(seconds=60))
+    return written
+
+
 def take_to(revision, state: str, users) -> None:
-    """Move a draft along the real lifecycle until it reaches `state`."""
+    """Move a draft along the real lifecycle until it reaches `state`; a published one has all
+    its deliveries written (its plan expanded, as the executors would)."""
     path = {
         "draft": [],
         "pending_approval": ["submit"],
@@ -258,9 +270,9 @@ def take_to(revision, state: str, users) -> None:
     }[state]
     for action in path:
         if action in ("submit", "publish"):
-            perform(revision, action, users["office"], form=approval_form(revision))
+            take(revision, action, users["office"], form=approval_form(revision))
         else:
-            perform(
+            take(
                 revision,
                 action,
                 decider_for(users, revision),
@@ -268,6 +280,8 @@ def take_to(revision, state: str, users) -> None:
                 confirmed_audience_size=audience_size(revision),
             )
     db.session.commit()
+    if state == "published":
+        expand_plans()
 
 
 @pytest.fixture

@@ -14,10 +14,11 @@ from admin.access import roles_required
 from admin.forms import ConsultationForm, to_utc
 from notify.extensions import db
 from notify.lifecycle import queries
-from notify.lifecycle.consultations import ConsultationData, record_consultation
+from notify.lifecycle.consultations import ConsultationData
 from notify.lifecycle.criteria import suggest_for_kind
 from notify.lifecycle.errors import LifecycleError
 from notify.models import Consultation, Role
+from notify.revision_steps import record_consultation
 
 
 @bp.get("/consultations")

@@ -14,7 +14,7 @@ from admin.access import roles_required
 from admin.forms import to_local, to_utc
 from admin.records_forms import DrillRecordForm, EvaluationForm, PlainForm, SummaryForm, WrittenReportForm
 from admin.views.warnings import _own_revision, _own_warning
-from notify import audit, clock
+from notify import audit, clock, scheduled_publication
 from notify.extensions import db
 from notify.lifecycle.errors import LifecycleError
 from notify.models import DeadlineAlert, ResponseDay, ResponseSummary, Role, WrittenReport
@@ -69,10 +69,10 @@ def schedule_publication(revision_id: int):
         abort(400)
     try:
         if request.form.get("cancel"):
-            publication.cancel(revision, current_user)
+            scheduled_publication.cancel(revision, current_user)
             message = _("The timed publication is cancelled.")
         else:
-            row = publication.schedule(revision, current_user)
+            row = scheduled_publication.schedule(revision, current_user)
             message = _("It will be published at %(at)s.", at=to_local(row.run_at).strftime("%Y-%m-%d %H:%M"))
         db.session.commit()
     except LifecycleError as err:

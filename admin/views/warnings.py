@@ -28,11 +28,12 @@ from notify.lifecycle import overlaps, queries
 from notify.lifecycle.criteria import suggest_for_kind
 from notify.lifecycle.deadlines import deadlines_for
 from notify.lifecycle.errors import LifecycleError
-from notify.lifecycle.guard import ApprovalFormData, allowed_roles, perform
+from notify.lifecycle.guard import ApprovalFormData, allowed_roles
 from notify.lifecycle.headlines import headline_for
 from notify.lifecycle.proposals import CHANGE_ACTIONS, ProposalData, edit_draft, propose_change, propose_issue
 from notify.lifecycle.transitions import EDITABLE, Action, approver_role
 from notify.models import AlertKind, Consultation, Level, Revision, Role, Township, Warning
+from notify.revision_steps import take
 
 OFFICE = (Role.OFFICE_STAFF.value,)
 
@@ -417,7 +418,7 @@ def revision(revision_id: int):
 def _act(revision: Revision, action: str, web_form, **kwargs):
     """Run one guarded transition; on refusal show the page again with the reason and a 4xx."""
     try:
-        perform(revision, action, current_user, version=_version(web_form.version.data), **kwargs)
+        take(revision, action, current_user, version=_version(web_form.version.data), **kwargs)
         db.session.commit()
     except LifecycleError as err:
         db.session.rollback()

@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from notify.api import auth, bp, schemas, serialize, validation
 from notify.api.common import PAGE_PARAMS, get_own, paginate, write
-from notify.lifecycle.consultations import ConsultationData, record_consultation
+from notify.lifecycle.consultations import ConsultationData
 from notify.models import Consultation
+from notify.revision_steps import record_consultation
 
 
 @bp.get("/consultations")

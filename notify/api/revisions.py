@@ -13,9 +13,10 @@ from notify.api.errors import ApiError
 from notify.api.proposals import proposal_data
 from notify.dispatch import progress
 from notify.extensions import db
-from notify.lifecycle.guard import ApprovalFormData, perform
+from notify.lifecycle.guard import ApprovalFormData
 from notify.lifecycle.proposals import edit_draft
 from notify.models import Revision, Warning
+from notify.revision_steps import take
 
 LIST_PARAMS = {
     "warning_id": {"type": "integer", "minimum": 1, "maximum": schemas.MAX_ID},
@@ -79,7 +80,7 @@ def _transition(revision_id: int, action: str, schema: dict, **kwargs_from):
     kwargs = {name: make(data) for name, make in kwargs_from.items()}
     write(
         f"revision.{action}",
-        lambda: perform(r, action, auth.actor(), version=data["version"], **kwargs),
+        lambda: take(r, action, auth.actor(), version=data["version"], **kwargs),
         subject=r,
         warning_id=r.warning_id,
     )

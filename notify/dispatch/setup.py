@@ -12,12 +12,20 @@ from datetime import timedelta
 from flask import Flask
 
 from notify.channels.base import Gateway
+from notify.channels.dingtalk_robot import DingTalkRobotGateway
+from notify.channels.feishu_robot import FeishuRobotGateway
+from notify.channels.partner_webhook import PartnerWebhookGateway
+from notify.channels.wecom_robot import WeComRobotGateway
+from notify.dispatch import robot_limits, targets, wakeup
 from notify.dispatch.dispatcher import Dispatcher, Settings
+from notify.dispatch.executor import ThreadExecutor
 from notify.dispatch.ratelimit import RedisTokenBucket, TokenBucket
 from notify.dispatch.results import RetryPolicy
 
 
 def build_gateways(config) -> dict[str, Gateway]:
+    # The vendors' SDKs load when the dispatcher is built, not with every import of this module
+    # (the CLI, the scheduler, a migration).
     from notify.channels.aliyun_sms import AliyunGateway
     from notify.channels.twilio_sms import TwilioGateway
 
@@ -58,12 +66,6 @@ def push_setting(config, name: str, default: str, cast=str):
 def build_push_gateways(config) -> dict:
     """The three robot kinds and partner webhooks. They need no account: each robot and each
     webhook carries its own URL and secret in the registry (notify.dispatch.targets)."""
-    from notify.channels.dingtalk_robot import DingTalkRobotGateway
-    from notify.channels.feishu_robot import FeishuRobotGateway
-    from notify.channels.partner_webhook import PartnerWebhookGateway
-    from notify.channels.wecom_robot import WeComRobotGateway
-    from notify.dispatch import robot_limits, targets
-
     timeout = push_setting(config, "ROBOT_TIMEOUT_SECONDS", "10", float)
     workers = push_setting(config, "ROBOT_PARALLEL_CALLS", "8", int)
     budgets = robot_limits.build(
@@ -115,6 +117,8 @@ def build_settings(config) -> Settings:
         },
         breaker_threshold=config["BREAKER_THRESHOLD"],
         breaker_cooldown=config["BREAKER_COOLDOWN_SECONDS"],
+        plan_chunk=config["DISPATCH_PLAN_CHUNK"],
+        plan_lease=timedelta(seconds=config["DISPATCH_PLAN_LEASE_SECONDS"]),
     )
 
 
@@ -151,7 +155,7 @@ def init_app(app: Flask) -> None:
     app.extensions["notify.get_dispatcher"] = dispatcher
 
     if app.config["DISPATCH_EXECUTOR"] == "celery":
-        from notify.dispatch import wakeup
+        # Celery and its broker client load only in installations that scale out with it.
         from notify.dispatch.worker import kick
 
         wakeup.register(kick)
@@ -168,8 +172,6 @@ def init_app(app: Flask) -> None:
 
 
 def start_threads(app: Flask):
-    from notify.dispatch.executor import ThreadExecutor
-
     executor = ThreadExecutor(
         app, app.extensions["notify.get_dispatcher"](), threads=app.config["DISPATCH_THREADS"]
     ).start()

@@ -11,7 +11,9 @@ import threading
 
 from sqlalchemy import select
 
+from notify.dispatch.webhook_payload import json_document
 from notify.extensions import db
+from notify.lifecycle.snapshot import robot_markdown
 from notify.models import Snapshot
 
 _cache: dict[tuple[int, str], dict[str, str]] = {}
@@ -34,12 +36,8 @@ def _render(revision_id: int, key: str) -> dict[str, str]:
         frozen = content["texts"].get("robot")
         if frozen:
             return dict(frozen)
-        from notify.lifecycle.snapshot import robot_markdown
-
         return robot_markdown(content)
     if key == "webhook":
-        from notify.dispatch.webhook_payload import json_document
-
         document = json_document(revision_id, content)
         return {"zh": document}
     raise KeyError(f"no text {key!r} in a snapshot")

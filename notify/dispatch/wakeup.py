@@ -1,29 +1,26 @@
-"""Telling the executors there is work, only once the outbox rows are committed.
+"""Telling the executors there is work.
 
-A worker woken before the commit would find nothing; one woken after a rollback would find
-nothing either, harmlessly. So the outbox marks the session, and a session hook fires the
-registered wakers after a successful commit.
+wake() calls the registered wakers (the thread executor's event, or the Celery kick) now; a use
+case calls it right after its commit (notify.publication does, after publishing).
+
+Routine one-off messages (a tip-off receipt, a reminder, an escalation, a retry from the console)
+are written inside transactions that their callers or the scheduler's job wrapper commit, so
+after_commit(session) asks for a wake-up once that session's outermost transaction has committed:
+a worker woken before the commit would find nothing and, under Celery, not look again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from notify.wakers import Wakers
+
 _KEY = "notify.dispatch.wake"
-_wakers: list[Callable[[], None]] = []
-
-
-def register(waker: Callable[[], None]) -> None:
-    if waker not in _wakers:
-        _wakers.append(waker)
-
-
-def unregister(waker: Callable[[], None]) -> None:
-    if waker in _wakers:
-        _wakers.remove(waker)
+_wakers = Wakers()
+register = _wakers.register
+unregister = _wakers.unregister
+wake = _wakers.wake
 
 
 def after_commit(session) -> None:
@@ -32,12 +29,11 @@ def after_commit(session) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _fire(session: Session) -> None:
-    # A savepoint's commit signals after_commit too, before the outbox rows are really committed.
+    # A savepoint's commit signals after_commit too, before the rows are really committed.
     if session.in_nested_transaction():
         return
     if session.info.pop(_KEY, False):
-        for waker in list(_wakers):
-            waker()
+        wake()
 
 
 @event.listens_for(Session, "after_rollback")

@@ -12,6 +12,10 @@ import json
 import logging
 from typing import Any
 
+from notify.cap.document import cap_xml
+from notify.extensions import db
+from notify.models import Revision
+
 log = logging.getLogger(__name__)
 
 SCHEMA = "county-warning/revision/1"
@@ -48,10 +52,6 @@ def document(revision_id: int, content: dict[str, Any]) -> dict[str, Any]:
 
 def cap_document(revision_id: int) -> str | None:
     """The revision's CAP 1.2 XML (notify.cap), or None if it cannot be made: JSON still goes."""
-    from notify.cap.document import cap_xml
-    from notify.extensions import db
-    from notify.models import Revision
-
     try:
         revision = db.session.get(Revision, revision_id)
         if revision is None:

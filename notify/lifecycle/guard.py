@@ -3,22 +3,24 @@
 perform() checks, in order: the form is not stale; the (state, action) pair is in the transition
 table; the actor holds the role the action needs (for decisions, the approver of the level, or
 of the higher level when the level changes); nobody decides on their own proposal; a reason is
-given where one is required; the action's own preconditions (publishing: the audience is still
-the one the approver confirmed). Only then does it change the state, apply the action's effects
-and write the audit event, all in the caller's transaction.
+given where one is required; the action's own preconditions. Only then does it change the state,
+freeze what was approved and write the audit event, all in the caller's transaction.
+
+The guard is a pure state machine: it sends nothing and schedules nothing. What a step causes
+(deliveries, notices, timed jobs, the public site) is done by the use cases that call it:
+notify.publication for publishing, notify.revision_steps for the other steps. What approving needs
+to know of the world (the audience now, the schools' measures) they pass in as ApprovalFacts.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
 from notify import audit, clock
-from notify.audience import audience_size
-from notify.audience_approval import fingerprint, verify_unchanged
-from notify.dispatch import outbox
 from notify.extensions import db
 from notify.lifecycle.errors import InvalidProposal, NotPermitted, StaleForm, TransitionNotAllowed
 from notify.lifecycle.snapshot import freeze
@@ -33,8 +35,6 @@ from notify.lifecycle.transitions import (
     next_state,
 )
 from notify.models import ApprovalForm, Revision, User
-from notify.schools import notices as school_notices
-from notify.screens import publish as screen_feeds
 
 
 @dataclass
@@ -45,6 +45,17 @@ class ApprovalFormData:
     main_content: str
     department_opinion: str
     planned_publish_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ApprovalFacts:
+    """What the approval freezes beside the revision's own content, read by the caller now: the
+    audience's size and per-group fingerprint (notify.audience_approval) and what schools must do
+    at the level (notify.schools.instructions)."""
+
+    audience_size: int
+    audience_print: dict[str, Any] | None
+    school_instructions: list[dict[str, Any]]
 
 
 def allowed_roles(revision: Revision, action: Action) -> frozenset[str]:
@@ -64,6 +75,7 @@ def perform(
     reason: str = "",
     form: ApprovalFormData | None = None,
     confirmed_audience_size: int | None = None,
+    facts: ApprovalFacts | None = None,
     now: datetime | None = None,
 ) -> State:
     now = now or clock.now()
@@ -93,7 +105,13 @@ def perform(
         raise InvalidProposal({"reason": _l("Give a reason; the office will see it.")})
 
     _EFFECTS[action](
-        revision, actor, now, reason=reason, form=form, confirmed_audience_size=confirmed_audience_size
+        revision,
+        actor,
+        now,
+        reason=reason,
+        form=form,
+        confirmed_audience_size=confirmed_audience_size,
+        facts=facts,
     )
     previous = revision.state
     revision.state = target.value
@@ -142,11 +160,14 @@ def _decide(decision: str):
         *,
         reason: str,
         confirmed_audience_size: int | None,
+        facts: ApprovalFacts | None,
         **_,
     ):
         form = revision.approval_form
         if decision == "approved":
-            size = audience_size(revision)
+            if facts is None:  # a caller bypassing notify.revision_steps: a bug, not bad input
+                raise TypeError("approving needs the ApprovalFacts of the revision")
+            size = facts.audience_size
             if confirmed_audience_size is None:
                 raise InvalidProposal(
                     {"confirmed_audience_size": _l("Confirm the audience size before approving.")}
@@ -164,7 +185,14 @@ def _decide(decision: str):
             revision.decided_at = now
             if form is not None:
                 form.audience_size_confirmed = size
-            freeze(revision, approver=actor, now=now, audience=size, audience_print=fingerprint(revision))
+            freeze(
+                revision,
+                approver=actor,
+                now=now,
+                audience=size,
+                audience_print=facts.audience_print,
+                school_instructions=facts.school_instructions,
+            )
         if form is not None:
             form.decision = decision
             form.leader_opinion = reason or form.leader_opinion
@@ -177,6 +205,7 @@ def _decide(decision: str):
 
 
 def _publish(revision: Revision, actor: User, now: datetime, **_):
+    """The state of publishing only; its effects are notify.publication's."""
     warning = revision.warning
     current = warning.current
     if revision.supersedes_id != (current.id if current else None):
@@ -188,19 +217,9 @@ def _publish(revision: Revision, actor: User, now: datetime, **_):
         )
     if revision.snapshot is None:
         raise TransitionNotAllowed(_l("This revision has no approved content to publish."))
-    verify_unchanged(revision)
     revision.published_by_id = actor.id
     revision.published_at = now
     warning.status = "lifted" if revision.action == "lift" else "active"
-    # The outbox rows commit with the publication or not at all.
-    db.session.flush()
-    outbox.write_deliveries(revision, now)
-    school_notices.write_for(revision, now)
-    screen_feeds.on_publish(revision, now)
-    # The CAP identifier is fixed with the publication, so its sequence follows publication order.
-    from notify.cap.identifiers import assign  # notify.cap builds on the lifecycle
-
-    assign(revision)
 
 
 def _withdraw(revision: Revision, actor: User, now: datetime, **_):

@@ -15,7 +15,6 @@ from typing import Any
 from flask import render_template
 
 from notify.models import Revision, Snapshot, User
-from notify.schools import instructions as school_instructions
 
 SCHEMA_VERSION = 1
 
@@ -31,6 +30,7 @@ def content_of(
     now: datetime,
     audience: int,
     audience_print: dict[str, Any] | None = None,
+    school_instructions: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     warning, level, kind = revision.warning, revision.level, revision.warning.kind
     jurisdiction = warning.jurisdiction
@@ -95,7 +95,7 @@ def content_of(
         },
         "advisories": revision.advisories or {},
         # What schools must do at this level (or on lifting), as the data said at approval.
-        "school_instructions": school_instructions.for_revision(revision),
+        "school_instructions": school_instructions or [],
         "approved": {"by": approver.display_name, "role": approver.role, "at": _iso(now)},
         # An exercise (演练): CAP status Exercise, every text marked, the public shown nothing.
         "exercise": bool(getattr(warning, "is_exercise", False)),
@@ -141,9 +141,15 @@ def freeze(
     now: datetime,
     audience: int,
     audience_print: dict[str, Any] | None = None,
+    school_instructions: list[dict[str, Any]] | None = None,
 ) -> Snapshot:
     content = content_of(
-        revision, approver=approver, now=now, audience=audience, audience_print=audience_print
+        revision,
+        approver=approver,
+        now=now,
+        audience=audience,
+        audience_print=audience_print,
+        school_instructions=school_instructions,
     )
     content["texts"] = render_texts(content)
     if content["exercise"]:

@@ -22,6 +22,7 @@ from notify import audit, clock, scheduling
 from notify.dispatch import routing, wakeup
 from notify.extensions import db
 from notify.models import Delivery, Revision, School, SchoolContact, SchoolNotice, Township
+from notify.models.deliveries import Status
 from notify.schools import acknowledge, texts, tokens
 from notify.schools import notices as school_notices
 
@@ -173,8 +174,6 @@ def report(revision: Revision, now: datetime) -> int:
 
 
 def _sms(revision: Revision, address: str, body: str, now: datetime, purpose: str) -> dict:
-    from notify.models.deliveries import Status
-
     return {
         "revision_id": revision.id,
         "after_revision_id": None,

@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import Select, insert, select
 
 from notify import audit, scheduling
-from notify.dispatch import routing, wakeup
+from notify.dispatch import priority, routing
 from notify.dispatch.outbox import phone_segments
 from notify.extensions import db
 from notify.models import Delivery, Revision, Robot, School, SchoolNotice
@@ -126,11 +126,10 @@ def write_for(revision: Revision, now: datetime) -> int:
             )
     db.session.execute(insert(SchoolNotice), notices)
     db.session.execute(insert(Delivery), deliveries)
-    wakeup.after_commit(db.session)
     if requires_ack:
         first = now + timedelta(minutes=current_app.config["SCHOOL_ACK_ESCALATE_MINUTES"])
         second = first + timedelta(minutes=current_app.config["SCHOOL_ACK_REPORT_MINUTES"])
-        from notify.schools.escalation import escalate_schools
+        from notify.schools.escalation import escalate_schools  # it imports this module back
 
         scheduling.schedule_once(
             escalate_schools, first, job_id=job_id(revision.id, 1), revision_id=revision.id, stage=1
@@ -178,6 +177,8 @@ def _delivery(
         "expires_at": expires,
         "error_reason": "",
         "segments": phone_segments(body, address, "zh") if channel == "sms" else None,
+        # Schools must act (stop outdoor classes): as urgent as the other responders.
+        "priority": priority.for_responders(revision),
         "created_at": now,
         "updated_at": now,
     }

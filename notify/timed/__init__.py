@@ -1,5 +1,6 @@
-"""Timed work on warnings: publication at a set time, deadline escalation (plan §4.2.2).
+"""Timed work on warnings: deadline escalation (plan §4.2.2), the record of timed publications,
+messages the jobs send.
 
-Importing notify.timed.watch subscribes to the lifecycle's state changes, so every path that
-approves or publishes (console, API, demo seed, tests) schedules and cancels the same jobs.
+The use cases schedule and cancel these jobs explicitly as each step happens
+(notify.revision_steps, notify.publication, notify.scheduled_publication).
 """

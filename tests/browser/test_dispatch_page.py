@@ -11,13 +11,14 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select, update
 
-from notify import clock
+from notify import clock, publication
 from notify.channels import sms_segments
 from notify.dispatch import progress
 from notify.extensions import db
 from notify.models import Delivery
 from notify.models.screens import Screen
 from tests.browser.conftest import console_login
+from tests.conftest import expand_plans, take_to
 from tests.notify.screens.conftest import issue
 
 pytestmark = pytest.mark.browser
@@ -196,3 +197,28 @@ def test_route_table_keeps_each_count_under_its_status_after_a_refresh(
     expect(link).to_have_text("县医院门诊大厅")
     expect(link).to_have_attribute("href", f"/admin/screens/{screen_id}")
     expect(page.locator("[data-field=unreachable]")).to_have_text("1")
+
+
+def test_dispatch_page_says_the_subscribers_are_still_being_written(
+    page, sample_users, sample_recipients, sample_draft
+):
+    """Published, the responders' messages exist at once and the subscribers' are written after;
+    until then the page says so and the dispatch is not done."""
+    take_to(sample_draft, "approved", sample_users)
+    publication.publish(sample_draft, sample_users["office"])
+    rid = sample_draft.id
+    db.session.remove()
+    console_login(page, "publicity")
+    page.goto(f"/admin/revisions/{rid}/dispatch")
+    writing = page.locator("[data-test=expansion]")
+    expect(writing).to_be_visible()
+    expect(page.locator('[data-field="expansion-written"]')).to_have_text("0")
+    expect(page.locator('[data-field="total"]')).to_have_text("113")
+    page.evaluate("window.__sameDocument = true")
+
+    expand_plans()
+    db.session.remove()
+
+    expect(writing).to_be_hidden()
+    expect(page.locator('[data-field="total"]')).to_have_text("316")
+    assert page.evaluate("window.__sameDocument") is True

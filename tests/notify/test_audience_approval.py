@@ -7,14 +7,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from notify import audience_approval
 from notify.audience import audience_size
 from notify.audience_approval import verify_unchanged
 from notify.audience_csv import import_csv
 from notify.extensions import db
 from notify.lifecycle.errors import AudienceChanged
-from notify.lifecycle.guard import perform
 from notify.models import AudienceGroup, AudienceRule, AuditEvent, Delivery, Recipient
-from tests.conftest import take_to
+from notify.revision_steps import take
+from tests.conftest import expand_plans, take_to
 
 
 def _group(code: str) -> AudienceGroup:
@@ -45,7 +46,7 @@ def test_recipients_imported_after_approval_refuse_publishing_until_approved_aga
     """The issue's story: 316 confirmed, 25 imported by the office afterwards, 341 sent."""
     _import("townships", 25)
     with pytest.raises(AudienceChanged) as refused:
-        perform(approved, "publish", sample_users["office"])
+        take(approved, "publish", sample_users["office"])
     db.session.rollback()
     message = str(refused.value.message)
     assert "乡镇（街道）值班人员" in message and "13 → 38" in message and "+25" in message
@@ -53,12 +54,13 @@ def test_recipients_imported_after_approval_refuse_publishing_until_approved_aga
     assert approved.state == "approved" and _deliveries(approved) == 0
 
     # The office sends it back; the approver confirms the new audience; then it goes out.
-    perform(approved, "withdraw", sample_users["office"], reason=message)
+    take(approved, "withdraw", sample_users["office"], reason=message)
     db.session.commit()
     assert approved.state == "pending_approval" and approved.snapshot is None
     assert [f.decision for f in approved.approval_forms] == ["approved", None]
-    perform(approved, "approve", sample_users["deputy"], confirmed_audience_size=audience_size(approved))
-    perform(approved, "publish", sample_users["office"])
+    take(approved, "approve", sample_users["deputy"], confirmed_audience_size=audience_size(approved))
+    take(approved, "publish", sample_users["office"])
+    expand_plans()
     db.session.commit()
     assert _deliveries(approved) == 341
     actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
@@ -72,7 +74,7 @@ def test_a_changed_number_with_the_same_count_is_a_change(approved, sample_users
     unit.address = "+8613703539999"
     db.session.commit()
     with pytest.raises(AudienceChanged) as refused:
-        perform(approved, "publish", sample_users["office"])
+        take(approved, "publish", sample_users["office"])
     db.session.rollback()
     assert [(c.what, c.group, c.before, c.after) for c in refused.value.changes] == [
         ("members", "member_units", 24, 24)
@@ -100,7 +102,8 @@ def test_open_groups_may_drift_within_the_tolerance(approved, sample_users, app,
     assert (change.what, change.group, change.before, change.after) == ("open_drift", "public", 203, 224)
     assert "10%" in str(refused.value.message)
     monkeypatch.setitem(app.config, "AUDIENCE_OPEN_GROUP_TOLERANCE_PERCENT", 15)
-    perform(approved, "publish", sample_users["office"])
+    take(approved, "publish", sample_users["office"])
+    expand_plans()
     db.session.commit()
     assert _deliveries(approved) == 316 + 21  # the subscribers of the moment, as the rule says
 
@@ -112,7 +115,8 @@ def test_an_untouched_audience_publishes_and_older_snapshots_are_not_checked(app
     approved.snapshot.content = content
     db.session.commit()
     _import("townships", 1)
-    perform(approved, "publish", sample_users["office"])
+    take(approved, "publish", sample_users["office"])
+    expand_plans()
     db.session.commit()
     assert approved.state == "published"
 
@@ -140,8 +144,39 @@ def test_schools_added_to_the_registry_after_approval_are_a_change(
     )
     db.session.commit()
     with pytest.raises(AudienceChanged) as refused:
-        perform(sample_draft, "publish", sample_users["office"])
+        take(sample_draft, "publish", sample_users["office"])
     db.session.rollback()
     assert [(c.what, c.group, c.before, c.after) for c in refused.value.changes] == [
         ("count", "school_registry", before, before + 1)
     ]
+
+
+def test_a_revision_approved_before_the_per_group_fingerprint_is_checked_the_old_way(approved, sample_users):
+    """Snapshots approved before FINGERPRINT_VERSION 2 hold counts after the de-duplication by
+    address; they are compared with a fingerprint taken the same way, not refused for the change
+    of method, and a real change still refuses them."""
+    old = audience_approval._fingerprint_v1(approved)
+    assert "version" not in old
+    approved.snapshot.content = {**approved.snapshot.content, "audience": old}
+    db.session.commit()
+    verify_unchanged(approved)  # nothing changed: passes
+
+    _import("townships", 1)
+    with pytest.raises(AudienceChanged) as refused:
+        verify_unchanged(approved)
+    assert [(c.what, c.group) for c in refused.value.changes] == [("count", "townships")]
+
+
+def test_an_address_in_two_groups_counts_in_both(approved, sample_users):
+    """Per group, every row its rules reach: a township head who is also a unit's duty officer is
+    in both groups' fingerprints (and is still warned once)."""
+    unit = db.session.scalar(
+        select(Recipient).join(AudienceGroup).where(AudienceGroup.code == "member_units").limit(1)
+    )
+    before = audience_approval.fingerprint(approved)["groups"]["townships"]["count"]
+    db.session.add(Recipient(group=_group("townships"), name="兼任", channel="sms", address=unit.address))
+    db.session.commit()
+
+    after = audience_approval.fingerprint(approved)["groups"]["townships"]["count"]
+    assert after == before + 1
+    assert audience_size(approved) == 316  # the audience itself did not grow

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from notify.audience import audience_size
 from notify.extensions import db
-from notify.lifecycle.guard import perform
 from notify.models import AuditEvent, Consultation, Delivery, Integration, Revision, Warning
-from tests.conftest import decider_for, fresh
+from notify.revision_steps import take
+from tests.conftest import decider_for, expand_plans, fresh
 
 NEW = {
     "kind": "heavy_pollution",
@@ -50,7 +50,7 @@ def _approve_in_console(revision_id: int, users, opinion: str = "同意") -> dic
     now reads it (its new version)."""
     fresh()
     revision = db.session.get(Revision, revision_id)
-    perform(
+    take(
         revision,
         "approve",
         decider_for(users, revision),
@@ -126,6 +126,7 @@ def test_consultation_draft_submit_approve_publish(api, sample_users, sample_rec
     r = api["office"].post(f"/revisions/{r['id']}/publish", json={"version": r["version"]}).get_json()
     assert r["state"] == "published" and r["published_by"]["username"] == "office"
     fresh()
+    expand_plans()  # the subscribers' deliveries, as the executors write them after publication
     assert (
         db.session.scalar(select(func.count()).select_from(Delivery).where(Delivery.revision_id == r["id"]))
         == r["audience_size"]

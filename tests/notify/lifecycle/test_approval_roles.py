@@ -9,9 +9,9 @@ import pytest
 from notify.audience import audience_size
 from notify.extensions import db
 from notify.lifecycle.errors import NotPermitted
-from notify.lifecycle.guard import perform
 from notify.lifecycle.proposals import propose_change, propose_issue
 from notify.models import Role
+from notify.revision_steps import take
 from tests.conftest import approval_form, proposal, take_to
 
 REQUIRED = {"yellow": "deputy_commander", "orange": "deputy_commander", "red": "commander"}
@@ -38,12 +38,12 @@ def test_role_by_level(role, level, decision, sample_users, sample_kind, sample_
     actor = sample_users[ROLE_USER[role]]
     kwargs = {"reason": "意见", "confirmed_audience_size": audience_size(revision)}
     if role == REQUIRED[level]:
-        perform(revision, decision, actor, **kwargs)
+        take(revision, decision, actor, **kwargs)
         db.session.commit()
         assert revision.state == {"approve": "approved", "return": "returned", "reject": "rejected"}[decision]
     else:
         with pytest.raises(NotPermitted):
-            perform(revision, decision, actor, **kwargs)
+            take(revision, decision, actor, **kwargs)
         db.session.rollback()
         assert revision.state == "pending_approval"
 
@@ -53,7 +53,7 @@ def test_nobody_decides_on_their_own_proposal(who, sample_users, sample_kind, sa
     revision = propose_issue(sample_kind, proposal(sample_levels["yellow"]), sample_users["office"])
     db.session.commit()
     submitter = sample_users["office"] if who == "author" else sample_users["office2"]
-    perform(revision, "submit", submitter, form=approval_form(revision))
+    take(revision, "submit", submitter, form=approval_form(revision))
     db.session.commit()
     # The person is later made a deputy commander: the role now fits, but they still may not decide.
     (
@@ -61,7 +61,7 @@ def test_nobody_decides_on_their_own_proposal(who, sample_users, sample_kind, sa
     ).role = Role.DEPUTY_COMMANDER.value
     db.session.commit()
     with pytest.raises(NotPermitted) as err:
-        perform(
+        take(
             revision,
             "approve",
             submitter if who == "submitter" else sample_users["office"],
@@ -89,10 +89,10 @@ def test_lifting_follows_the_level_being_lifted(
     assert lift.level.code == level  # lifting keeps the level, whatever the form said
     take_to(lift, "pending_approval", sample_users)
     with pytest.raises(NotPermitted):
-        perform(lift, "approve", sample_users[refused], confirmed_audience_size=audience_size(lift))
+        take(lift, "approve", sample_users[refused], confirmed_audience_size=audience_size(lift))
     db.session.rollback()
-    perform(lift, "approve", sample_users[approver], confirmed_audience_size=audience_size(lift))
-    perform(lift, "publish", sample_users["office"])
+    take(lift, "approve", sample_users[approver], confirmed_audience_size=audience_size(lift))
+    take(lift, "publish", sample_users["office"])
     db.session.commit()
     assert first.warning.status == "lifted"
 
@@ -120,8 +120,8 @@ def test_a_change_of_level_is_decided_by_the_higher_of_the_two_approvers(
     assert [r.id for r in approval_queue(sample_users[approver])] == [change.id]
     assert approval_queue(sample_users[refused]) == []
     with pytest.raises(NotPermitted):
-        perform(change, "approve", sample_users[refused], confirmed_audience_size=audience_size(change))
+        take(change, "approve", sample_users[refused], confirmed_audience_size=audience_size(change))
     db.session.rollback()
-    perform(change, "approve", sample_users[approver], confirmed_audience_size=audience_size(change))
+    take(change, "approve", sample_users[approver], confirmed_audience_size=audience_size(change))
     db.session.commit()
     assert change.state == "approved" and change.decided_by.username == approver

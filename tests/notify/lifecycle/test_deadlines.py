@@ -12,9 +12,9 @@ from notify import clock
 from notify.audience import audience_size
 from notify.extensions import db
 from notify.lifecycle.deadlines import deadlines_for
-from notify.lifecycle.guard import perform
 from notify.lifecycle.proposals import propose_issue
 from notify.models import Consultation
+from notify.revision_steps import take
 from tests.conftest import approval_form, login, proposal
 
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 Beijing time
@@ -49,7 +49,7 @@ def test_approval_form_deadline(
         frozen.tick(timedelta(minutes=30))
         assert _statuses(r) == {"approval_form": "open"}
         frozen.move_to(T0 + timedelta(minutes=submit_after))
-        perform(r, "submit", office, form=approval_form(r))
+        take(r, "submit", office, form=approval_form(r))
         db.session.commit()
         assert _statuses(r) == {"approval_form": expected}
 
@@ -72,14 +72,14 @@ def test_publication_deadline(publish_after, expected, sample_users, sample_kind
     office, deputy = sample_users["office"], sample_users["deputy"]
     with freeze_time(T0) as frozen:
         r = propose_issue(sample_kind, proposal(sample_levels["orange"]), office)
-        perform(r, "submit", office, form=approval_form(r))
-        perform(r, "approve", deputy, confirmed_audience_size=audience_size(r))
+        take(r, "submit", office, form=approval_form(r))
+        take(r, "approve", deputy, confirmed_audience_size=audience_size(r))
         db.session.commit()
         if publish_after == "never":
             frozen.move_to(T0 + timedelta(minutes=121))
         elif publish_after is not None:
             frozen.move_to(T0 + timedelta(minutes=publish_after))
-            perform(r, "publish", office)
+            take(r, "publish", office)
             db.session.commit()
         assert _statuses(r) == {"publication": expected}
 
@@ -113,7 +113,7 @@ def test_the_overdue_flag_clears_once_the_step_is_done(
         login(client, "office")
         frozen.move_to(T0 + timedelta(minutes=75))
         assert "data-flagged" in client.get("/admin/").get_data(as_text=True)
-        perform(r, "submit", office, form=approval_form(r))
+        take(r, "submit", office, form=approval_form(r))
         db.session.commit()
         listing = client.get("/admin/").get_data(as_text=True)
         assert "data-flagged" not in listing and "data-late" in listing

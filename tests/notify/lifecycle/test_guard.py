@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from notify.audience import audience_size
 from notify.extensions import db
 from notify.lifecycle.errors import InvalidProposal, NotPermitted, StaleForm, TransitionNotAllowed
-from notify.lifecycle.guard import perform
 from notify.lifecycle.transitions import TRANSITIONS, Action, State
 from notify.models import AuditEvent, Recipient
+from notify.revision_steps import take
 from tests.conftest import approval_form, approver_for, take_to
 
 PAIRS = [(s, a) for s in State for a in Action]
@@ -41,7 +41,7 @@ def test_every_state_action_pair(state, action, sample_draft, sample_users):
     version = sample_draft.version
     allowed = (state, action) in TRANSITIONS
     if allowed:
-        result = perform(
+        result = take(
             sample_draft,
             action,
             _actor(action, sample_users, sample_draft),
@@ -55,7 +55,7 @@ def test_every_state_action_pair(state, action, sample_draft, sample_users):
         assert sample_draft.version > version  # a form opened before the change is now stale
     else:
         with pytest.raises(TransitionNotAllowed):
-            perform(
+            take(
                 sample_draft,
                 action,
                 _actor(action, sample_users, sample_draft),
@@ -84,7 +84,7 @@ def test_table_covers_the_documented_lifecycle():
 def test_return_and_reject_need_a_reason(action, reason, sample_draft, sample_users):
     take_to(sample_draft, "pending_approval", sample_users)
     with pytest.raises(InvalidProposal) as err:
-        perform(sample_draft, action, sample_users["deputy"], reason=reason)
+        take(sample_draft, action, sample_users["deputy"], reason=reason)
     assert err.value.field == "reason"
     db.session.rollback()
     assert sample_draft.state == "pending_approval"
@@ -92,11 +92,11 @@ def test_return_and_reject_need_a_reason(action, reason, sample_draft, sample_us
 
 def test_submit_needs_the_approval_form(sample_draft, sample_users):
     with pytest.raises(InvalidProposal):
-        perform(sample_draft, "submit", sample_users["office"])
+        take(sample_draft, "submit", sample_users["office"])
     form = approval_form(sample_draft)
     form.department_opinion = " "
     with pytest.raises(InvalidProposal) as err:
-        perform(sample_draft, "submit", sample_users["office"], form=form)
+        take(sample_draft, "submit", sample_users["office"], form=form)
     assert err.value.field == "department_opinion"
     db.session.rollback()
     assert sample_draft.state == "draft" and sample_draft.approval_forms == []
@@ -106,7 +106,7 @@ def test_stale_version_changes_nothing(sample_draft, sample_users):
     take_to(sample_draft, "pending_approval", sample_users)
     stale = sample_draft.version - 1
     with pytest.raises(StaleForm):
-        perform(
+        take(
             sample_draft,
             "approve",
             sample_users["deputy"],
@@ -122,16 +122,16 @@ def test_approval_needs_the_audience_confirmed_and_current(sample_draft, sample_
     size = audience_size(sample_draft)
     assert size == 316  # every demo group heavy pollution reaches; the test group is not counted
     with pytest.raises(InvalidProposal):
-        perform(sample_draft, "approve", sample_users["deputy"])
+        take(sample_draft, "approve", sample_users["deputy"])
     db.session.rollback()
     # The audience shrank after the approver looked: the confirmation is stale.
     db.session.scalars(select(Recipient).order_by(Recipient.id)).first().active = False
     db.session.commit()
     with pytest.raises(StaleForm):
-        perform(sample_draft, "approve", sample_users["deputy"], confirmed_audience_size=size)
+        take(sample_draft, "approve", sample_users["deputy"], confirmed_audience_size=size)
     db.session.rollback()
     assert sample_draft.state == "pending_approval" and sample_draft.snapshot is None
-    perform(sample_draft, "approve", sample_users["deputy"], confirmed_audience_size=size - 1)
+    take(sample_draft, "approve", sample_users["deputy"], confirmed_audience_size=size - 1)
     db.session.commit()
     assert sample_draft.approval_form.audience_size_confirmed == size - 1
     assert sample_draft.snapshot.content["audience_size"] == size - 1
@@ -140,7 +140,7 @@ def test_approval_needs_the_audience_confirmed_and_current(sample_draft, sample_
 def test_double_approval_is_refused(sample_draft, sample_users):
     take_to(sample_draft, "approved", sample_users)
     with pytest.raises(TransitionNotAllowed):
-        perform(
+        take(
             sample_draft,
             "approve",
             sample_users["deputy2"],
@@ -155,7 +155,7 @@ def test_rejecting_a_first_issue_abandons_the_warning(sample_draft, sample_users
 
 def test_returned_revision_can_be_resubmitted_with_a_new_form(sample_draft, sample_users):
     take_to(sample_draft, "returned", sample_users)
-    perform(sample_draft, "submit", sample_users["office2"], form=approval_form(sample_draft))
+    take(sample_draft, "submit", sample_users["office2"], form=approval_form(sample_draft))
     db.session.commit()
     assert sample_draft.state == "pending_approval"
     assert [f.decision for f in sample_draft.approval_forms] == ["returned", None]
@@ -164,4 +164,4 @@ def test_returned_revision_can_be_resubmitted_with_a_new_form(sample_draft, samp
 
 def test_not_permitted_is_a_distinct_error(sample_draft, sample_users):
     with pytest.raises(NotPermitted):
-        perform(sample_draft, "submit", sample_users["deputy"], form=approval_form(sample_draft))
+        take(sample_draft, "submit", sample_users["deputy"], form=approval_form(sample_draft))

@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from notify.audience import audience_size
 from notify.extensions import db
-from notify.lifecycle.guard import perform
 from notify.lifecycle.proposals import propose_issue
 from notify.models import Delivery
 from notify.records import drills, exports, forms
+from notify.revision_steps import take
 from tests.conftest import proposal, take_to
 
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
@@ -26,7 +26,7 @@ def exercise(kind, levels, users):
         db.session.commit()
         take_to(drill, "approved", users)
     with freeze_time(T0 + timedelta(minutes=40)):
-        perform(drill, "publish", users["office"])
+        take(drill, "publish", users["office"])
         db.session.commit()
     return drill
 

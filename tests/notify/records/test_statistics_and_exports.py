@@ -12,10 +12,10 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from notify.extensions import db
-from notify.lifecycle.guard import perform
 from notify.lifecycle.proposals import propose_change, propose_issue
 from notify.models import ResponseSummary
 from notify.records import exports, forms, statistics, written_report
+from notify.revision_steps import take
 from tests.conftest import proposal, take_to
 
 UTC = UTC
@@ -33,7 +33,7 @@ def response(kind, levels, users, start, *, upgrade_at=None, lift_at=None, exerc
         db.session.commit()
         take_to(first, "approved", users)
     with freeze_time(start):
-        perform(first, "publish", users["office"])
+        take(first, "publish", users["office"])
         db.session.commit()
     if upgrade_at:
         with freeze_time(upgrade_at - timedelta(minutes=30)):
@@ -46,7 +46,7 @@ def response(kind, levels, users, start, *, upgrade_at=None, lift_at=None, exerc
             db.session.commit()
             take_to(up, "approved", users)
         with freeze_time(upgrade_at):
-            perform(up, "publish", users["office"])
+            take(up, "publish", users["office"])
             db.session.commit()
     if lift_at:
         with freeze_time(lift_at - timedelta(minutes=30)):
@@ -56,7 +56,7 @@ def response(kind, levels, users, start, *, upgrade_at=None, lift_at=None, exerc
             db.session.commit()
             take_to(lift, "approved", users)
         with freeze_time(lift_at):
-            perform(lift, "publish", users["office"])
+            take(lift, "publish", users["office"])
             db.session.commit()
     return first.warning
 

@@ -14,7 +14,6 @@ from notify import scheduling
 from notify.channels import sms_segments
 from notify.demo.loader import DATA_DIR, load_jurisdiction, read
 from notify.extensions import db
-from notify.lifecycle.guard import perform
 from notify.lifecycle.proposals import ProposalData, propose_change, propose_issue
 from notify.models import (
     AlertKind,
@@ -28,6 +27,7 @@ from notify.models import (
     User,
 )
 from notify.models.deliveries import Status
+from notify.revision_steps import take
 from notify.schools import notices as school_notices
 from notify.schools import registry, tokens
 from tests.conftest import PASSWORD_HASH, proposal, take_to
@@ -217,7 +217,7 @@ def test_the_approved_instructions_are_sent_even_if_the_data_changes_before_publ
         instruction.text_zh = "改过的文字"
     db.session.commit()
     with freeze_time(T0):
-        perform(sample_draft, "publish", sample_users["office"])
+        take(sample_draft, "publish", sample_users["office"])
         db.session.commit()
     assert all(
         "停止室外课程及活动" in n.body and "改过的文字" not in n.body for n in notices(sample_draft.id)

@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from notify import scheduling
 from notify.extensions import db
-from notify.lifecycle.guard import perform
+from notify.lifecycle.consultations import ConsultationData
 from notify.lifecycle.proposals import propose_issue
 from notify.models import Consultation, DeadlineAlert, Robot
+from notify.revision_steps import record_consultation, take
 from tests.conftest import approval_form, proposal, take_to
 from tests.notify.timed.conftest import events, messages, stored_jobs
 
@@ -75,7 +76,7 @@ def test_published_in_time_no_alert_and_the_job_is_gone(sample_draft, sample_use
     with freeze_time(T0):
         take_to(sample_draft, "approved", sample_users)
     with freeze_time(T0 + timedelta(minutes=30)):
-        perform(sample_draft, "publish", sample_users["office"])
+        take(sample_draft, "publish", sample_users["office"])
         db.session.commit()
     assert f"escalate:publication:{sample_draft.id}" not in stored_jobs()
     with freeze_time(T0 + timedelta(hours=3)):
@@ -94,15 +95,17 @@ def test_the_lead_is_configurable(app, monkeypatch, sample_draft, sample_users, 
 
 
 def _consultation(j, office, at) -> Consultation:
-    c = Consultation(
-        jurisdiction_id=j.id,
-        concluded_at=at,
-        conclusion="预计日AQI>200，建议发布橙色预警",
-        reporter="县环境监测站",
-        forecast_daily_aqi=[215, 230, 160],
-        created_by=office,
+    """Recorded as the console and the API record it: the approval form's clock starts."""
+    c = record_consultation(
+        j.id,
+        ConsultationData(
+            concluded_at=at,
+            conclusion="预计日AQI>200，建议发布橙色预警",
+            reporter="县环境监测站",
+            forecast_daily_aqi=[215, 230, 160],
+        ),
+        office,
     )
-    db.session.add(c)
     db.session.commit()
     return c
 
@@ -141,7 +144,7 @@ def test_approval_form_filed_in_time_ends_the_watch(
         )
         db.session.commit()
     with freeze_time(T0 + timedelta(minutes=20)):
-        perform(draft, "submit", sample_users["office"], form=approval_form(draft))
+        take(draft, "submit", sample_users["office"], form=approval_form(draft))
         db.session.commit()
     assert f"escalate:approval_form:{c.id}" not in stored_jobs()
     with freeze_time(T0 + timedelta(hours=2)):
