@@ -36,8 +36,16 @@ def create_app(overrides: dict | None = None) -> Flask:
     # Before any blueprint adds its routes: every <int:…> is bounded to the database's integers.
     app.url_map.converters["int"] = IdConverter
 
-    from notify import cli, errors, i18n  # noqa: E402  (they need the app's config)
+    # The composition root imports the parts' blueprints and setup here, in the factory: importing
+    # any notify module imports this package first, so the package itself imports none of them.
+    from admin import bp as admin_bp
+    from notify import api, cli, errors, i18n, scheduling
     from notify.accounts import console_sessions
+    from notify.callbacks import bp as callbacks_bp
+    from notify.daily_reports import setup as daily_reports_setup
+    from notify.dispatch import setup as dispatch_setup
+    from notify.public import bp as public_bp
+    from notify.screens.views import bp as screens_bp
 
     db.init_app(app)
     with app.app_context():
@@ -60,25 +68,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
 
-    from admin import bp as admin_bp
-    from notify import api
-    from notify.callbacks import bp as callbacks_bp
-    from notify.dispatch import setup as dispatch_setup
-    from notify.public import bp as public_bp
-
     app.register_blueprint(public_bp)
     app.register_blueprint(callbacks_bp)
     app.register_blueprint(admin_bp)
-    from notify.screens.views import bp as screens_bp
-
     app.register_blueprint(screens_bp)
     api.init_app(app)
     dispatch_setup.init_app(app)
-    from notify import scheduling
-
     scheduling.init_app(app)
-    from notify.timed import setup as timed_setup
-
-    timed_setup.init_app(app)
+    daily_reports_setup.init_app(app)
     security_headers.install(app)  # last: outside the public site's static-export layer too
     return app

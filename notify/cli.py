@@ -1,12 +1,19 @@
-"""Console commands: `flask seed-demo`, `flask load-jurisdiction FILE`, `flask create-user`."""
+"""Console commands: `flask dispatch-worker`, `flask seed-demo`, `flask demo-day`,
+`flask load-jurisdiction FILE`, `flask create-user`."""
 
 from __future__ import annotations
+
+import signal
+import threading
 
 import click
 from flask import Flask
 from sqlalchemy import select
 
+from notify.accounts import passwords
+from notify.dispatch.setup import start_threads
 from notify.extensions import db
+from notify.models import Jurisdiction, User
 
 
 def init_app(app: Flask) -> None:
@@ -17,11 +24,6 @@ def init_app(app: Flask) -> None:
 
         For installations that keep sending apart from the web server without Celery.
         """
-        import signal
-        import threading
-
-        from notify.dispatch.setup import start_threads
-
         if threads:
             app.config["DISPATCH_THREADS"] = threads
         executor = start_threads(app)
@@ -35,32 +37,13 @@ def init_app(app: Flask) -> None:
             pass
         executor.stop()
 
-    @app.cli.command("seed-demo")
-    def seed_demo_command():
-        """Load the Yu County demo data (once, into an empty database) and print the logins."""
-        from notify.demo.seed import DEMO_LOGINS, NotADemoDatabase, demo_password, seed_demo
-
-        if app.config.get("NOTIFY_ENV", "production") == "production":
-            raise click.ClickException(
-                "seed-demo loads predictable logins and tokens: it runs only with NOTIFY_ENV=demo."
-            )
-        try:
-            created = seed_demo()
-        except NotADemoDatabase as exc:
-            db.session.rollback()
-            raise click.ClickException(str(exc)) from exc
-        click.echo("Yu County demo data loaded." if created else "Yu County demo data already present.")
-        click.echo(f"Demo logins (password: {demo_password()}):")
-        for login in DEMO_LOGINS:
-            click.echo(f"  {login.username:<10} {login.role.value:<17} {login.display_name}")
-        from notify.demo.integrations import demo_token
-
-        click.echo(f"Demo API token (read only, 县融媒体中心): {demo_token()}")
+    _demo_commands(app)
 
     @app.cli.command("load-jurisdiction")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))
     def load_jurisdiction_command(path: str):
         """Add a jurisdiction (directory, alert kinds, levels, criteria, advice) from a JSON file."""
+        # The loader (in notify.demo with its data) loads when the command runs, not with the app.
         from notify.demo.loader import DataError, load_jurisdiction, read
 
         try:
@@ -85,9 +68,6 @@ def init_app(app: Flask) -> None:
     @click.password_option()
     def create_user_command(jurisdiction, username, display_name, role, password):
         """Create a console user (the first administrator of a new installation, for instance)."""
-        from notify.accounts import passwords
-        from notify.models import Jurisdiction, User
-
         j = db.session.scalar(select(Jurisdiction).where(Jurisdiction.code == jurisdiction))
         if j is None:
             raise click.ClickException(f"no jurisdiction {jurisdiction}")
@@ -101,3 +81,37 @@ def init_app(app: Flask) -> None:
         db.session.add(user)
         db.session.commit()
         click.echo(f"Created {username} ({role}).")
+
+
+def _demo_commands(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    def seed_demo_command():
+        """Load the Yu County demo data (once, into an empty database) and print the logins."""
+        # The demo's modules load when a demo command runs, never in a production app.
+        from notify.demo.integrations import demo_token
+        from notify.demo.seed import DEMO_LOGINS, NotADemoDatabase, demo_password, seed_demo
+
+        if app.config.get("NOTIFY_ENV", "production") == "production":
+            raise click.ClickException(
+                "seed-demo loads predictable logins and tokens: it runs only with NOTIFY_ENV=demo."
+            )
+        try:
+            created = seed_demo()
+        except NotADemoDatabase as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc)) from exc
+        click.echo("Yu County demo data loaded." if created else "Yu County demo data already present.")
+        click.echo(f"Demo logins (password: {demo_password()}):")
+        for login in DEMO_LOGINS:
+            click.echo(f"  {login.username:<10} {login.role.value:<17} {login.display_name}")
+        click.echo(f"Demo API token (read only, 县融媒体中心): {demo_token()}")
+
+    @app.cli.command("demo-day")
+    @click.option("--day", "day_text", default=None, help="The response day (YYYY-MM-DD); default tomorrow.")
+    @click.option("--seconds", default=30.0, help="How long the compressed morning takes (0: at once).")
+    def demo_day_command(day_text, seconds):
+        """Play a response day's morning compressed: filings, the 09:30 reminder, the 10:00 close."""
+        # The demo's modules load when a demo command runs, never in a production app.
+        from notify.demo import demo_day
+
+        demo_day.run(app.config["JURISDICTION_CODE"], day_text, seconds, echo=click.echo)

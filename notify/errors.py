@@ -7,6 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from notify import api
+
 MESSAGES = {
     400: _l("The request was not understood."),
     403: _l("You are not allowed to do that."),
@@ -25,9 +27,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):
-        from notify import api  # routing failures under /api/ answer in the API's JSON shape
-
-        if api.is_api_request(request.path):
+        if api.is_api_request(request.path):  # routing failures under /api/ answer in its JSON shape
             return api.errors.response(api.errors.from_http(err))
         code = err.code or 500
         message = MESSAGES.get(code, err.description)

@@ -10,6 +10,7 @@ from flask import Blueprint, Flask
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from notify.api import errors
+from notify.extensions import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", template_folder="templates")
 PREFIX = "/api/"
@@ -36,8 +37,8 @@ def is_api_request(path: str) -> bool:
 
 
 def init_app(app: Flask) -> None:
+    # The route modules import bp from this package: imported once it exists, by the app factory.
     from notify.api import consultations, docs, reference, revisions, warnings  # noqa: F401
-    from notify.extensions import csrf
 
     csrf.exempt(bp)
     app.register_blueprint(bp)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from notify.api import schemas
 from notify.api.common import PAGE_PARAMS
+from notify.api.revisions import LIST_PARAMS as REVISION_FILTERS
 from notify.api.schemas import ref
+from notify.api.warnings import LIST_PARAMS as WARNING_FILTERS
 
 READ_NOTE = (
     "With `read` alone only published revisions (and warnings that have one) are listed and "
@@ -85,9 +87,6 @@ def operation(
 
 
 def document() -> dict:
-    from notify.api.revisions import LIST_PARAMS as REVISION_FILTERS
-    from notify.api.warnings import LIST_PARAMS as WARNING_FILTERS
-
     warning_id, revision_id = _path_id("warning_id"), _path_id("revision_id")
     revision_ok = _json(ref("Revision"), "The revision as it now is.")
     created = _json(ref("Revision"), "The new draft revision.")

@@ -23,6 +23,7 @@ def _public_url() -> str:
 
 @bp.post("/twilio/status")
 def twilio_status():
+    # The Twilio SDK loads when Twilio reports back, never in an installation without Twilio.
     from notify.channels import twilio_sms
 
     signature = request.headers.get("X-Twilio-Signature", "")
@@ -48,6 +49,7 @@ def twilio_status():
 
 @bp.post("/aliyun/receipts/<token>")
 def aliyun_receipts(token: str):
+    # The Aliyun SDK loads when Aliyun pushes receipts, never in an installation without Aliyun.
     from notify.channels import aliyun_sms
 
     # Aliyun signs no receipt push: the secret in the registered URL is what authenticates it.

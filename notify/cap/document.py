@@ -8,6 +8,7 @@ native level travels in `<parameter>`s so a receiver that knows the plan needs n
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import current_app, has_app_context
@@ -245,8 +246,6 @@ def _num(value) -> str:
 
 
 def _urgency(body: dict[str, Any], header: CapMessage) -> str:
-    from datetime import datetime
-
     start = body.get("response_start_at") or body.get("episode_start")
     if start and datetime.fromisoformat(start) > header.sent:
         return "Expected"

@@ -25,7 +25,7 @@ from notify.cap.validation import CapError, NotXml, SchemaInvalid, UnsafeXml, va
 from notify.extensions import db
 from notify.lifecycle.errors import LifecycleError
 from notify.lifecycle.proposals import ProposalData, propose_change, propose_issue
-from notify.models import AlertKind, CapImport, CapMessage, Level, Revision, Township, User
+from notify.models import AlertKind, CapImport, CapMessage, Jurisdiction, Level, Revision, Township, User
 
 N = {"cap": NS}
 
@@ -280,8 +280,6 @@ def _level(kind: AlertKind, zh, en) -> Level:
 
 
 def _area(info_list, jurisdiction_id: int) -> tuple[str, list[Township]]:
-    from notify.models import Jurisdiction
-
     county = db.session.get_one(Jurisdiction, jurisdiction_id)
     townships = {t.code: t for t in county.townships}
     codes: list[str] = []

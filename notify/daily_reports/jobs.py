@@ -111,9 +111,3 @@ def close_reports() -> None:
     for warning in days.warnings_reporting_on(day):
         close(warning, day)
     db.session.flush()
-
-
-scheduling.standing_daily(
-    remind_reports, hour=days.REMIND_HOUR, minute=days.REMIND_MINUTE, job_id="reports:remind"
-)
-scheduling.standing_daily(close_reports, hour=days.DUE_HOUR, minute=days.DUE_MINUTE, job_id="reports:close")

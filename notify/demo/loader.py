@@ -27,6 +27,7 @@ from notify.models import (
     Role,
     Township,
 )
+from notify.schools import instructions
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 APPROVERS = {Role.DEPUTY_COMMANDER.value, Role.COMMANDER.value}
@@ -185,9 +186,7 @@ def _load_audiences(j: Jurisdiction, data: dict[str, Any]) -> None:
 
 def _load_school_instructions(j: Jurisdiction, data: dict[str, Any]) -> None:
     """What each level (and each lifting) tells schools to do; see notify.schools.instructions."""
-    from notify.schools.instructions import InstructionError, load
-
     try:
-        load(j, data.get("school_instructions", []))
-    except InstructionError as exc:
+        instructions.load(j, data.get("school_instructions", []))
+    except instructions.InstructionError as exc:
         raise DataError(str(exc)) from exc

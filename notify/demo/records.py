@@ -12,8 +12,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from notify import clock
+from notify.audience import audience_size
+from notify.daily_reports import days, jobs
+from notify.daily_reports.filing import ReportData, file_report
 from notify.extensions import db
+from notify.lifecycle.guard import ApprovalFormData
+from notify.lifecycle.proposals import ProposalData, propose_issue
 from notify.models import AlertKind, DutyContact, Jurisdiction, ResponseSummary, User, Warning
+from notify.records import drills, forms
+from notify.revision_steps import take
+from notify.timed import zone
 
 MEASURES = [
     "对辖区重点涉气企业开展夜查，督促落实停限产措施，未发现违规生产。",
@@ -49,10 +57,6 @@ def seed_contacts(j: Jurisdiction, users: dict[str, User]) -> None:
 
 def seed_day_of_reports(j: Jurisdiction, now: datetime) -> None:
     """Today's reports on the warning in force, if it owed any: most units filed, then 10:00."""
-    from notify.daily_reports import days, jobs
-    from notify.daily_reports.filing import ReportData, file_report
-    from notify.timed import zone
-
     today = zone.local_date(now)
     warning = db.session.scalar(
         select(Warning).where(
@@ -97,11 +101,6 @@ def seed_day_of_reports(j: Jurisdiction, now: datetime) -> None:
 
 def seed_exercise(j: Jurisdiction, users: dict[str, User], now: datetime) -> None:
     """A yellow drill a week ago, through the real lifecycle, reaching the test group only."""
-    from notify.audience import audience_size
-    from notify.lifecycle.guard import ApprovalFormData, perform
-    from notify.lifecycle.proposals import ProposalData, propose_issue
-    from notify.records import drills, forms
-
     kind = db.session.scalars(
         select(AlertKind).where(AlertKind.jurisdiction_id == j.id, AlertKind.code == "heavy_pollution")
     ).one()
@@ -125,7 +124,7 @@ def seed_exercise(j: Jurisdiction, users: dict[str, User], now: datetime) -> Non
             exercise=True,
         )
     with clock.simulated(at + timedelta(minutes=15)):
-        perform(
+        take(
             revision,
             "submit",
             users["office"],
@@ -136,7 +135,7 @@ def seed_exercise(j: Jurisdiction, users: dict[str, User], now: datetime) -> Non
             ),
         )
     with clock.simulated(at + timedelta(minutes=25)):
-        perform(
+        take(
             revision,
             "approve",
             users["deputy"],
@@ -144,7 +143,7 @@ def seed_exercise(j: Jurisdiction, users: dict[str, User], now: datetime) -> Non
             confirmed_audience_size=audience_size(revision),
         )
     with clock.simulated(at + timedelta(minutes=40)):
-        perform(revision, "publish", users["office"])
+        take(revision, "publish", users["office"])
     db.session.flush()
     office = forms.office_name(revision.warning)
     record = drills.drill_record(revision.warning, office, now=at + timedelta(hours=2))

@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from notify import audit, clock
+from notify.audience import audience_size
+from notify.daily_reports.days import DUE_HOUR, DUE_MINUTE
 from notify.demo import records as demo_records
 from notify.demo import schools as demo_schools
 from notify.demo.integrations import seed_integrations
@@ -21,9 +23,11 @@ from notify.demo.recipients import seed_recipients
 from notify.demo.robots import seed_robots
 from notify.demo.screens import seed_screens
 from notify.extensions import db
-from notify.lifecycle.guard import ApprovalFormData, perform
+from notify.lifecycle.guard import ApprovalFormData
 from notify.lifecycle.proposals import ProposalData, propose_change, propose_issue
 from notify.models import AlertKind, AuditEvent, Consultation, Jurisdiction, MemberUnit, Role, User
+from notify.revision_steps import take
+from notify.timed import zone
 
 YU_COUNTY = "140322"
 # The audit event that marks a database as the demo's: written when the demo is seeded into an
@@ -173,9 +177,6 @@ def _episode_start(now: datetime) -> datetime:
     The README promises a morning of daily reports, and a day owes them only for a day the
     response was in force: starting the episode there gives one whatever the hour of seeding.
     """
-    from notify.daily_reports.days import DUE_HOUR, DUE_MINUTE
-    from notify.timed import zone
-
     closed = zone.local_date(now)
     if now < zone.at(closed, DUE_HOUR, DUE_MINUTE):
         closed -= timedelta(days=1)
@@ -183,9 +184,7 @@ def _episode_start(now: datetime) -> datetime:
 
 
 def _through_approval(revision, office: User, approver: User, at: datetime) -> None:
-    from notify.audience import audience_size
-
-    perform(
+    take(
         revision,
         "submit",
         office,
@@ -197,7 +196,7 @@ def _through_approval(revision, office: User, approver: User, at: datetime) -> N
             planned_publish_at=at + timedelta(minutes=60),
         ),
     )
-    perform(
+    take(
         revision,
         "approve",
         approver,
@@ -205,7 +204,7 @@ def _through_approval(revision, office: User, approver: User, at: datetime) -> N
         reason="同意。",
         confirmed_audience_size=audience_size(revision),
     )
-    perform(revision, "publish", office, now=at + timedelta(minutes=45))
+    take(revision, "publish", office, now=at + timedelta(minutes=45))
 
 
 def is_demo_database() -> bool:

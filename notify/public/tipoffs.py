@@ -26,6 +26,7 @@ from limits import parse_many
 
 from notify import clock
 from notify.extensions import db, limiter
+from notify.i18n import loc
 from notify.lifecycle import queries as warning_queries
 from notify.models import Clarification, TipoffPhoto
 from notify.public import bp
@@ -344,6 +345,4 @@ def clarifications_for_warning(warning):
 
 
 def _township_label(township) -> str:
-    from notify.i18n import loc
-
     return loc(township, "name")

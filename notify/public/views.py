@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Response, abort, current_app, render_template, request, url_for
+from flask import Response, abort, current_app, g, render_template, request, url_for
 from flask_babel import force_locale
 from werkzeug.wrappers import Response as BaseResponse
 
 from notify import clock
+from notify.cap.identifiers import message_for
 from notify.extensions import db
 from notify.i18n import is_zh
 from notify.lifecycle import queries as lifecycle_queries
@@ -135,8 +136,6 @@ CACHEABLE.update({"cap_feed", "cap_history_feed", "cap_document"})
 
 
 def _identifiers(revisions) -> dict[int, str]:
-    from notify.cap.identifiers import message_for
-
     out = {r.id: message_for(r).identifier for r in revisions}
     db.session.commit()
     return out
@@ -182,8 +181,6 @@ def language_switch() -> tuple[str, str, str]:
         if is_zh():
             return url_for(f"public.{base}_en", **values), "en", "English"
         return url_for(f"public.{base}", **values) + "?lang=zh_CN", "zh_CN", "中文"
-    from flask import g
-
     if is_zh():
         return url_for("set_language", code="en", next=g.get("lang_next")), "en", "English"
     return url_for("set_language", code="zh_CN", next=g.get("lang_next")), "zh_CN", "中文"

@@ -15,6 +15,10 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.sax.saxutils import escape
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
 
 from notify.spreadsheet_cells import safe_row
 
@@ -42,9 +46,6 @@ class FormDoc:
 
 def xlsx(doc: FormDoc) -> bytes:
     # Every cell through safe_row: the records quote text typed by the office and by responders.
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
-
     wb = Workbook()
     ws = wb.active
     ws.title = doc.title[:28] or "record"
@@ -77,6 +78,7 @@ def xlsx(doc: FormDoc) -> bytes:
 
 
 def _font() -> str:
+    # reportlab (about 0.1 s to import) loads when a PDF is asked for, not in every app process.
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfbase.ttfonts import TTFont
@@ -98,8 +100,7 @@ def _font() -> str:
 
 
 def pdf(doc: FormDoc) -> bytes:
-    from xml.sax.saxutils import escape
-
+    # reportlab (about 0.1 s to import) loads when a PDF is asked for, not in every app process.
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle

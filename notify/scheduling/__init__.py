@@ -15,14 +15,13 @@ See notify/scheduling/runner.py for where jobs run and README "Timed work" for o
 
 from notify.scheduling.jobs import (
     cancel,
-    install_standing,
     next_run_time,
     schedule_daily,
     schedule_once,
     standing_daily,
     task,
 )
-from notify.scheduling.runner import init_app, tick
+from notify.scheduling.runner import init_app, install_standing, tick
 
 __all__ = [
     "cancel",

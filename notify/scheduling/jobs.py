@@ -17,11 +17,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from apscheduler.jobstores.base import JobLookupError
 from flask import has_app_context
 from sqlalchemy import event
 
+from notify import audit
 from notify.app_proxy import unproxied_app
 from notify.extensions import db
+from notify.scheduling import runner
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +43,6 @@ def task(func: Callable[..., None]) -> Callable[..., None]:
         if has_app_context():
             _run_committed(func, kwargs)
             return
-        from notify.scheduling import runner
-
         with runner.scheduler_app().app_context():
             _run_committed(func, kwargs)
 
@@ -60,8 +61,6 @@ def _run_committed(func: Callable[..., None], kwargs: dict) -> None:
 
 
 def _record_failure(func: Callable[..., None], kwargs: dict) -> None:
-    from notify import audit
-
     try:
         audit.record(
             "scheduler.job_failed",
@@ -99,42 +98,18 @@ def schedule_daily(func: Callable[..., None], *, hour: int, minute: int, job_id:
     )
 
 
-# Daily jobs that belong to the code rather than to a record (the 09:30 reminder): declared at
-# import, put into the store whenever a scheduler starts.
-_standing: dict[str, tuple[Callable[..., None], int, int, dict]] = {}
+# The standing daily jobs, kept by the runner, which installs them whenever a scheduler starts.
+_standing = runner.standing_jobs
 
 
 def standing_daily(func: Callable[..., None], *, hour: int, minute: int, job_id: str, **kwargs: Any) -> None:
-    """Declare a daily job that exists as long as the code does (see install_standing)."""
+    """Declare a daily job that exists as long as the code does (see runner.install_standing)."""
     _check(func)
     _standing[job_id] = (func, hour, minute, kwargs)
 
 
-def install_standing(scheduler=None) -> list[str]:
-    """Put the standing daily jobs into the store; returns the ids added or changed.
-
-    A job already stored with the same time is left alone: replacing it would recompute its
-    next run from now and lose a run missed while no scheduler was running.
-    """
-    from apscheduler.triggers.cron import CronTrigger
-
-    from notify.scheduling import runner
-
-    scheduler = scheduler or runner.store_scheduler()
-    changed = []
-    for job_id, (func, hour, minute, kwargs) in _standing.items():
-        trigger = CronTrigger(hour=hour, minute=minute, timezone=scheduler.timezone)
-        job = scheduler.get_job(job_id)
-        if job is not None and str(job.trigger) == str(trigger) and job.kwargs == kwargs:
-            continue
-        scheduler.add_job(func, trigger, id=job_id, kwargs=kwargs, replace_existing=True)
-        changed.append(job_id)
-    return changed
-
-
 def cancel(job_id: str) -> None:
     """Remove a job; nothing happens when there is none."""
-    from apscheduler.jobstores.base import JobLookupError
 
     def remove(s) -> None:
         try:
@@ -146,8 +121,6 @@ def cancel(job_id: str) -> None:
 
 
 def next_run_time(job_id: str) -> datetime | None:
-    from notify.scheduling import runner
-
     job = runner.store_scheduler().get_job(job_id)
     return job.next_run_time if job is not None else None
 
@@ -158,8 +131,6 @@ def _check(func: Callable[..., None]) -> None:
 
 
 def _when_committed(operation: Callable[[Any], None]) -> None:
-    from notify.scheduling import runner
-
     app = unproxied_app()
     session = db.session()
     if not session.in_transaction():
@@ -179,8 +150,6 @@ def _listen_once(session, app) -> None:
     done: list[bool] = []
 
     def after_commit(sess) -> None:
-        from notify.scheduling import runner
-
         if done or sess.in_nested_transaction():
             return
         done.append(True)

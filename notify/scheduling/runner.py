@@ -17,9 +17,11 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import click
 from apscheduler.events import EVENT_SCHEDULER_STARTED
 from apscheduler.executors.debug import DebugExecutor
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -29,12 +31,13 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
 from flask import Flask, has_app_context
 
+from notify import audit
 from notify.app_proxy import unproxied_app
 from notify.extensions import db
 from notify.models.scheduling import JOBS_TABLE
-from notify.scheduling import jobs
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,10 @@ _EXT = "notify.scheduler"  # the scheduler that runs jobs in this process, if an
 _STORE_EXT = "notify.scheduler.store"  # a scheduler that only writes to the store
 _app_lock = threading.Lock()
 _scheduler_app: Flask | None = None
+
+# Daily jobs that belong to the code rather than to a record (the 09:30 reminder): declared when
+# the app is set up (jobs.standing_daily), put into the store whenever a scheduler starts.
+standing_jobs: dict[str, tuple[Callable[..., None], int, int, dict]] = {}
 
 
 class _LateRunAudit:
@@ -78,8 +85,6 @@ def _audit_late(job_id: str, missed: list[datetime], now: datetime) -> None:
 
 
 def _write_late(job_id: str, missed: list[datetime], now: datetime) -> None:
-    from notify import audit
-
     late = int((now - missed[-1]).total_seconds())
     runs = f" ({len(missed)} runs missed)" if len(missed) > 1 else ""
     audit.record(
@@ -189,6 +194,24 @@ def store_scheduler(app: Flask | None = None) -> BaseScheduler:
     return here
 
 
+def install_standing(scheduler: BaseScheduler | None = None) -> list[str]:
+    """Put the standing daily jobs into the store; returns the ids added or changed.
+
+    A job already stored with the same time is left alone: replacing it would recompute its
+    next run from now and lose a run missed while no scheduler was running.
+    """
+    scheduler = scheduler or store_scheduler()
+    changed = []
+    for job_id, (func, hour, minute, kwargs) in standing_jobs.items():
+        trigger = CronTrigger(hour=hour, minute=minute, timezone=scheduler.timezone)
+        job = scheduler.get_job(job_id)
+        if job is not None and str(job.trigger) == str(trigger) and job.kwargs == kwargs:
+            continue
+        scheduler.add_job(func, trigger, id=job_id, kwargs=kwargs, replace_existing=True)
+        changed.append(job_id)
+    return changed
+
+
 def tick() -> None:
     """Run every job due at the current (possibly frozen) time, here and now."""
     app = unproxied_app()
@@ -223,7 +246,7 @@ def start_in_process(app: Flask) -> BackgroundScheduler:
     _add_poll(scheduler, app)
     scheduler.start()
     app.extensions[_EXT] = scheduler
-    jobs.install_standing(scheduler)
+    install_standing(scheduler)
     log.info("scheduler started in the app process")
     return scheduler
 
@@ -234,7 +257,7 @@ def run_forever(app: Flask) -> None:
     _add_poll(scheduler, app)
     app.extensions[_EXT] = scheduler
     # Installed once the scheduler is running, so it sees what the store already holds.
-    scheduler.add_listener(lambda _event: jobs.install_standing(scheduler), EVENT_SCHEDULER_STARTED)
+    scheduler.add_listener(lambda _event: install_standing(scheduler), EVENT_SCHEDULER_STARTED)
 
     def stop(*_):
         scheduler.shutdown(wait=True)
@@ -247,8 +270,6 @@ def run_forever(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
-    import click
-
     @app.cli.command("scheduler")
     def scheduler_command():
         """Run the timed jobs (publication, reminders, escalations) until stopped."""

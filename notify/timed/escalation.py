@@ -16,6 +16,8 @@ from sqlalchemy import select
 
 from notify import audit, clock, scheduling
 from notify.extensions import db
+from notify.lifecycle.criteria import suggest_for_kind
+from notify.lifecycle.queries import kinds
 from notify.lifecycle.transitions import approver_role
 from notify.models import (
     ApprovalForm,
@@ -28,6 +30,7 @@ from notify.models import (
     User,
 )
 from notify.timed import messages
+from notify.timed.publication import schedule_of
 from notify.timed.zone import hm
 
 
@@ -186,9 +189,6 @@ def escalate_approval_form(consultation_id: int) -> None:
 
 def _approver_roles(consultation: Consultation) -> set[str]:
     """No draft yet: the level the forecast suggests decides the approver; else both may."""
-    from notify.lifecycle.criteria import suggest_for_kind
-    from notify.lifecycle.queries import kinds
-
     if consultation.forecast_daily_aqi:
         for kind in kinds(consultation.jurisdiction_id):
             level = suggest_for_kind(kind, consultation.forecast_daily_aqi)
@@ -204,8 +204,6 @@ def escalate_publication(revision_id: int) -> None:
         return
     warning = revision.warning
     due = publication_due(revision)
-    from notify.timed.publication import schedule_of
-
     timed = schedule_of(revision)
     later = (
         f"已设定于{hm(timed.run_at)}定时发布，" if timed is not None and timed.state == "scheduled" else ""

@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from sqlalchemy.exc import IntegrityError
 
 from notify import audit, clock
+from notify.dispatch.outbox import enqueue_message
 from notify.extensions import db
 from notify.models import Jurisdiction, Tipoff, TipoffPhoto, Township
 from notify.tipoffs import deadlines, identity, numbering, storage
@@ -132,7 +133,5 @@ def _confirm_by_sms(tipoff: Tipoff, phone: str, code: str) -> None:
     # reporter follow the ticket if they lose the confirmation page, and it goes only to the
     # number they gave for themselves (as 12345 and 12369 confirmations do); anyone holding
     # that phone could already reach the reporter. It is never sent anywhere else.
-    from notify.dispatch.outbox import enqueue_message
-
     locale = "zh" if tipoff.locale.startswith("zh") else "en"
     enqueue_message(phone, sms_text(tipoff, code), purpose="tipoff_received", locale=locale)

@@ -15,10 +15,14 @@ import time
 from datetime import date, datetime, timedelta
 
 import click
-from flask import Flask
+from sqlalchemy import select
 
 from notify import clock
+from notify.daily_reports import days, jobs
+from notify.daily_reports.filing import ReportData, existing, file_report
 from notify.extensions import db
+from notify.models import Jurisdiction, Warning
+from notify.timed import zone
 
 MEASURES = [
     "对辖区重点企业开展夜查，督促落实停限产措施，未发现违规生产。",
@@ -30,8 +34,6 @@ MEASURES = [
 
 
 def _steps(day: date, filers: list, latecomers: list):
-    from notify.timed import zone
-
     start = zone.at(day, 7, 0)
     yield start, "start", None
     for i, unit in enumerate(filers):
@@ -43,10 +45,6 @@ def _steps(day: date, filers: list, latecomers: list):
 
 
 def play(warning, day: date, *, seconds: float = 0.0, echo=print, seed: int = 6) -> dict:
-    from notify.daily_reports import days, jobs
-    from notify.daily_reports.filing import ReportData, existing, file_report
-    from notify.timed import zone
-
     rng = random.Random(seed)
     units = days.active_units(warning.jurisdiction_id)
     with clock.simulated(zone.at(day, 7, 0)):
@@ -95,36 +93,25 @@ def play(warning, day: date, *, seconds: float = 0.0, echo=print, seed: int = 6)
     return {"filed": filed, "units": len(units), "day": day_row}
 
 
-def init_app(app: Flask) -> None:
-    @app.cli.command("demo-day")
-    @click.option("--day", "day_text", default=None, help="The response day (YYYY-MM-DD); default tomorrow.")
-    @click.option("--seconds", default=30.0, help="How long the compressed morning takes (0: at once).")
-    def demo_day_command(day_text, seconds):
-        """Play a response day's morning compressed: filings, the 09:30 reminder, the 10:00 close."""
-        from sqlalchemy import select
-
-        from notify.models import Jurisdiction, Warning
-        from notify.timed import zone
-
-        j = db.session.scalar(
-            select(Jurisdiction).where(Jurisdiction.code == app.config["JURISDICTION_CODE"])
+def run(jurisdiction_code: str, day_text: str | None, seconds: float, echo=click.echo) -> None:
+    """`flask demo-day`: the active warning of the jurisdiction, on the given day (default tomorrow)."""
+    j = db.session.scalar(select(Jurisdiction).where(Jurisdiction.code == jurisdiction_code))
+    warning = db.session.scalar(
+        select(Warning)
+        .where(
+            Warning.jurisdiction_id == (j.id if j else -1),
+            Warning.status == "active",
+            Warning.is_exercise.is_(False),
         )
-        warning = db.session.scalar(
-            select(Warning)
-            .where(
-                Warning.jurisdiction_id == (j.id if j else -1),
-                Warning.status == "active",
-                Warning.is_exercise.is_(False),
-            )
-            .order_by(Warning.id.desc())
-        )
-        if warning is None:
-            raise click.ClickException("no active warning to play a response day of (run flask seed-demo)")
-        day = (
-            datetime.strptime(day_text, "%Y-%m-%d").date()
-            if day_text
-            else zone.local_date(clock.now()) + timedelta(days=1)
-        )
-        click.echo(f"Compressed response day {day} of {warning.reference} ({seconds:g} s):")
-        result = play(warning, day, seconds=seconds, echo=click.echo)
-        click.echo(f"Done: {result['filed']} reports filed. Console: /admin/daily-reports/{result['day'].id}")
+        .order_by(Warning.id.desc())
+    )
+    if warning is None:
+        raise click.ClickException("no active warning to play a response day of (run flask seed-demo)")
+    day = (
+        datetime.strptime(day_text, "%Y-%m-%d").date()
+        if day_text
+        else zone.local_date(clock.now()) + timedelta(days=1)
+    )
+    echo(f"Compressed response day {day} of {warning.reference} ({seconds:g} s):")
+    result = play(warning, day, seconds=seconds, echo=echo)
+    echo(f"Done: {result['filed']} reports filed. Console: /admin/daily-reports/{result['day'].id}")
