@@ -1,35 +1,56 @@
-"""Fan one revision out to N generated recipients and print how fast it was handed over.
+"""Publish one red warning to ~200 responders and N public subscribers; print how fast it went out.
 
     .venv/bin/python bench/fanout.py                       # 100,000 on SQLite, thread executor
     .venv/bin/python bench/fanout.py --n 1000000
     .venv/bin/python bench/fanout.py --database postgresql+psycopg://postgres@127.0.0.1:5432/bench \
         --executor celery --workers 2
+    .venv/bin/python bench/fanout.py --n 1000000 --kill-expander-at 0.5   # kill -9 mid-expansion
+
+Publication goes through notify.publication.publish (the one use case): its transaction writes
+the responders' deliveries and one dispatch plan, commits and wakes the executors, which expand
+the plan in chunks and send. Printed: the publish transaction (and where its time went), the time
+from the commit to the first delivery handed over and to the last responder's, the expansion's
+rows per second, the time until everything was handed over, deliveries per second, peak RSS per
+process and the load average while measuring.
 
 The SMS stand-ins run in their own process with no latency, no receipts and no message log, so
-what is measured is the platform: fan-out INSERT … SELECT, claims, SDK calls, result UPDATEs.
-In the same run, a naive loop calls the Twilio SDK's `client.messages.create` once per
-recipient for a sample, against the same stand-in, and the ratio of the two rates is printed.
+what is measured is the platform: plan expansion, claims, SDK calls, result UPDATEs. In the same
+run, a naive loop calls the Twilio SDK's `client.messages.create` once per recipient for a
+sample, against the same stand-in, and the ratio of the two rates is printed.
+
+--kill-expander-at F runs the executors as `flask dispatch-worker` processes (threads) or Celery
+workers, SIGKILLs the process holding the plan's lease once its cursor passes F of the plan,
+starts it again, and prints whether every address got exactly one delivery.
+
+Everything lives in a temporary directory (database, public site export), never in instance/.
 Figures are printed, never asserted: machines are shared and noisy.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import functools
+import io
 import json
 import os
-import resource
+import pstats
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PYTHON = sys.executable
+# Responders beside the public: member units' duty officers, township duty officers, schools.
+RESPONDERS = {"member_units": 60, "townships": 40, "schools": 100}
 
 
 def free_port() -> int:
@@ -83,10 +104,11 @@ def start_standins() -> tuple[subprocess.Popen, str, str]:
     return proc, f"http://127.0.0.1:{tp}", f"http://127.0.0.1:{ap}"
 
 
-def settings(database: str, twilio: str, aliyun: str, executor: str) -> dict:
-    return {
+def settings(database: str, twilio: str, aliyun: str, tmp: str, args) -> dict:
+    env = {
         "DATABASE_URL": database,
-        "DISPATCH_EXECUTOR": executor,
+        "DISPATCH_EXECUTOR": args.executor,
+        "DISPATCH_THREADS": str(args.threads),
         "TWILIO_BASE_URL": twilio,
         "ALIYUN_SMS_ENDPOINT": aliyun,
         "CALLBACK_BASE_URL": "",
@@ -95,7 +117,15 @@ def settings(database: str, twilio: str, aliyun: str, executor: str) -> dict:
         "DEMO_PASSWORD": "bench-password",
         # The demo mode: the stand-ins' public keys are accepted (notify/config.py).
         "NOTIFY_ENV": "demo",
+        # The public site's export goes to the run's own directory, never instance/.
+        "PUBLIC_EXPORT_DIR": str(Path(tmp) / "public_site"),
+        "DISPATCH_CELERY_PARALLEL": str(args.workers),
     }
+    if args.chunk:
+        env["DISPATCH_PLAN_CHUNK"] = str(args.chunk)
+    if args.plan_lease:
+        env["DISPATCH_PLAN_LEASE_SECONDS"] = str(args.plan_lease)
+    return env
 
 
 def reset_database(url: str) -> None:
@@ -111,16 +141,19 @@ def reset_database(url: str) -> None:
             conn.execute("CREATE SCHEMA public")
 
 
-def prepare(app, n: int):
-    """Yu County with N public subscribers (+86 138…), users, and a submitted red warning."""
+def prepare(n: int):
+    """Yu County with ~200 responders and N public subscribers (+86 138…), users, and an
+    approved red warning."""
     from flask_migrate import upgrade
     from sqlalchemy import insert, select
 
+    from notify.audience import audience_size
     from notify.demo.loader import DATA_DIR, load_jurisdiction, read
     from notify.extensions import db
-    from notify.lifecycle.guard import ApprovalFormData, perform
+    from notify.lifecycle.guard import ApprovalFormData
     from notify.lifecycle.proposals import ProposalData, propose_issue
     from notify.models import AlertKind, AudienceGroup, Recipient, Role, User
+    from notify.revision_steps import take
 
     upgrade()
     j = load_jurisdiction(read(DATA_DIR / "yu_county.json"))
@@ -131,13 +164,19 @@ def prepare(app, n: int):
         )
         db.session.add(users[name])
     db.session.flush()
-    group = db.session.scalar(select(AudienceGroup).where(AudienceGroup.code == "public"))
+    groups = {g.code: g for g in db.session.scalars(select(AudienceGroup))}
+    responders = [
+        {"group_id": groups[code].id, "channel": "sms", "address": f"+86139{k:02d}{i:06d}", "name": ""}
+        for k, (code, count) in enumerate(RESPONDERS.items())
+        for i in range(count)
+    ]
+    db.session.execute(insert(Recipient), responders)
     for start in range(0, n, 50_000):
         db.session.execute(
             insert(Recipient),
             [
                 {
-                    "group_id": group.id,
+                    "group_id": groups["public"].id,
                     "channel": "sms",
                     "address": f"+86138{i:08d}",
                     "name": "",
@@ -147,6 +186,12 @@ def prepare(app, n: int):
                 for i in range(start, min(n, start + 50_000))
             ],
         )
+    db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        # What autovacuum does to a table after a bulk load: statistics, and the visibility map
+        # that lets a count read the index alone. A live subscriber table is in that state.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE recipients")
     kind = db.session.scalar(select(AlertKind).where(AlertKind.code == "heavy_pollution"))
     red = next(lv for lv in kind.levels if lv.code == "red")
     revision = propose_issue(
@@ -161,134 +206,297 @@ def prepare(app, n: int):
         ),
         users["office"],
     )
-    perform(revision, "submit", users["office"], form=ApprovalFormData("会商结论", "红色预警", "同意"))
+    take(revision, "submit", users["office"], form=ApprovalFormData("会商结论", "红色预警", "同意"))
     db.session.commit()
-    return revision, users
+    size = audience_size(revision)
+    take(revision, "approve", users["commander"], reason="同意", confirmed_audience_size=size)
+    db.session.commit()
+    return revision, users, size
 
 
 def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return 0.0
+    for line in lines:
         if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
+            return round(int(line.split()[1]) / 1024)
     return 0.0
 
 
-def run(args) -> dict:
-    from sqlalchemy import func, select
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
 
+
+class LoadSampler:
+    """/proc/loadavg every second while measuring; keeps the highest 1-minute figure."""
+
+    def __init__(self) -> None:
+        self.first = Path("/proc/loadavg").read_text().strip()
+        self.peak = float(self.first.split()[0])
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(1.0):
+            self.peak = max(self.peak, float(Path("/proc/loadavg").read_text().split()[0]))
+
+    def stop(self) -> dict:
+        self._stop.set()
+        last = Path("/proc/loadavg").read_text().strip()
+        return {"loadavg_before": self.first, "loadavg_after": last, "loadavg_1min_peak": self.peak}
+
+
+def instrument_publication(timings: dict[str, float], marks: dict[str, datetime]) -> None:
+    """Time each step of notify.publication.publish, and stamp the instant it committed."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from notify import audience_approval, publication
+    from notify.lifecycle import guard
+
+    def timed(name, fn):
+        @functools.wraps(fn)
+        def wrapper(*a, **kw):
+            t = time.perf_counter()
+            try:
+                return fn(*a, **kw)
+            finally:
+                timings[name] = round((time.perf_counter() - t) * 1000, 1)
+
+        return wrapper
+
+    guard.perform = timed("guard", guard.perform)
+    audience_approval.verify_unchanged = timed("verify_unchanged", audience_approval.verify_unchanged)
+    publication.EFFECTS = tuple(timed(e.__name__, e) for e in publication.EFFECTS)
+
+    def committed(session) -> None:
+        # The first listener of the commit, before any other after-commit work (scheduler jobs,
+        # wake-ups): the instant the publish transaction ended.
+        if (
+            "armed" in marks
+            and "commit" not in marks
+            and threading.current_thread() is threading.main_thread()  # not an executor thread's
+            and not session.in_nested_transaction()
+        ):
+            marks["commit"] = datetime.now(UTC)
+            marks["commit_perf"] = time.perf_counter()
+
+    event.listen(Session, "after_commit", committed, insert=True)
+
+
+def worker_command(executor: str, index: int) -> list[str]:
+    if executor == "threads":
+        return [PYTHON, "-m", "flask", "--app", "wsgi", "dispatch-worker"]
+    return [
+        str(Path(PYTHON).parent / "celery"),
+        "-A",
+        "notify.dispatch.worker",
+        "worker",
+        "--concurrency",
+        "1",
+        "--loglevel",
+        "WARNING",
+        "-n",
+        f"bench{index}@%h",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
+
+
+def run(args) -> dict:
     standins, twilio_url, aliyun_url = start_standins()
     tmp = tempfile.mkdtemp(prefix="bench-")
     database = args.database or f"sqlite:///{tmp}/bench.sqlite3"
     reset_database(database)
-    env = settings(database, twilio_url, aliyun_url, args.executor)
+    env = settings(database, twilio_url, aliyun_url, tmp, args)
     os.environ.update(env)
     from notify import create_app
-    from notify.audience import audience_size
     from notify.dispatch.executor import ThreadExecutor
     from notify.dispatch.setup import build_dispatcher
-    from notify.extensions import db
-    from notify.lifecycle.guard import perform
-    from notify.models import Delivery
-    from notify.models.deliveries import Status
+    from notify.publication import publish
 
     app = create_app()
     workers: list[subprocess.Popen] = []
-    result = {
-        "recipients": args.n,
+    executor = None
+    profiles: list[cProfile.Profile] = []
+    result: dict = {
+        "recipients": args.n + sum(RESPONDERS.values()),
+        "responders": sum(RESPONDERS.values()),
         "database": database.split(":")[0].split("+")[0],
         "executor": args.executor,
+        "plan_chunk": app.config["DISPATCH_PLAN_CHUNK"],
     }
+    worker_env = {**os.environ, **env, "FLASK_APP": "wsgi"}
     with app.app_context():
         t = time.perf_counter()
-        revision, users = prepare(app, args.n)
+        revision, users, size = prepare(args.n)
+        result["audience"] = size
         result["setup_s"] = round(time.perf_counter() - t, 1)
-        if args.executor == "threads":
-            executor = ThreadExecutor(app, build_dispatcher(app), threads=args.threads, poll=0.05).start()
+        if args.executor == "threads" and args.kill_expander_at is None:
+            executor_class = profiled(ThreadExecutor, profiles) if args.profile else ThreadExecutor
+            executor = executor_class(app, build_dispatcher(app), threads=args.threads, poll=0.05).start()
+            time.sleep(1)  # past their first rounds, as in a running app
         else:
-            worker_env = {**os.environ, **env}
             for i in range(args.workers):
-                workers.append(
-                    subprocess.Popen(
-                        [
-                            str(Path(PYTHON).parent / "celery"),
-                            "-A",
-                            "notify.dispatch.worker",
-                            "worker",
-                            "--concurrency",
-                            "1",
-                            "--loglevel",
-                            "WARNING",
-                            "-n",
-                            f"bench{i}@%h",
-                            "--without-gossip",
-                            "--without-mingle",
-                            "--without-heartbeat",
-                        ],
-                        cwd=ROOT,
-                        env=worker_env,
-                    )
-                )
-            time.sleep(6)  # let them connect to the broker before the clock starts
-        size = audience_size(revision)
+                workers.append(subprocess.Popen(worker_command(args.executor, i), cwd=ROOT, env=worker_env))
+            time.sleep(6)  # let them start (and connect to the broker) before the clock starts
+        timings: dict[str, float] = {}
+        marks: dict = {}
+        instrument_publication(timings, marks)
+        load = LoadSampler()
         start = time.perf_counter()
-        from notify import clock
-
-        t0 = clock.now()
-        perform(revision, "approve", users["commander"], reason="同意", confirmed_audience_size=size)
-        perform(revision, "publish", users["office"])
-        db.session.commit()
-        result["fanout_s"] = round(time.perf_counter() - start, 2)
-        while True:
-            db.session.rollback()
-            left = db.session.scalar(
-                select(func.count())
-                .select_from(Delivery)
-                .where(Delivery.status.in_((Status.PENDING, Status.SENDING)))
-            )
-            if not left:
-                break
-            time.sleep(0.05)
-        elapsed = time.perf_counter() - start
-        first = db.session.scalar(select(func.min(Delivery.accepted_at)))
-        counts = dict(
-            db.session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all()
-        )
-        result.update(
-            {
-                "handed_over": counts.get(Status.ACCEPTED, 0),
-                "other_statuses": {k: v for k, v in counts.items() if k != Status.ACCEPTED},
-                "seconds_to_all_handed_over": round(elapsed, 2),
-                "deliveries_per_s": round(args.n / elapsed),
-                "first_message_ms": round((first.astimezone(UTC) - t0).total_seconds() * 1000),
-            }
-        )
-        if args.executor == "threads":
+        marks["armed"] = True
+        publisher = cProfile.Profile() if args.profile else None
+        if publisher:
+            publisher.enable()
+        publish(revision, users["office"])
+        if publisher:
+            publisher.disable()
+            result["profile_publish"] = top_functions([publisher], args.profile, "cumulative")
+        result["publish_ms"] = round((marks["commit_perf"] - start) * 1000, 1)
+        # publish() returns after the after-commit work (scheduler job store, wake-ups).
+        result["publish_call_ms"] = round((time.perf_counter() - start) * 1000, 1)
+        result["publish_steps_ms"] = timings
+        killed = wait_until_handed_over(revision.id, marks, workers, args, worker_env)
+        result.update(figures(revision, size, marks))
+        result.update(load.stop())
+        if killed:
+            result["kill"] = killed
+        result["peak_rss_mb"] = {"bench": peak_rss_mb(os.getpid()), "standins": peak_rss_mb(standins.pid)}
+        if executor is not None:
             executor.stop()
-            result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-        else:
-            result["peak_rss_mb_per_worker"] = [round(peak_rss_mb(w.pid)) for w in workers]
-            result["peak_rss_mb_pool_children"] = _children_rss(workers)
-            result["peak_rss_mb_bench_process"] = round(
-                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            )
-            for w in workers:
-                w.terminate()
-            for w in workers:
-                w.wait(20)
+        for i, w in enumerate(workers):
+            result["peak_rss_mb"][f"worker{i}"] = peak_rss_mb(w.pid)
+            for c in _children(w.pid):
+                result["peak_rss_mb"][f"worker{i}_child{c}"] = peak_rss_mb(c)
+        for w in workers:
+            w.terminate()
+        for w in workers:
+            w.wait(20)
+    if profiles:
+        result["profile_executors"] = top_functions(profiles, args.profile, "tottime")
     result.update(naive(twilio_url, args.naive_sample, result["deliveries_per_s"]))
     standins.terminate()
     return result
 
 
-def _children_rss(workers) -> list[int]:
-    sizes = []
-    for w in workers:
-        try:
-            children = Path(f"/proc/{w.pid}/task/{w.pid}/children").read_text().split()
-        except OSError:
-            children = []
-        sizes += [round(peak_rss_mb(int(c))) for c in children]
-    return sizes
+def wait_until_handed_over(revision_id: int, marks: dict, workers, args, worker_env) -> dict | None:
+    """Poll until the plan is expanded and nothing is left to claim; kill the expander on the way
+    if asked. Stamps marks["expanded_perf"] and marks["done_perf"]."""
+    from sqlalchemy import func, select
+
+    from notify.dispatch import claims
+    from notify.extensions import db
+    from notify.models import Delivery, DispatchPlan
+    from notify.models.dispatch_plans import PlanStatus
+
+    killed = None
+    while True:
+        db.session.rollback()
+        plan = db.session.scalars(select(DispatchPlan).where(DispatchPlan.revision_id == revision_id)).one()
+        if (
+            args.kill_expander_at is not None
+            and killed is None
+            and plan.cursor >= args.kill_expander_at * plan.max_recipient_id
+            and plan.lease_owner
+        ):
+            killed = kill_expander(plan.lease_owner, workers, args, worker_env)
+            killed["cursor_at_kill"] = plan.cursor
+            killed["of"] = plan.max_recipient_id
+            killed["s_after_commit"] = round(time.perf_counter() - marks["commit_perf"], 2)
+        if plan.status == PlanStatus.DONE:
+            marks.setdefault("expanded_perf", time.perf_counter())
+            left = db.session.scalar(select(func.count()).select_from(Delivery).where(claims.claimable()))
+            if not left:
+                marks["done_perf"] = time.perf_counter()
+                return killed
+        time.sleep(0.05 if plan.status != PlanStatus.DONE else 0.25)
+
+
+def figures(revision, size: int, marks: dict) -> dict:
+    from sqlalchemy import func, select
+
+    from notify.dispatch import priority
+    from notify.extensions import db
+    from notify.models import Delivery, DispatchPlan
+    from notify.models.deliveries import Status
+
+    t0 = marks["commit"]
+    elapsed = marks["done_perf"] - marks["commit_perf"]
+    expansion_s = marks["expanded_perf"] - marks["commit_perf"]
+    first = db.session.scalar(select(func.min(Delivery.accepted_at)))
+    last_responder = db.session.scalar(
+        select(func.max(Delivery.accepted_at)).where(Delivery.priority == priority.for_responders(revision))
+    )
+    counts = dict(db.session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all())
+    rows = db.session.scalar(select(func.count()).where(Delivery.revision_id == revision.id))
+    addresses = db.session.scalar(
+        select(func.count()).select_from(
+            select(Delivery.channel, Delivery.address)
+            .where(Delivery.revision_id == revision.id)
+            .distinct()
+            .subquery()
+        )
+    )
+    plan = db.session.scalars(select(DispatchPlan).where(DispatchPlan.revision_id == revision.id)).one()
+
+    def ms(at: datetime) -> int:
+        return round((at.astimezone(UTC) - t0).total_seconds() * 1000)
+
+    return {
+        "first_handed_over_ms_after_commit": ms(first),
+        "all_responders_handed_over_ms_after_commit": ms(last_responder),
+        "expansion_rows": plan.rows_written,
+        "expansion_s": round(expansion_s, 2),
+        "expansion_rows_per_s": round(plan.rows_written / max(expansion_s, 1e-6)),
+        "handed_over": counts.get(Status.ACCEPTED, 0),
+        "other_statuses": {k: v for k, v in counts.items() if k != Status.ACCEPTED},
+        "seconds_to_all_handed_over": round(elapsed, 2),
+        "deliveries_per_s": round(rows / elapsed),
+        "every_address_exactly_once": rows == addresses == size,
+    }
+
+
+def kill_expander(lease_owner: str, workers: list[subprocess.Popen], args, worker_env) -> dict:
+    """kill -9 the process that holds the plan's lease (host:pid:thread); a dispatch-worker is
+    started again at once, a Celery pool child is replaced by its master."""
+    pid = int(lease_owner.split(":")[1])
+    os.kill(pid, signal.SIGKILL)
+    for i, w in enumerate(workers):
+        if w.pid == pid:
+            w.wait(10)
+            workers[i] = subprocess.Popen(worker_command(args.executor, i), cwd=ROOT, env=worker_env)
+    return {"killed_pid": pid, "killed_owner": lease_owner}
+
+
+def profiled(base, profiles: list[cProfile.Profile]):
+    class ProfiledExecutor(base):
+        def _run(self, suffix: str) -> None:
+            profile = cProfile.Profile()
+            profiles.append(profile)
+            profile.enable()
+            try:
+                super()._run(suffix)
+            finally:
+                profile.disable()
+
+    return ProfiledExecutor
+
+
+def top_functions(profiles: list[cProfile.Profile], limit: int, order: str) -> str:
+    out = io.StringIO()
+    stats = pstats.Stats(profiles[0], stream=out)
+    for p in profiles[1:]:
+        stats.add(p)
+    stats.sort_stats(order).print_stats(limit)
+    return "\n" + out.getvalue()
 
 
 def naive(twilio_url: str, sample: int, pipeline_rate: float) -> dict:
@@ -314,13 +522,35 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--n", type=int, default=100_000, help="public subscribers")
     parser.add_argument("--database", default="", help="SQLAlchemy URL; default a new SQLite file")
     parser.add_argument("--executor", choices=("threads", "celery"), default="threads")
     parser.add_argument("--threads", type=int, default=2, help="thread executor threads")
-    parser.add_argument("--workers", type=int, default=2, help="Celery worker processes")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="worker processes (Celery, or with --kill-expander-at)"
+    )
+    parser.add_argument("--chunk", type=int, default=0, help="DISPATCH_PLAN_CHUNK (default: config)")
+    parser.add_argument(
+        "--plan-lease", type=int, default=0, help="DISPATCH_PLAN_LEASE_SECONDS (default: config)"
+    )
+    parser.add_argument(
+        "--kill-expander-at",
+        type=float,
+        default=None,
+        metavar="FRACTION",
+        help="kill -9 the expanding worker once the plan's cursor passes this fraction, restart it",
+    )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="cProfile the publish and the executor threads; top N",
+    )
     parser.add_argument("--naive-sample", type=int, default=2000)
     args = parser.parse_args()
+    if args.kill_expander_at is not None and args.executor == "threads":
+        args.workers = max(args.workers, 1)
     result = run(args)
     width = max(len(k) for k in result)
     for key, value in result.items():
