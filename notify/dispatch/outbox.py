@@ -50,18 +50,6 @@ NUMBER_COLUMNS = (
 )
 
 
-def write_deliveries(revision: Revision, now: datetime | None = None) -> int:
-    """Kept for the transition to notify.publication, which calls the two steps itself:
-    the responders' deliveries and the plan for the rest. Returns the deliveries written now."""
-    now = now or clock.now()
-    written = write_responder_deliveries(revision, now)
-    from notify.dispatch import plans  # plans builds on this module's row writer
-
-    plans.write_plan(revision, now)
-    wakeup.after_commit(db.session)
-    return written
-
-
 def write_responder_deliveries(revision: Revision, now: datetime) -> int:
     """One pending delivery per (address, channel) of the revision's responders, in the publish
     transaction, at responder priority. Returns how many were written."""
