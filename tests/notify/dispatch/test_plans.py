@@ -55,6 +55,19 @@ def publish_now(revision, users) -> None:
     publish(revision, users["office"])
 
 
+def published_to_one_township(subscribers: int, kind, levels, users):
+    """`subscribers` more subscribers spread over every township in turn, and a yellow warning
+    for the first township only, published (its plan not expanded)."""
+    towns = list(db.session.scalars(select(Township).order_by(Township.code)))
+    add_subscribers(subscribers, township_ids=[t.id for t in towns])
+    revision = propose_issue(
+        kind, proposal(levels["yellow"], area_scope="townships", townships=[towns[0]]), users["office"]
+    )
+    db.session.commit()
+    publish_now(revision, users)
+    return towns, revision
+
+
 def expand_all(now=None, *, chunk: int = 20_000, worker: str = "w") -> int:
     """Every open plan expanded to its end, chunk by chunk; returns the deliveries written."""
     written = 0
@@ -166,15 +179,7 @@ def test_a_staff_group_above_the_inline_limit_goes_to_the_plan(
 def test_expansion_keeps_the_township_scope_and_adds_no_later_subscriber(
     sample_recipients, sample_users, sample_kind, sample_levels
 ):
-    towns = list(db.session.scalars(select(Township).order_by(Township.code)))
-    add_subscribers(3000, township_ids=[t.id for t in towns])
-    revision = propose_issue(
-        sample_kind,
-        proposal(sample_levels["yellow"], area_scope="townships", townships=[towns[0]]),
-        sample_users["office"],
-    )
-    db.session.commit()
-    publish_now(revision, sample_users)
+    towns, revision = published_to_one_township(3000, sample_kind, sample_levels, sample_users)
     size = audience_size(revision)
     # Subscribers who join after the publication are not added to it.
     add_subscribers(500, prefix="+86136", township_ids=[towns[0].id])
@@ -235,15 +240,7 @@ def test_a_chunk_with_nobody_of_the_plan_is_skipped_within_the_same_call(
 ):
     """A township warning skips most subscribers: each call still writes someone (or finishes),
     so an executor never waits a poll interval on an empty range of ids."""
-    towns = list(db.session.scalars(select(Township).order_by(Township.code)))
-    add_subscribers(2000, township_ids=[t.id for t in towns])
-    revision = propose_issue(
-        sample_kind,
-        proposal(sample_levels["yellow"], area_scope="townships", townships=[towns[0]]),
-        sample_users["office"],
-    )
-    db.session.commit()
-    publish_now(revision, sample_users)
+    _towns, revision = published_to_one_township(2000, sample_kind, sample_levels, sample_users)
     written_per_call = []
     while plans.open_plans():
         written_per_call.append(plans.expand_next("w", clock.now(), chunk=10, lease=LEASE))
