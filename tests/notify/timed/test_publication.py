@@ -14,6 +14,7 @@ from notify.extensions import db
 from notify.lifecycle.errors import NotPermitted, TransitionNotAllowed
 from notify.models import Delivery, PublicationSchedule, Revision
 from notify.revision_steps import take
+from notify.scheduling.moved_tasks import point_jobs_at
 from notify.timed.system import SYSTEM_NAME
 from tests.conftest import expand_plans, take_to
 from tests.notify.timed.conftest import events, stored_jobs
@@ -164,3 +165,27 @@ def test_a_revision_that_can_no_longer_publish_is_recorded_not_crashed(
     row = db.session.scalar(select(PublicationSchedule))
     assert row.state == "failed" and row.note
     assert len(events("revision.scheduled_publication_failed")) == 1
+
+
+def test_a_timed_publication_stored_before_the_task_moved_still_publishes(sample_draft, sample_users):
+    """Set before the upgrade, the job names the task's old place; the migration's rewrite
+    (notify.scheduling.moved_tasks, migration 0016) points it at the new one, and it runs."""
+    start = sample_draft.response_start_at
+    revision = approved(sample_draft, sample_users, start - timedelta(hours=3))
+    with freeze_time(start - timedelta(hours=2)):
+        publication.schedule(revision, sample_users["office"])
+        db.session.commit()
+    old, new = (
+        "notify.timed.publication:publish_when_due",
+        "notify.scheduled_publication:publish_when_due",
+    )
+    with db.engine.begin() as conn:  # the store as an earlier version left it
+        assert point_jobs_at(conn, new, old) == 1
+    with db.engine.begin() as conn:  # the migration
+        assert point_jobs_at(conn, old, new) == 1
+        assert point_jobs_at(conn, old, new) == 0  # nothing left to move
+    assert f"publish:{revision.id}" in stored_jobs()
+    with freeze_time(start):
+        scheduling.tick()
+    db.session.rollback()
+    assert db.session.get(Revision, revision.id).state == "published"
