@@ -18,7 +18,6 @@ from notify.extensions import db
 from notify.lifecycle.errors import InvalidProposal, LifecycleError, NotPermitted, TransitionNotAllowed
 from notify.lifecycle.transitions import OFFICE_ROLES
 from notify.models import PublicationSchedule, Revision, User
-from notify.timed import publication as timed_publication
 from notify.timed.publication import job_id, schedule_of
 from notify.timed.system import system_actor
 from notify.timed.zone import hm
@@ -85,41 +84,34 @@ def publish_when_due(revision_id: int) -> None:
     if revision is None or row is None or row.state != "scheduled":
         return  # cancelled or settled since; nothing to do, and nothing worth a record
     if revision.state != "approved":
-        row.state, row.finished_at = "failed", now
-        row.note = f"revision is {revision.state}"
-        audit.record(
-            "revision.scheduled_publication_skipped",
-            actor_name="scheduler",
-            subject=revision,
-            warning_id=revision.warning_id,
-            summary=f"{revision.warning.reference} #{revision.sequence}: not published at "
-            f"the set time, it is {revision.state}",
-            at=now,
+        _not_published(
+            row,
+            revision,
+            now,
+            note=f"revision is {revision.state}",
+            action="revision.scheduled_publication_skipped",
+            why=f"not published at the set time, it is {revision.state}",
         )
         return
     actor = system_actor(revision.warning.jurisdiction)
-    # So that publishing's own settling (timed_publication.settle_after_publication) does not
+    # So that publishing's own settling (notify.timed.publication.settle_after_publication) does not
     # take this for a publication by hand; rolled back with it if publishing is refused.
     row.state = "publishing"
     try:
         publication.publish(revision, actor, now=now)
     except (LifecycleError, StaleDataError) as err:
         # publish() rolled back: read the schedule again in the fresh transaction.
-        again = timed_publication.schedule_of(revision)
-        if again is None:
-            return
-        row = again
-        row.state, row.finished_at = "failed", now
-        row.note = str(getattr(err, "message", err))
-        audit.record(
-            "revision.scheduled_publication_failed",
-            actor_name="scheduler",
-            subject=revision,
-            warning_id=revision.warning_id,
-            summary=f"{revision.warning.reference} #{revision.sequence}: the timed "
-            f"publication was refused: {row.note}",
-            at=now,
-        )
+        again = schedule_of(revision)
+        if again is not None:
+            note = str(getattr(err, "message", err))
+            _not_published(
+                again,
+                revision,
+                now,
+                note=note,
+                action="revision.scheduled_publication_failed",
+                why=f"the timed publication was refused: {note}",
+            )
         return
     row.state, row.finished_at = "published", now
     audit.record(
@@ -130,5 +122,19 @@ def publish_when_due(revision_id: int) -> None:
         summary=f"{revision.warning.reference} #{revision.sequence} published at the set "
         f"time {hm(row.run_at)}",
         detail={"set_by": row.set_by.display_name, "run_at": row.run_at.isoformat()},
+        at=now,
+    )
+
+
+def _not_published(
+    row: PublicationSchedule, revision: Revision, now: datetime, *, note: str, action: str, why: str
+) -> None:
+    row.state, row.finished_at, row.note = "failed", now, note
+    audit.record(
+        action,
+        actor_name="scheduler",
+        subject=revision,
+        warning_id=revision.warning_id,
+        summary=f"{revision.warning.reference} #{revision.sequence}: {why}",
         at=now,
     )

@@ -202,22 +202,8 @@ def _write_partner_webhooks(revision: Revision, now: datetime, urgency: int) -> 
         literal(now, ts),
         literal(now, ts),
     ).where(hook.c.active.is_(True), hook.c.jurisdiction_id == revision.warning.jurisdiction_id)
-    columns = [
-        "revision_id",
-        "after_revision_id",
-        "purpose",
-        "channel",
-        "address",
-        "locale",
-        "status",
-        "gateway",
-        "attempts",
-        "next_attempt_at",
-        "expires_at",
-        "priority",
-        "created_at",
-        "updated_at",
-    ]
+    # A webhook is no recipient, and its document is no SMS: no recipient id, no segments.
+    columns = [c for c in NUMBER_COLUMNS if c not in ("recipient_id", "segments")]
     return rows_written(db.session.execute(counted(insert(table).from_select(columns, source))))
 
 
