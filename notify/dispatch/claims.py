@@ -176,9 +176,13 @@ def outstanding() -> int:
     and plans with chunks left to write (a dead expander's, once its lease runs out).
 
     Pull deliveries (screens) wait for their gateway's report, not for an executor."""
+    # Plans first: a plan's last chunk commits with its rows, so a plan read as done has its rows
+    # there for the count below; read the other way round, an expander committing in between
+    # would leave both reads at nothing and the Celery poll chain would stop with work left.
+    open_plans = plans.open_plans()
     rows = db.session.scalar(
         select(func.count())
         .select_from(Delivery)
         .where(claimable(), Delivery.channel.not_in(routing.PULL_CHANNELS))
     )
-    return int(rows or 0) + plans.open_plans()
+    return int(rows or 0) + open_plans
