@@ -26,6 +26,7 @@ from notify import audience_approval, clock, scheduling
 from notify.cap import identifiers as cap_identifiers
 from notify.daily_reports import tasks as unit_tasks
 from notify.dispatch import outbox, plans, wakeup
+from notify.enterprises import duties as enterprise_duties
 from notify.extensions import db
 from notify.lifecycle import guard
 from notify.lifecycle.transitions import Action
@@ -90,6 +91,12 @@ def school_notices_for(revision: Revision, now: datetime) -> int:
     return school_notices.write_for(revision, now)
 
 
+def enterprise_duties_for(revision: Revision, now: datetime) -> int:
+    """Each enterprise's duty for the level (附件11), frozen and sent with its own link; the
+    2 h clock of §5.6 runs from the response start."""
+    return enterprise_duties.write_for(revision, now)
+
+
 def screen_feed_versions(revision: Revision, now: datetime) -> int:
     """The LED screens in the area get a new feed version to pull."""
     return screen_feeds.on_publish(revision, now)
@@ -122,6 +129,7 @@ EFFECTS: tuple[Effect, ...] = (
     responder_deliveries,
     dispatch_plan,
     school_notices_for,
+    enterprise_duties_for,
     screen_feed_versions,
     cap_identifier,
     timed_jobs,

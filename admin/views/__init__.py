@@ -7,6 +7,9 @@ from admin.views import (  # noqa: F401  # noqa: F401
     cap_import,  # noqa: F401,E402
     daily_reports,
     dispatch,
+    enterprise_duties,
+    enterprise_plans,
+    enterprises,
     integrations,  # noqa: F401
     records,
     robots,  # noqa: F401,E402

@@ -14,6 +14,15 @@ from notify.models.daily_reports import (
 )
 from notify.models.deliveries import Delivery, GatewayEvent, UnmatchedReport
 from notify.models.dispatch_plans import DispatchPlan
+from notify.models.enterprises import (
+    Enterprise,
+    EnterpriseContact,
+    EnterpriseDuty,
+    EnterprisePlan,
+    ProductionLine,
+    ReductionList,
+    ReductionMeasure,
+)
 from notify.models.integrations import API_SCOPES, WRITE_SCOPES, ApiToken, Integration
 from notify.models.jurisdiction import Expert, Jurisdiction, MemberUnit, Township
 from notify.models.records import DrillRecord, EffectEvaluation, ResponseSummary, WrittenReport
@@ -36,6 +45,13 @@ from notify.models.warnings import (
 from notify.models.webhooks import PartnerWebhook
 
 __all__ = [
+    "Enterprise",
+    "EnterpriseContact",
+    "EnterpriseDuty",
+    "EnterprisePlan",
+    "ProductionLine",
+    "ReductionList",
+    "ReductionMeasure",
     "ADVISORY_BLOCKS",
     "APPROVER_ROLES",
     "Advisory",

@@ -35,6 +35,10 @@ class Tipoff(Base):
     address: Mapped[str] = mapped_column(String(200))
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
+    # A tip-off about a named enterprise (from its QR notice board) links to it.
+    enterprise_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprises.id", ondelete="SET NULL"), index=True
+    )
 
     anonymous: Mapped[bool] = mapped_column(default=True)
     reporter_name_token: Mapped[str] = mapped_column(Text, default="")

@@ -12,6 +12,8 @@ bp = Blueprint("public", __name__, cli_group=None)
 
 from notify.public import (  # noqa: E402,F401
     ack,  # noqa: E402,F401  (schools' acknowledgement links)
+    enterprise_duty,
+    enterprises,
     export,
     export_runner,
     fastpath,

@@ -24,6 +24,7 @@ EXPECTED_ORDER = [
     "responder_deliveries",
     "dispatch_plan",
     "school_notices_for",
+    "enterprise_duties_for",
     "screen_feed_versions",
     "cap_identifier",
     "timed_jobs",
