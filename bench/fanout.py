@@ -5,6 +5,7 @@
     .venv/bin/python bench/fanout.py --database postgresql+psycopg://postgres@127.0.0.1:5432/bench \
         --executor celery --workers 2
     .venv/bin/python bench/fanout.py --n 1000000 --kill-expander-at 0.5   # kill -9 mid-expansion
+    .venv/bin/python bench/fanout.py --n 100000 --enterprises 10000       # with 附件11 duties
 
 Publication goes through notify.publication.publish (the one use case): its transaction writes
 the responders' deliveries and one dispatch plan, commits and wakes the executors, which expand
@@ -17,6 +18,12 @@ The SMS stand-ins run in their own process with no latency, no receipts and no m
 what is measured is the platform: plan expansion, claims, SDK calls, result UPDATEs. In the same
 run, a naive loop calls the Twilio SDK's `client.messages.create` once per recipient for a
 sample, against the same stand-in, and the ratio of the two rates is printed.
+
+--enterprises N loads Yu County's reduction list (附件11) and N enterprises spread over its
+townships and the list's cells, one emitting line each, before the warning goes for approval:
+the publication then freezes each one's duty (enterprise_duties_for in the breakdown) and the
+executors write their SMS after the commit; the time until the last of those was handed over is
+printed too.
 
 --kill-expander-at F runs the executors as `flask dispatch-worker` processes (threads) or Celery
 workers, SIGKILLs the process holding the plan's lease once its cursor passes F of the plan,
@@ -31,6 +38,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import functools
+import gc
 import io
 import json
 import os
@@ -141,9 +149,9 @@ def reset_database(url: str) -> None:
             conn.execute("CREATE SCHEMA public")
 
 
-def prepare(n: int):
-    """Yu County with ~200 responders and N public subscribers (+86 138…), users, and an
-    approved red warning."""
+def prepare(n: int, enterprises: int = 0):
+    """Yu County with ~200 responders, N public subscribers (+86 138…) and `enterprises`
+    enterprises (+86 136…), users, and an approved red warning."""
     from flask_migrate import upgrade
     from sqlalchemy import insert, select
 
@@ -187,11 +195,16 @@ def prepare(n: int):
             ],
         )
     db.session.commit()
+    if enterprises:
+        add_enterprises(j, enterprises)
     if db.engine.dialect.name == "postgresql":
         # What autovacuum does to a table after a bulk load: statistics, and the visibility map
         # that lets a count read the index alone. A live subscriber table is in that state.
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE recipients")
+            if enterprises:
+                for table in ("enterprises", "production_lines", "reduction_measures"):
+                    conn.exec_driver_sql(f"VACUUM ANALYZE {table}")
     kind = db.session.scalar(select(AlertKind).where(AlertKind.code == "heavy_pollution"))
     red = next(lv for lv in kind.levels if lv.code == "red")
     revision = propose_issue(
@@ -212,6 +225,61 @@ def prepare(n: int):
     take(revision, "approve", users["commander"], reason="同意", confirmed_audience_size=size)
     db.session.commit()
     return revision, users, size
+
+
+def add_enterprises(jurisdiction, count: int) -> None:
+    """Yu County's list (附件11) and `count` enterprises over its townships and cells (industry,
+    sub-type, grade), each with one emitting line: one multi-row INSERT and one INSERT … SELECT."""
+    from sqlalchemy import insert, literal, select
+
+    from notify.enterprises import reduction_lists
+    from notify.extensions import db
+    from notify.models import Enterprise, ProductionLine, ReductionMeasure
+
+    listed = reduction_lists.seed_list(jurisdiction)
+    cells = db.session.execute(
+        select(ReductionMeasure.industry, ReductionMeasure.subtype, ReductionMeasure.grade)
+        .where(ReductionMeasure.list_id == listed.id)
+        .distinct()
+        .order_by(ReductionMeasure.industry, ReductionMeasure.subtype, ReductionMeasure.grade)
+    ).all()
+    towns = jurisdiction.townships
+    for start in range(0, count, 50_000):
+        db.session.execute(
+            insert(Enterprise),
+            [
+                {
+                    "jurisdiction_id": jurisdiction.id,
+                    "credit_code": f"B{i:017d}",
+                    "name": f"盂县测试企业{i}有限公司",
+                    "township_id": towns[i % len(towns)].id,
+                    "industry": cells[i % len(cells)].industry,
+                    "subtype": cells[i % len(cells)].subtype,
+                    "grade": cells[i % len(cells)].grade,
+                    "so2_tpa": 12.0,
+                    "nox_tpa": 30.0,
+                    "pm_tpa": 8.0,
+                    "vocs_tpa": 2.0,
+                    "env_officer_phone": f"+86136{i:08d}",
+                }
+                for i in range(start, min(count, start + 50_000))
+            ],
+        )
+    db.session.execute(
+        insert(ProductionLine).from_select(
+            ["enterprise_id", "name", "processes", "emits", "capacity_eia", "unit", "position"],
+            select(
+                Enterprise.id,
+                literal("1号生产线"),
+                literal("生产"),
+                literal(True),
+                literal(500.0),
+                literal("t/d"),
+                literal(0),
+            ).where(Enterprise.jurisdiction_id == jurisdiction.id),
+        )
+    )
+    db.session.commit()
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -333,12 +401,19 @@ def run(args) -> dict:
         "executor": args.executor,
         "plan_chunk": app.config["DISPATCH_PLAN_CHUNK"],
     }
+    if args.enterprises:
+        result["enterprises"] = args.enterprises
+        result["enterprise_notice_chunk"] = app.config["ENTERPRISE_NOTICE_CHUNK"]
     worker_env = {**os.environ, **env, "FLASK_APP": "wsgi"}
     with app.app_context():
         t = time.perf_counter()
-        revision, users, size = prepare(args.n)
+        revision, users, size = prepare(args.n, args.enterprises)
         result["audience"] = size
         result["setup_s"] = round(time.perf_counter() - t, 1)
+        # The setup left this process a heap of fresh objects (the rows it built); their full
+        # collection (~100 ms at 110,000 rows) would land in whichever step of the publication
+        # ran at that moment. A running app has no such heap: it is collected before the clock.
+        gc.collect()
         if args.executor == "threads" and args.kill_expander_at is None:
             executor_class = profiled(ThreadExecutor, profiles) if args.profile else ThreadExecutor
             executor = executor_class(app, build_dispatcher(app), threads=args.threads, poll=0.05).start()
@@ -392,7 +467,7 @@ def wait_until_handed_over(revision_id: int, marks: dict, workers, args, worker_
     if asked. Stamps marks["expanded_perf"] and marks["done_perf"]."""
     from sqlalchemy import func, select
 
-    from notify.dispatch import claims
+    from notify.dispatch import after_publication, claims
     from notify.extensions import db
     from notify.models import Delivery, DispatchPlan
     from notify.models.dispatch_plans import PlanStatus
@@ -413,7 +488,10 @@ def wait_until_handed_over(revision_id: int, marks: dict, workers, args, worker_
             killed["s_after_commit"] = round(time.perf_counter() - marks["commit_perf"], 2)
         if plan.status == PlanStatus.DONE:
             marks.setdefault("expanded_perf", time.perf_counter())
-            left = db.session.scalar(select(func.count()).select_from(Delivery).where(claims.claimable()))
+            # The enterprises' duty SMS too: written after the commit, claimable once written.
+            left = after_publication.pending() + (
+                db.session.scalar(select(func.count()).select_from(Delivery).where(claims.claimable())) or 0
+            )
             if not left:
                 marks["done_perf"] = time.perf_counter()
                 return killed
@@ -424,8 +502,9 @@ def figures(revision, size: int, marks: dict) -> dict:
     from sqlalchemy import func, select
 
     from notify.dispatch import priority
+    from notify.enterprises import messages as duty_messages
     from notify.extensions import db
-    from notify.models import Delivery, DispatchPlan
+    from notify.models import Delivery, DispatchPlan, EnterpriseDuty
     from notify.models.deliveries import Status
 
     t0 = marks["commit"]
@@ -437,20 +516,49 @@ def figures(revision, size: int, marks: dict) -> dict:
     )
     counts = dict(db.session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all())
     rows = db.session.scalar(select(func.count()).where(Delivery.revision_id == revision.id))
+    # The warning's own rows (an enterprise's duty SMS goes to its officer beside them).
+    warning_rows = db.session.scalar(
+        select(func.count()).where(Delivery.revision_id == revision.id, Delivery.purpose == "warning")
+    )
     addresses = db.session.scalar(
         select(func.count()).select_from(
             select(Delivery.channel, Delivery.address)
-            .where(Delivery.revision_id == revision.id)
+            .where(Delivery.revision_id == revision.id, Delivery.purpose == "warning")
             .distinct()
             .subquery()
         )
     )
+    duties, notified = db.session.execute(
+        select(func.count(), func.max(EnterpriseDuty.notified_at)).where(
+            EnterpriseDuty.revision_id == revision.id
+        )
+    ).one()
+    duty_sms = db.session.execute(
+        select(func.count(), func.max(Delivery.accepted_at)).where(
+            Delivery.revision_id == revision.id,
+            Delivery.purpose == duty_messages.PURPOSE,
+            Delivery.channel == "sms",
+        )
+    ).one()
     plan = db.session.scalars(select(DispatchPlan).where(DispatchPlan.revision_id == revision.id)).one()
 
     def ms(at: datetime) -> int:
         return round((at.astimezone(UTC) - t0).total_seconds() * 1000)
 
+    enterprise_figures = (
+        {
+            "enterprise_duties": duties,
+            "enterprise_duty_sms": duty_sms[0],
+            # Written by the executors after the commit (notify.enterprises.duty_notices), then
+            # sent: each has its own text, so the gateway takes them one call each.
+            "enterprise_duty_sms_all_written_ms_after_commit": ms(notified) if notified else None,
+            "enterprise_duty_sms_all_handed_over_ms_after_commit": ms(duty_sms[1]) if duty_sms[1] else None,
+        }
+        if duties
+        else {}
+    )
     return {
+        **enterprise_figures,
         "first_handed_over_ms_after_commit": ms(first),
         "all_responders_handed_over_ms_after_commit": ms(last_responder),
         "expansion_rows": plan.rows_written,
@@ -460,7 +568,7 @@ def figures(revision, size: int, marks: dict) -> dict:
         "other_statuses": {k: v for k, v in counts.items() if k != Status.ACCEPTED},
         "seconds_to_all_handed_over": round(elapsed, 2),
         "deliveries_per_s": round(rows / elapsed),
-        "every_address_exactly_once": rows == addresses == size,
+        "every_address_exactly_once": warning_rows == addresses == size,
     }
 
 
@@ -546,6 +654,12 @@ def main() -> None:
         default=0,
         metavar="N",
         help="cProfile the publish and the executor threads; top N",
+    )
+    parser.add_argument(
+        "--enterprises",
+        type=int,
+        default=0,
+        help="enterprises with a duty (附件11, Yu County's list), one SMS each after the commit",
     )
     parser.add_argument("--naive-sample", type=int, default=2000)
     args = parser.parse_args()

@@ -43,7 +43,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from notify.accounts import console_sessions
     from notify.callbacks import bp as callbacks_bp
     from notify.daily_reports import setup as daily_reports_setup
+    from notify.dispatch import after_publication
     from notify.dispatch import setup as dispatch_setup
+    from notify.enterprises import duty_notices
     from notify.public import bp as public_bp
     from notify.screens.views import bp as screens_bp
 
@@ -74,6 +76,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(screens_bp)
     api.init_app(app)
     dispatch_setup.init_app(app)
+    # What publications leave for the executors beyond the plans of notify.dispatch: registered
+    # here, since dispatch cannot import the domain packages that import it.
+    after_publication.register(duty_notices.WRITER)
     scheduling.init_app(app)
     daily_reports_setup.init_app(app)
     security_headers.install(app)  # last: outside the public site's static-export layer too

@@ -1,8 +1,9 @@
 """Console commands: `flask dispatch-worker`, `flask seed-demo`, `flask demo-day`,
-`flask load-jurisdiction FILE`, `flask create-user`."""
+`flask load-jurisdiction FILE`, `flask create-user`, `flask reduction-list import FILE`."""
 
 from __future__ import annotations
 
+import json
 import signal
 import threading
 
@@ -12,6 +13,7 @@ from sqlalchemy import select
 
 from notify.accounts import passwords
 from notify.dispatch.setup import start_threads
+from notify.enterprises.reduction_lists import load_list
 from notify.extensions import db
 from notify.models import Jurisdiction, User
 
@@ -38,6 +40,7 @@ def init_app(app: Flask) -> None:
         executor.stop()
 
     _demo_commands(app)
+    _reduction_list_commands(app)
 
     @app.cli.command("load-jurisdiction")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))
@@ -115,3 +118,39 @@ def _demo_commands(app: Flask) -> None:
         from notify.demo import demo_day
 
         demo_day.run(app.config["JURISDICTION_CODE"], day_text, seconds, echo=click.echo)
+
+
+def _reduction_list_commands(app: Flask) -> None:
+    @app.cli.group("reduction-list")
+    def reduction_list_group():
+        """The jurisdiction's industrial reduction list (附件11 as data), one version a year."""
+
+    @reduction_list_group.command("import")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option(
+        "--jurisdiction",
+        default=None,
+        help="GB/T 2260 code; default the file's own, else JURISDICTION_CODE.",
+    )
+    def import_command(path: str, jurisdiction: str | None):
+        """Load a JSON list as the jurisdiction's next version (the versions before stay as they were)."""
+        try:
+            with open(path, encoding="utf-8") as f:
+                data = json.load(f)
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise click.ClickException(f"{path}: not a readable JSON file ({exc})") from exc
+        code = jurisdiction or (data.get("jurisdiction") if isinstance(data, dict) else None)
+        code = code or app.config.get("JURISDICTION_CODE")
+        j = db.session.scalar(select(Jurisdiction).where(Jurisdiction.code == str(code)))
+        if j is None:
+            raise click.ClickException(f"no jurisdiction {code}")
+        try:
+            reduction_list = load_list(j, data)
+        except ValueError as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc)) from exc
+        db.session.commit()
+        click.echo(
+            f"Loaded {j.name_zh} ({j.code}) reduction list version {reduction_list.version}: "
+            f"{reduction_list.title}, {len(reduction_list.measures)} cells."
+        )

@@ -147,6 +147,14 @@ def load(instance_path: str, mode: str = "production") -> dict:
         # duty contact; silent this much longer, the education bureau and its township are told.
         "SCHOOL_ACK_ESCALATE_MINUTES": float(os.environ.get("SCHOOL_ACK_ESCALATE_MINUTES", "30")),
         "SCHOOL_ACK_REPORT_MINUTES": float(os.environ.get("SCHOOL_ACK_REPORT_MINUTES", "30")),
+        # Enterprises (issue 15): measures in place this long after the response starts (plan
+        # §5.6: 2 h); an enterprise not in place by then is reminded, and this much later its
+        # township and the ecology bureau get the list of those still not in place.
+        "ENTERPRISE_DUTY_HOURS": float(os.environ.get("ENTERPRISE_DUTY_HOURS", "2")),
+        "ENTERPRISE_ESCALATION_MINUTES": float(os.environ.get("ENTERPRISE_ESCALATION_MINUTES", "30")),
+        # Duties whose SMS (own text, own signed link) an executor writes per round after the
+        # publication's commit (notify.enterprises.duty_notices).
+        "ENTERPRISE_NOTICE_CHUNK": int(os.environ.get("ENTERPRISE_NOTICE_CHUNK", "2000")),
         # The secret end of the uplink-SMS URL registered at Aliyun (like ALIYUN_RECEIPT_TOKEN).
         "ALIYUN_UPLINK_TOKEN": os.environ.get("ALIYUN_UPLINK_TOKEN", "sandbox-uplink-token"),
         # Timed work and records (issue 6): alerts this long before a §4.2.2 deadline passes, to

@@ -23,7 +23,7 @@ from werkzeug.security import generate_password_hash
 from notify import clock, create_app
 from notify.audience import audience_size
 from notify.demo.loader import DATA_DIR, load_jurisdiction, read
-from notify.dispatch import plans
+from notify.dispatch import after_publication, plans
 from notify.extensions import db
 from notify.lifecycle.guard import ApprovalFormData
 from notify.lifecycle.proposals import ProposalData, propose_issue
@@ -249,11 +249,18 @@ def decider_for(users, revision) -> User:
 
 
 def expand_plans() -> int:
-    """Write the large audience's deliveries of every published revision now, as the executors
-    do after publication (notify.dispatch.plans), chunk by chunk; returns the rows written."""
+    """Write the large audience's deliveries of every published revision now, and what the
+    registered after-publication writers owe (the enterprises' duty SMS), as the executors do
+    after publication (notify.dispatch.plans, notify.dispatch.after_publication), chunk by
+    chunk; returns the rows written or taken. A writer's failure is raised, not logged."""
     written = 0
     while plans.open_plans():
         written += plans.expand_next("tests", clock.now(), chunk=5000, lease=timedelta(seconds=60))
+    for writer in after_publication.registered():
+        while writer.pending():
+            taken = writer.write_next("tests", clock.now())
+            assert taken, f"{writer.name}: rows pending but none taken"
+            written += taken
     return written
 
 

@@ -15,6 +15,8 @@ from admin.forms import to_local, to_utc
 from admin.records_forms import DrillRecordForm, EvaluationForm, PlainForm, SummaryForm, WrittenReportForm
 from admin.views.warnings import _own_revision, _own_warning
 from notify import audit, clock, scheduled_publication
+from notify.enterprises import record_figures
+from notify.enterprises.dashboard import POLLUTANT_LABELS
 from notify.extensions import db
 from notify.lifecycle.errors import LifecycleError
 from notify.models import DeadlineAlert, ResponseDay, ResponseSummary, Role, WrittenReport
@@ -49,6 +51,8 @@ def records(warning_id: int):
         "admin/records/warning.html",
         warning=warning,
         stats=statistics.for_warning(warning, now),
+        enterprises=_enterprise_figures(warning, now),
+        pollutant_labels=POLLUTANT_LABELS,
         summary_form=summary_form,
         report_form=report_form,
         report=report,
@@ -59,6 +63,12 @@ def records(warning_id: int):
         plain=PlainForm(),
         can_edit=current_user.role in OFFICE,
     )
+
+
+def _enterprise_figures(warning, now) -> record_figures.ResponseFigures | None:
+    """The enterprises' part of 附件6, when any enterprise had a duty in this response."""
+    figures = record_figures.of_warning(warning, now)
+    return figures if figures.any else None
 
 
 @bp.post("/revisions/<int:revision_id>/publish-at-start")
@@ -167,7 +177,9 @@ def _send(doc: exports.FormDoc, fmt: str, warning, what: str) -> Response:
 @roles_required(*READERS)
 def export_statistics(warning_id: int, fmt: str):
     warning = _own_warning(warning_id)
-    return _send(record_forms.statistics_form(warning), fmt, warning, "statistics")
+    now = clock.now()
+    rows = record_figures.form_rows(_enterprise_figures(warning, now))
+    return _send(record_forms.statistics_form(warning, now, enterprise_rows=rows), fmt, warning, "statistics")
 
 
 @bp.get("/warnings/<int:warning_id>/records/report.<fmt>")

@@ -22,6 +22,7 @@ from admin.forms import (
 )
 from notify import audience_approval, clock
 from notify.audience import audience_by_group, audience_size
+from notify.enterprises import reduction
 from notify.extensions import db
 from notify.ids import query_int
 from notify.lifecycle import overlaps, queries
@@ -406,6 +407,8 @@ def _revision_page(revision: Revision, *, submit_form=None, decision_form=None, 
         open_tolerance=audience_approval.tolerance(),
         # Said before the office tries to publish: the audience no longer what was approved.
         audience_changes=audience_approval.describe_drift(revision) if can["withdraw"] else [],
+        # The industrial reduction the response would bring, against the plan's target.
+        reduction=reduction.for_revision(revision) if revision.state == "pending_approval" else None,
     ), status
 
 

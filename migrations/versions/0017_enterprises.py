@@ -137,6 +137,7 @@ def upgrade():
         sa.Column("env_officer_phone", sa.String(length=40), nullable=False),
         sa.Column("robot_id", sa.Integer(), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("classified", sa.Boolean(), nullable=False),
         sa.Column("created_at", notify.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", notify.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -246,6 +247,7 @@ def upgrade():
         sa.Column("in_place_at", notify.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("in_place_note", sa.Text(), nullable=False),
         sa.Column("in_place_photo", sa.String(length=200), nullable=True),
+        sa.Column("notified_at", notify.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("superseded_at", notify.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("reminded_at", notify.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("reported_at", notify.models.base.UTCDateTime(timezone=True), nullable=True),
@@ -288,6 +290,14 @@ def upgrade():
         batch_op.create_index(
             "ix_enterprise_duties_revision_id_township_id", ["revision_id", "township_id"], unique=False
         )
+    op.create_index(
+        "ix_enterprise_duties_unnotified",
+        "enterprise_duties",
+        ["id"],
+        unique=False,
+        postgresql_where=sa.text("notified_at IS NULL"),
+        sqlite_where=sa.text("notified_at IS NULL"),
+    )
 
     with op.batch_alter_table("tipoffs", schema=None) as batch_op:
         batch_op.add_column(sa.Column("enterprise_id", sa.Integer(), nullable=True))
@@ -310,6 +320,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_tipoffs_enterprise_id"))
         batch_op.drop_column("enterprise_id")
 
+    op.drop_index("ix_enterprise_duties_unnotified", table_name="enterprise_duties")
     with op.batch_alter_table("enterprise_duties", schema=None) as batch_op:
         batch_op.drop_index("ix_enterprise_duties_revision_id_township_id")
         batch_op.drop_index(batch_op.f("ix_enterprise_duties_enterprise_id"))

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from notify import audit, clock
 from notify.audience import audience_size
 from notify.daily_reports.days import DUE_HOUR, DUE_MINUTE
+from notify.demo import enterprises as demo_enterprises
 from notify.demo import records as demo_records
 from notify.demo import schools as demo_schools
 from notify.demo.integrations import seed_integrations
@@ -22,6 +23,7 @@ from notify.demo.loader import DATA_DIR, load_jurisdiction, read
 from notify.demo.recipients import seed_recipients
 from notify.demo.robots import seed_robots
 from notify.demo.screens import seed_screens
+from notify.enterprises import reduction_lists
 from notify.extensions import db
 from notify.lifecycle.guard import ApprovalFormData
 from notify.lifecycle.proposals import ProposalData, propose_change, propose_issue
@@ -132,6 +134,7 @@ def _demo_warning(j: Jurisdiction, users: dict[str, User], now: datetime) -> Non
     )
     _through_approval(first, office, deputy, start - timedelta(hours=3, minutes=30))
     demo_schools.answer(first, published=first.publication_time, seed=1)
+    demo_enterprises.answer(first, published=first.publication_time, seed=1)
 
     c2 = Consultation(
         jurisdiction_id=j.id,
@@ -169,6 +172,7 @@ def _demo_warning(j: Jurisdiction, users: dict[str, User], now: datetime) -> Non
     )
     _through_approval(second, office, deputy, now - timedelta(hours=2, minutes=20))
     demo_schools.answer(second, published=second.publication_time, seed=2)
+    demo_enterprises.answer(second, published=second.publication_time, seed=2)
 
 
 def _episode_start(now: datetime) -> datetime:
@@ -234,6 +238,9 @@ def seed_demo(now: datetime | None = None) -> bool:
     seed_recipients(j)
     seed_robots(j)
     demo_schools.seed_schools(j)
+    reduction_lists.seed_list(j)
+    demo_enterprises.seed_enterprises(j)
+    demo_enterprises.seed_plans(j, users["office"], users["deputy"])
     seed_screens(j, now - timedelta(days=30))
     demo_records.seed_contacts(j, users)
     _demo_warning(j, users, now)

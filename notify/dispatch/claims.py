@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, Select, and_, exists, func, literal_column, or_, select, update
 from sqlalchemy.orm import aliased
 
-from notify.dispatch import plans, routing
+from notify.dispatch import after_publication, plans, routing
 from notify.extensions import db
 from notify.models import Delivery, DispatchPlan
 from notify.models.deliveries import Status
@@ -173,13 +173,14 @@ def expire_overdue(now: datetime) -> int:
 
 def outstanding() -> int:
     """Rows an executor still has to do something with (due now or later, or under a lease),
-    and plans with chunks left to write (a dead expander's, once its lease runs out).
+    plans with chunks left to write (a dead expander's, once its lease runs out) and the rows
+    the registered after-publication writers have still to write (enterprises' duty SMS).
 
     Pull deliveries (screens) wait for their gateway's report, not for an executor."""
-    # Plans first: a plan's last chunk commits with its rows, so a plan read as done has its rows
-    # there for the count below; read the other way round, an expander committing in between
-    # would leave both reads at nothing and the Celery poll chain would stop with work left.
-    open_plans = plans.open_plans()
+    # Plans and writers first: a chunk commits with its rows, so one read as done has its rows
+    # there for the count below; read the other way round, a chunk committing in between would
+    # leave both reads at nothing and the Celery poll chain would stop with work left.
+    open_plans = plans.open_plans() + after_publication.pending()
     rows = db.session.scalar(
         select(func.count())
         .select_from(Delivery)

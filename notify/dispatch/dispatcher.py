@@ -21,7 +21,7 @@ from notify import clock
 from notify.channels import sms_segments
 from notify.channels.base import Gateway, GatewayUnavailable, Message, Result
 from notify.channels.sms_signature import Signatures
-from notify.dispatch import claims, outbox, plans, reports, results, routing, texts
+from notify.dispatch import after_publication, claims, outbox, plans, reports, results, routing, texts
 from notify.dispatch.breaker import CircuitBreaker
 from notify.extensions import db
 from notify.models import GatewayEvent
@@ -88,8 +88,9 @@ class Dispatcher:
 
     # -- one round ---------------------------------------------------------------------------
     def run_once(self, worker: str, now: datetime | None = None) -> int:
-        """Expand one chunk of a dispatch plan, then claim and send at most one batch per route.
-        Returns how many deliveries it wrote or handled (0: nothing to do just now)."""
+        """Write one chunk of what publications left for after their commit (the registered
+        writers' rows, then a dispatch plan's), then claim and send at most one batch per route.
+        Returns how many rows it wrote or handled (0: nothing to do just now)."""
         fixed = now
 
         def current() -> datetime:
@@ -99,8 +100,10 @@ class Dispatcher:
             return fixed or clock.now()
 
         self._expire(current())
-        # First, so the chunk written is claimable in this very round.
-        handled = plans.expand_next(
+        # First, so the chunks written are claimable in this very round; the writers' rows (an
+        # enterprise's duty) are responders' messages, the plan's the public's.
+        handled = after_publication.write_next(worker, current())
+        handled += plans.expand_next(
             worker, current(), chunk=self.settings.plan_chunk, lease=self.settings.plan_lease
         )
         for route in routing.SMS_ROUTES:

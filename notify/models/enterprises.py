@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from notify import clock
@@ -65,6 +65,8 @@ class Enterprise(Base):
     env_officer_phone: Mapped[str] = mapped_column(String(40))  # E.164; duties go here
     robot_id: Mapped[int | None] = mapped_column(ForeignKey("robots.id", ondelete="SET NULL"))
     active: Mapped[bool] = mapped_column(default=True)
+    # 涉密企业: left off the public grading list and boards (001 §五).
+    classified: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
 
@@ -186,6 +188,13 @@ class EnterpriseDuty(Base):
     __table_args__ = (
         UniqueConstraint("revision_id", "enterprise_id"),
         Index("ix_enterprise_duties_revision_id_township_id", "revision_id", "township_id"),
+        # The duties whose SMS is still to be written: the executors' next chunk, read by id.
+        Index(
+            "ix_enterprise_duties_unnotified",
+            "id",
+            sqlite_where=text("notified_at IS NULL"),
+            postgresql_where=text("notified_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -212,6 +221,9 @@ class EnterpriseDuty(Base):
     in_place_at: Mapped[datetime | None]
     in_place_note: Mapped[str] = mapped_column(Text, default="")
     in_place_photo: Mapped[str | None] = mapped_column(String(200))  # storage key
+    # Its SMS written to the outbox: after the publication's commit, in chunks by the executors,
+    # so that publishing stays within its budget however many enterprises there are.
+    notified_at: Mapped[datetime | None]
     superseded_at: Mapped[datetime | None]  # a newer revision's duty replaced this one
     reminded_at: Mapped[datetime | None]  # stage 1: the enterprise was reminded
     reported_at: Mapped[datetime | None]  # stage 2: listed to the township and the bureau

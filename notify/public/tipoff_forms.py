@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
 
+from notify.enterprises import credit_code
 from notify.tipoffs.categories import CATEGORIES
 from notify.tipoffs.identity import normalise_mobile
 from notify.tipoffs.text import clean
@@ -35,6 +36,16 @@ def _coordinate(low: float, high: float, message):
         field.data = round(value, 6)
 
     return check
+
+
+def _credit_code(form, field):
+    if field.data and not credit_code.valid(field.data):
+        raise ValidationError(
+            _l(
+                "The enterprise's credit code in this form is not valid, so the tip-off cannot name it. "
+                "Send the form again to report without naming an enterprise."
+            )
+        )
 
 
 class TokenListField(Field):
@@ -103,6 +114,12 @@ class TipoffForm(FlaskForm):
         validators=[Length(max=30, message=_l("At most 30 characters."))],
     )
     captcha = StringField(_l("Characters in the picture"), filters=[clean], validators=[Length(max=20)])
+    # The enterprise a report from its notice board names, by credit code; the view checks that
+    # it is a listed enterprise.
+    enterprise = HiddenField(
+        filters=[lambda v: credit_code.normalise(v) if isinstance(v, str) else ""],
+        validators=[_credit_code],
+    )
     started = HiddenField()
     # A honeypot: hidden from people by CSS, filled in by form-filling programs.
     website = StringField(_l("Leave this empty"))

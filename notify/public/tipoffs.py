@@ -25,6 +25,8 @@ from flask_babel import lazy_gettext as _l
 from limits import parse_many
 
 from notify import clock
+from notify.enterprises import credit_code
+from notify.enterprises import public_queries as enterprise_queries
 from notify.extensions import db, limiter
 from notify.i18n import loc
 from notify.lifecycle import queries as warning_queries
@@ -87,6 +89,9 @@ def _phone_within_limits(phone: str) -> bool:
 def _form_page(form: TipoffForm, jurisdiction, status: int = 200, message=None, held=()):
     form.started.data = timetrap.issue()
     form.captcha.data = ""
+    if form.enterprise.errors:
+        # Refused with its reason shown: the next attempt goes without naming an enterprise.
+        form.enterprise.data = ""
     body = render_template(
         "public/tipoffs/new.html",
         form=form,
@@ -94,6 +99,7 @@ def _form_page(form: TipoffForm, jurisdiction, status: int = 200, message=None, 
         message=message,
         max_photos=MAX_PHOTOS,
         held=list(held),
+        enterprise=enterprise_queries.public_enterprise(jurisdiction.id, form.enterprise.data or ""),
     )
     response = make_response(body, status)
     response.headers["Cache-Control"] = "no-store"
@@ -170,7 +176,7 @@ def tipoff_new():
     form = TipoffForm()
     form.township.choices = [(str(t.id), _township_label(t)) for t in j.townships]
     if request.method == "GET":
-        return _form_page(form, j)
+        return _new_form(form, j)
 
     # The cheap check first: a program that trips it costs us no image decoding.
     if form.website.data:
@@ -197,6 +203,7 @@ def tipoff_new():
         form.photos.errors = list(form.photos.errors) + [_("At most %(n)d photos.", n=MAX_PHOTOS)]
         uploads = []  # none is decoded: the reporter chooses which to send
     processed, status = _new_photos(form, uploads)
+    enterprise = _named_enterprise(form, j)
     if trapped or form.errors:
         # Checked photos are kept for the next attempt: a file input cannot be refilled.
         held = kept + [held_photos.hold(photo, owner) for photo in processed]
@@ -226,6 +233,7 @@ def tipoff_new():
             phone=form.phone.data if real_name else "",
             locale=str(get_locale()),
             photos=[h.photo for h in kept] + processed,
+            enterprise_id=enterprise.id if enterprise is not None else None,
         ),
     )
     held_photos.release(kept)
@@ -240,6 +248,39 @@ def tipoff_new():
     )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _new_form(form: TipoffForm, j):
+    """The empty form; from an enterprise's notice board (?enterprise=<credit code>) it names
+    the enterprise and starts at its township."""
+    wanted = request.args.get("enterprise", "")
+    if not wanted:
+        return _form_page(form, j)
+    form.enterprise.data = credit_code.normalise(wanted)
+    if not form.enterprise.validate(form):
+        return _form_page(form, j, 400)
+    enterprise = _named_enterprise(form, j)
+    if enterprise is None:
+        return _form_page(form, j, 404)
+    form.township.data = str(enterprise.township_id)
+    return _form_page(form, j)
+
+
+def _named_enterprise(form: TipoffForm, j):
+    """The listed enterprise the form names, if any; an unknown one marks the form."""
+    code = form.enterprise.data
+    if not code or form.enterprise.errors:
+        return None
+    enterprise = enterprise_queries.public_enterprise(j.id, code)
+    if enterprise is None:
+        form.enterprise.errors = list(form.enterprise.errors) + [
+            _(
+                "No listed enterprise has the credit code %(code)s, so the tip-off cannot name it. "
+                "Send the form again to report without naming an enterprise.",
+                code=code,
+            )
+        ]
+    return enterprise
 
 
 def _grant(number: str) -> None:
@@ -342,6 +383,12 @@ def clarification(clarification_id: int):
 @bp.app_template_global()
 def clarifications_for_warning(warning):
     return queries.clarifications_for_warning(warning)
+
+
+@bp.app_template_global()
+def tipoff_enterprise(tipoff):
+    """The enterprise a tip-off names, for the console's tip-off page."""
+    return enterprise_queries.enterprise_by_id(tipoff.enterprise_id)
 
 
 def _township_label(township) -> str:

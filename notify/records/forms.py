@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -18,7 +19,12 @@ def office_name(warning: Warning) -> str:
     return f"{warning.jurisdiction.name_zh}重污染天气应急指挥部办公室"
 
 
-def statistics_form(warning: Warning, now: datetime | None = None) -> FormDoc:
+def statistics_form(
+    warning: Warning, now: datetime | None = None, *, enterprise_rows: Sequence[tuple[str, str]] = ()
+) -> FormDoc:
+    """附件6 from the record. The enterprises' rows (notify.enterprises.record_figures.form_rows)
+    come from the caller: the enterprises package draws on the records' PDF font, so the records
+    do not import it back."""
     stats = statistics.for_warning(warning, now)
     summary = db.session.scalar(select(ResponseSummary).where(ResponseSummary.warning_id == warning.id))
     s = summary or ResponseSummary()
@@ -30,6 +36,7 @@ def statistics_form(warning: Warning, now: datetime | None = None) -> FormDoc:
         ("持续响应时间", f"{stats.hours}小时" + ("（截至目前）" if stats.ongoing else "")),
         ("累计响应时间", f"{stats.cumulative_hours}小时（{stats.year}年{warning.kind.name_zh}）"),
         ("累计响应次数", f"{stats.cumulative_count}次（{stats.year}年{warning.kind.name_zh}）"),
+        *enterprise_rows,
         ("应急响应措施总结", s.measures_summary or ""),
         ("取得的成效", s.effects or ""),
         ("发现的问题", s.problems or ""),

@@ -6,22 +6,23 @@ code 学校代码, name 学校名称, type 类型, township 乡镇, head_name �
 duty_name 值班人, duty_phone 值班电话, robot 机器人 (optional: a registered robot's id or name).
 A code already in the registry is updated, so the same sheet can be imported again after
 corrections. A phone belongs to one school only (head and duty of the same school may share
-one): a reply "1" from it must name exactly one school.
+one): a reply "1" from it must name exactly one school. The reading, checking and writing are
+the shared importer's (notify.registry_csv); this module says what a school row is.
 """
 
 from __future__ import annotations
 
-import csv
+from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 
-from notify import clock
-from notify.audience_csv import ImportReport, numbered_rows, open_rows
+from notify import registry_csv
 from notify.channels import phone
 from notify.extensions import db
 from notify.models import Jurisdiction, Robot, School, Township
 from notify.models.schools import SCHOOL_TYPES
+from notify.registry_csv import ImportReport
 
 MAX_ROWS = 20_000
 COLUMNS = ("code", "name", "type", "township", "head_name", "head_phone", "duty_name", "duty_phone", "robot")
@@ -74,67 +75,26 @@ def type_label(code: str) -> str:
     )
 
 
-def _column(name: str) -> str:
-    name = name.strip()
-    return HEADER_ALIASES.get(name, name.lower())
+@dataclass
+class _Lookups:
+    townships: dict[str, int] = field(default_factory=dict)
+    robots: dict[str, int] = field(default_factory=dict)
+    phones: dict[str, tuple[str, int]] = field(default_factory=dict)  # phone -> (code, line) in the file
 
 
-def import_csv(j: Jurisdiction, raw: bytes) -> ImportReport:
-    report = ImportReport()
-    reader = open_rows(raw, REQUIRED, report, column=_column)
-    if reader is None:
-        return report
-    rows, phones = _read_schools(j, reader, report)
-    if report.errors:
-        return report
-    existing = {s.code: s for s in db.session.scalars(select(School).where(School.jurisdiction_id == j.id))}
-    _check_phones_of_others(existing, rows, phones, report)
-    if report.errors:
-        report.errors.sort()
-        return report
-    _write(j, rows, existing, report)
-    return report
-
-
-def _read_schools(
-    j: Jurisdiction, reader: csv.DictReader, report: ImportReport
-) -> tuple[dict[str, dict], dict[str, tuple[str, int]]]:
-    """The file's schools by code, and its phones (phone -> (code, line)); refused lines reported."""
-    townships: dict[str, int] = {}
+def _lookups(j: Jurisdiction) -> _Lookups:
+    lookups = _Lookups()
     for t in db.session.scalars(select(Township).where(Township.jurisdiction_id == j.id)):
-        townships[t.code] = townships[t.name_zh] = t.id
-    robots: dict[str, int] = {}
+        lookups.townships[t.code] = lookups.townships[t.name_zh] = t.id
     for r in db.session.scalars(select(Robot).where(Robot.jurisdiction_id == j.id, Robot.active.is_(True))):
-        robots[str(r.id)] = robots[r.name] = r.id
-    rows: dict[str, dict] = {}  # by code
-    phones: dict[str, tuple[str, int]] = {}  # phone -> (code, line) within the file
-    for line, row in numbered_rows(reader, report, MAX_ROWS):
-        values = _check_row(row, townships, robots)
-        if isinstance(values, str):
-            report.errors.append((line, values))
-            continue
-        error = _clash_in_file(values, rows, phones)
-        if error:
-            report.errors.append((line, error))
-            continue
-        code = values["code"]
-        for p in {values["head_phone"], values["duty_phone"]} - {None}:
-            phones[p] = (code, line)
-        rows[code] = {"line": line, **values}
-    return rows, phones
+        lookups.robots[str(r.id)] = lookups.robots[r.name] = r.id
+    return lookups
 
 
-def _clash_in_file(values: dict, rows: dict[str, dict], phones: dict[str, tuple[str, int]]) -> str | None:
-    """Why an earlier line of the file already holds this school's code or one of its phones."""
-    code = values["code"]
-    if code in rows:
-        return str(
-            _l("School code %(code)s is already on line %(line)d.", code=code, line=rows[code]["line"])
-        )
-    clash = next(
-        ((p, phones[p]) for p in {values["head_phone"], values["duty_phone"]} - {None} if p in phones),
-        None,
-    )
+def _claim_phones(values: dict, line: int, lookups: _Lookups) -> str | None:
+    """Why an earlier line of the file already holds one of this school's phones."""
+    own = {values["head_phone"], values["duty_phone"]} - {None}
+    clash = next(((p, lookups.phones[p]) for p in own if p in lookups.phones), None)
     if clash:
         number, (other, other_line) = clash
         return str(
@@ -146,23 +106,23 @@ def _clash_in_file(values: dict, rows: dict[str, dict], phones: dict[str, tuple[
                 line=other_line,
             )
         )
+    for p in own:
+        lookups.phones[p] = (values["code"], line)
     return None
 
 
 def _check_phones_of_others(
-    existing: dict[str, School],
-    rows: dict[str, dict],
-    phones: dict[str, tuple[str, int]],
-    report: ImportReport,
-) -> None:
+    j: Jurisdiction, rows: dict[str, dict], lookups: _Lookups
+) -> list[tuple[int, str]]:
     """Phones of schools the file does not touch stay theirs."""
-    for s in existing.values():
+    errors = []
+    for s in db.session.scalars(select(School).where(School.jurisdiction_id == j.id)):
         if s.code in rows:
             continue
         for p in {s.head_phone, s.duty_phone} - {None}:
-            if p in phones:
-                _code, line = phones[p]
-                report.errors.append(
+            if p in lookups.phones:
+                _code, line = lookups.phones[p]
+                errors.append(
                     (
                         line,
                         str(
@@ -176,50 +136,17 @@ def _check_phones_of_others(
                         ),
                     )
                 )
+    return errors
 
 
-def _write(j: Jurisdiction, rows: dict[str, dict], existing: dict[str, School], report: ImportReport) -> None:
-    """Insert the new schools and update the known ones, all in one go."""
-    now = clock.now()
-    inserts, updates = [], []
-    for code, row in rows.items():
-        values = {
-            k: row[k]
-            for k in (
-                "name",
-                "type",
-                "township_id",
-                "head_name",
-                "head_phone",
-                "duty_name",
-                "duty_phone",
-                "robot_id",
-            )
-        }
-        if code in existing:
-            updates.append({"id": existing[code].id, **values, "active": True, "updated_at": now})
-        else:
-            inserts.append(
-                {
-                    "jurisdiction_id": j.id,
-                    "code": code,
-                    **values,
-                    "active": True,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
-    if updates:
-        # Two rows may swap phones: clear the updated rows' head phones first so the unique
-        # constraint is checked against the final state, not a half-written one.
-        db.session.execute(update(School), [{"id": u["id"], "head_phone": f"~{u['id']}"} for u in updates])
-        db.session.execute(update(School), updates)
-    if inserts:
-        db.session.execute(insert(School), inserts)
-    report.added, report.updated = len(inserts), len(updates)
+def _free_head_phones(updates: list[dict]) -> list[dict]:
+    # Two rows may swap phones: clear the updated rows' head phones first so the unique
+    # constraint is checked against the final state, not a half-written one.
+    return [{"id": u["id"], "head_phone": f"~{u['id']}"} for u in updates]
 
 
-def _check_row(row: dict[str, str], townships: dict[str, int], robots: dict[str, int]) -> dict | str:
+def _check_row(row: dict[str, str], lookups: _Lookups) -> dict | str:
+    townships, robots = lookups.townships, lookups.robots
     code, name = row.get("code", ""), row.get("name", "")
     if not code:
         return str(_l("The school code is missing."))
@@ -278,3 +205,29 @@ def _check_row(row: dict[str, str], townships: dict[str, int], robots: dict[str,
         "duty_phone": duty_phone,
         "robot_id": robot_id,
     }
+
+
+SPEC = registry_csv.RegistrySpec(
+    name="schools",
+    model=School,
+    columns=COLUMNS,
+    required=REQUIRED,
+    aliases=HEADER_ALIASES,
+    parse=_check_row,
+    key=("code",),
+    duplicate=lambda code, line: str(
+        _l("School code %(code)s is already on line %(line)d.", code=code, line=line)
+    ),
+    max_rows=MAX_ROWS,
+    lookups=_lookups,
+    scope=lambda j: {"jurisdiction_id": j.id},
+    claim=_claim_phones,
+    check_file=_check_phones_of_others,
+    interim_updates=_free_head_phones,
+    written_always={"active": True},
+)
+
+
+def import_csv(j: Jurisdiction, raw: bytes) -> ImportReport:
+    # MAX_ROWS is read at call time, so that a deployment (or a test) may lower it.
+    return registry_csv.import_csv(SPEC, j, raw, max_rows=MAX_ROWS)

@@ -34,6 +34,8 @@ class SubmissionData:
     phone: str = ""  # normalised +86…, required unless anonymous
     locale: str = "zh_CN"
     photos: list[ProcessedPhoto] = field(default_factory=list)
+    # The enterprise the report names (from its notice board), already checked by the caller.
+    enterprise_id: int | None = None
 
 
 def submit(
@@ -52,6 +54,7 @@ def submit(
         address=data.address,
         latitude=data.latitude,
         longitude=data.longitude,
+        enterprise_id=data.enterprise_id,
         anonymous=data.anonymous,
         locale=data.locale,
         state="received",
@@ -83,7 +86,12 @@ def submit(
             subject=tipoff,
             actor_name="",
             summary=f"{tipoff.ticket_number}: received ({data.category})",
-            detail={"to": "received", "anonymous": data.anonymous, "photos": len(data.photos)},
+            detail={
+                "to": "received",
+                "anonymous": data.anonymous,
+                "photos": len(data.photos),
+                "enterprise_id": data.enterprise_id,
+            },
             at=now,
         )
         # The reporter's address and browser would identify an anonymous reporter; abuse is

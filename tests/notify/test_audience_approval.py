@@ -16,6 +16,7 @@ from notify.lifecycle.errors import AudienceChanged
 from notify.models import AudienceGroup, AudienceRule, AuditEvent, Delivery, Recipient
 from notify.revision_steps import take
 from tests.conftest import expand_plans, take_to
+from tests.notify.enterprises.builders import create_enterprise
 
 
 def _group(code: str) -> AudienceGroup:
@@ -180,3 +181,37 @@ def test_an_address_in_two_groups_counts_in_both(approved, sample_users):
     after = audience_approval.fingerprint(approved)["groups"]["townships"]["count"]
     assert after == before + 1
     assert audience_size(approved) == 316  # the audience itself did not grow
+
+
+def test_an_enterprise_regraded_after_approval_refuses_publishing(
+    sample_draft, sample_users, sample_jurisdiction
+):
+    """The grade decides the duty: the approver saw the enterprises as they were graded then."""
+
+    enterprise = create_enterprise(sample_jurisdiction, grade="C")
+    db.session.commit()
+    take_to(sample_draft, "approved", sample_users)
+    assert sample_draft.snapshot.content["audience"]["groups"]["enterprise_registry"]["count"] == 1
+
+    enterprise.grade = "B"
+    db.session.commit()
+    with pytest.raises(AudienceChanged) as refused:
+        verify_unchanged(sample_draft)
+    assert [(c.what, c.group) for c in refused.value.changes] == [("members", "enterprise_registry")]
+
+
+def test_a_revision_approved_before_the_enterprise_registry_is_checked_without_it(
+    sample_draft, sample_users, sample_jurisdiction
+):
+    """A version-2 snapshot knew no enterprises: the registry added since is no change to it."""
+    take_to(sample_draft, "approved", sample_users)
+    sample_draft.snapshot.content = {
+        **sample_draft.snapshot.content,
+        "audience": audience_approval.fingerprint(sample_draft, version=2),
+    }
+    db.session.commit()
+
+    create_enterprise(sample_jurisdiction)
+    db.session.commit()
+    verify_unchanged(sample_draft)
+    assert "enterprise_registry" not in sample_draft.snapshot.content["audience"]["groups"]
