@@ -14,8 +14,10 @@ from __future__ import annotations
 import csv
 import io
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -617,7 +619,7 @@ def seed_plans(j: Jurisdiction, office: User, approver: User, count: int = 12) -
     return made
 
 
-def answer(revision: Revision, *, published: datetime, seed: int = 1) -> None:
+def answer(revision: Revision, *, published: datetime, now: datetime, seed: int = 1) -> None:
     """The enterprises' answers to a demo revision, through the real confirmation and escalation
     code at past times: most put their measures in place within the 2 h, some only after the
     reminder, a few confirm receipt and no more, a few stay silent (and are reported)."""
@@ -643,14 +645,20 @@ def answer(revision: Revision, *, published: datetime, seed: int = 1) -> None:
         draw = rng.random()
         if draw < 0.08:
             continue  # silent
-        confirm.receive(duty, published + timedelta(minutes=rng.randint(3, 40)))
+        _at(now, published + timedelta(minutes=rng.randint(3, 40)), confirm.receive, duty)
         if draw < 0.16:
             continue  # received, never confirmed in place
         if draw < 0.30:
             late.append(duty)
             continue
-        confirm.in_place(duty, published + timedelta(minutes=rng.randint(45, 115)), note="已按一厂一策落实")
-    escalation.remind(revision, due)
+        _at(now, published + timedelta(minutes=rng.randint(45, 115)), confirm.in_place, duty)
+    # What lies after `now` is left to the stored jobs, which run it when its time comes.
+    _at(now, due, escalation.remind, revision)
     for duty in late:
-        confirm.in_place(duty, due + timedelta(minutes=rng.randint(5, 25)), note="接提醒后落实")
-    escalation.report(revision, due + after_due)
+        _at(now, due + timedelta(minutes=rng.randint(5, 25)), confirm.in_place, duty)
+    _at(now, due + after_due, escalation.report, revision)
+
+
+def _at(now: datetime, when: datetime, step: Callable[[Any, datetime], object], subject: Any) -> None:
+    if when <= now:
+        step(subject, when)

@@ -134,7 +134,7 @@ def _demo_warning(j: Jurisdiction, users: dict[str, User], now: datetime) -> Non
     )
     _through_approval(first, office, deputy, start - timedelta(hours=3, minutes=30))
     demo_schools.answer(first, published=first.publication_time, seed=1)
-    demo_enterprises.answer(first, published=first.publication_time, seed=1)
+    demo_enterprises.answer(first, published=first.publication_time, now=now, seed=1)
 
     c2 = Consultation(
         jurisdiction_id=j.id,
@@ -172,7 +172,7 @@ def _demo_warning(j: Jurisdiction, users: dict[str, User], now: datetime) -> Non
     )
     _through_approval(second, office, deputy, now - timedelta(hours=2, minutes=20))
     demo_schools.answer(second, published=second.publication_time, seed=2)
-    demo_enterprises.answer(second, published=second.publication_time, seed=2)
+    demo_enterprises.answer(second, published=second.publication_time, now=now, seed=2)
 
 
 def _episode_start(now: datetime) -> datetime:
