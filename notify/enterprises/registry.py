@@ -208,6 +208,7 @@ class _Lookups:
     # Production lines: a known line keeps its place; a new one goes after its enterprise's last.
     positions: dict[tuple[int, str], int] = field(default_factory=dict)
     next_position: dict[int, int] = field(default_factory=dict)
+    phones: dict[str, tuple[str, int]] = field(default_factory=dict)  # phone → (code, line) in the file
 
 
 def _enterprise_lookups(j: Jurisdiction) -> _Lookups:
@@ -217,6 +218,54 @@ def _enterprise_lookups(j: Jurisdiction) -> _Lookups:
     for r in db.session.scalars(select(Robot).where(Robot.jurisdiction_id == j.id, Robot.active.is_(True))):
         lookups.robots[str(r.id)] = lookups.robots[r.name] = r.id
     return lookups
+
+
+def _claim_phone(values: dict[str, Any], line: int, lookups: _Lookups) -> str | None:
+    """A duty's SMS goes to one phone per revision: two enterprises on one phone would leave one
+    without its link, so a phone belongs to one enterprise (as a school's does)."""
+    number = values["env_officer_phone"]
+    if number in lookups.phones:
+        other, other_line = lookups.phones[number]
+        return str(
+            _l(
+                "%(phone)s is already the phone of enterprise %(code)s on line %(line)d; a phone "
+                "belongs to one enterprise.",
+                phone=number,
+                code=other,
+                line=other_line,
+            )
+        )
+    lookups.phones[number] = (values["credit_code"], line)
+    return None
+
+
+def _phones_of_others(
+    j: Jurisdiction, rows: dict[Any, dict[str, Any]], lookups: _Lookups
+) -> list[tuple[int, str]]:
+    """Phones of enterprises the file does not touch stay theirs."""
+    errors = []
+    for code, name, number in db.session.execute(
+        select(Enterprise.credit_code, Enterprise.name, Enterprise.env_officer_phone).where(
+            Enterprise.jurisdiction_id == j.id
+        )
+    ):
+        if code in rows or number not in lookups.phones:
+            continue
+        _code, line = lookups.phones[number]
+        errors.append(
+            (
+                line,
+                str(
+                    _l(
+                        "%(phone)s is already the phone of enterprise %(other)s (%(name)s) in the registry.",
+                        phone=number,
+                        other=code,
+                        name=name,
+                    )
+                ),
+            )
+        )
+    return errors
 
 
 def _line_lookups(j: Jurisdiction) -> _Lookups:
@@ -594,6 +643,8 @@ SPEC = registry_csv.RegistrySpec(
     max_rows=MAX_ROWS,
     lookups=_enterprise_lookups,
     scope=_in_jurisdiction,
+    claim=_claim_phone,
+    check_file=_phones_of_others,
     written_always={"active": True},
 )
 LINES_SPEC = registry_csv.RegistrySpec(

@@ -4,6 +4,8 @@ re-imports that update by credit code (lines by enterprise and name)."""
 
 from __future__ import annotations
 
+import itertools
+
 from sqlalchemy import func, select
 
 from notify.enterprises import registry
@@ -24,10 +26,22 @@ def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
+_phones = itertools.count(1001)
+
+
 def _row(
-    code: str, *, name="盂县甲石灰有限公司", industry="石灰窑", subtype="", grade="B", reason="", so2="10"
+    code: str,
+    *,
+    name="盂县甲石灰有限公司",
+    industry="石灰窑",
+    subtype="",
+    grade="B",
+    reason="",
+    so2="10",
+    phone: str | None = None,
 ):
-    return f"{code},{name},秀水镇,{industry},{subtype},{grade},{reason},{so2},20,5,0,13903551001"
+    phone = phone or f"1390355{next(_phones):04d}"
+    return f"{code},{name},秀水镇,{industry},{subtype},{grade},{reason},{so2},20,5,0,{phone}"
 
 
 def _import(j, *rows: str):
@@ -165,6 +179,28 @@ def test_a_credit_code_twice_in_one_file_is_refused_at_its_second_line(sample_ju
     assert [line for line, _ in report.errors] == [4]
     assert code in report.errors[0][1] and "2" in report.errors[0][1]
     assert _count(Enterprise) == 0
+
+
+def test_a_phone_belongs_to_one_enterprise(sample_jurisdiction):
+    """A duty's SMS goes once per phone and revision: a second enterprise on the same phone would
+    never get its own link, so the file is refused at that line, or where it takes a phone from
+    an enterprise it leaves alone."""
+    first, second, third = credit_code(), credit_code(), credit_code()
+    report = _import(sample_jurisdiction, _row(first, phone="13903559001"), _row(second, phone="13903559001"))
+    assert [line for line, _ in report.errors] == [3]
+    assert "+8613903559001" in report.errors[0][1] and first in report.errors[0][1]
+    assert _count(Enterprise) == 0
+
+    assert _import(sample_jurisdiction, _row(first, phone="13903559001")).added == 1
+    db.session.commit()
+    report = _import(sample_jurisdiction, _row(third, phone="13903559001"))
+    assert [line for line, _ in report.errors] == [2] and first in report.errors[0][1]
+    # The enterprise itself may keep its phone, and hand it on when it takes another.
+    assert _import(sample_jurisdiction, _row(first, phone="13903559001")).errors == []
+    handed_on = _import(
+        sample_jurisdiction, _row(first, phone="13903559002"), _row(third, phone="13903559001")
+    )
+    assert handed_on.errors == [] and (handed_on.added, handed_on.updated) == (1, 1)
 
 
 def test_other_cells_are_checked_too(sample_jurisdiction):
