@@ -8,6 +8,10 @@ from flask import abort, redirect, url_for
 from flask_login import current_user, login_required
 
 from notify.accounts import second_factor
+from notify.models import Role
+
+# Every console role: the pages every signed-in user may read (registries, plans).
+EVERY_ROLE = tuple(r.value for r in Role)
 
 
 def roles_required(*roles: str, before_enrolment: bool = False):

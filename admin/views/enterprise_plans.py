@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import BuildError
 
 from admin import bp
-from admin.access import roles_required
+from admin.access import EVERY_ROLE, roles_required
 from notify import audit
 from notify.channels import phone
 from notify.enterprises import industries, plan_pdf, plans
@@ -29,14 +29,7 @@ from notify.ids import parse_int
 from notify.lifecycle.errors import InvalidProposal, LifecycleError
 from notify.models import Enterprise, EnterprisePlan, Role
 
-READERS = (
-    Role.OFFICE_STAFF.value,
-    Role.ADMIN.value,
-    Role.DEPUTY_COMMANDER.value,
-    Role.COMMANDER.value,
-    Role.PUBLICITY.value,
-    Role.MEMBER_UNIT.value,
-)
+READERS = EVERY_ROLE
 DRAFTERS = tuple(sorted(plans.DRAFTERS))
 APPROVERS = tuple(sorted(plans.APPROVERS))
 # Who sees the responsible people's whole numbers; the others read them masked.

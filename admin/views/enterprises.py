@@ -13,7 +13,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
 from admin import bp
-from admin.access import roles_required
+from admin.access import EVERY_ROLE, roles_required
 from notify.channels import phone
 from notify.enterprises import industries, listing, registry, registry_imports
 from notify.extensions import db
@@ -21,14 +21,7 @@ from notify.ids import query_int
 from notify.models import Jurisdiction, Role
 from notify.models.enterprises import GRADES
 
-READERS = (
-    Role.OFFICE_STAFF.value,
-    Role.ADMIN.value,
-    Role.MEMBER_UNIT.value,
-    Role.PUBLICITY.value,
-    Role.DEPUTY_COMMANDER.value,
-    Role.COMMANDER.value,
-)
+READERS = EVERY_ROLE
 EDITORS = (Role.OFFICE_STAFF.value, Role.ADMIN.value)
 TRUCK_LABELS = {
     "china3": _l("China III"),

@@ -16,7 +16,7 @@ from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import func, select
 
 from admin import bp
-from admin.access import roles_required
+from admin.access import EVERY_ROLE, roles_required
 from admin.views.warnings import _own_revision
 from notify import audit, clock
 from notify.channels import phone
@@ -36,14 +36,7 @@ from notify.models import (
 from notify.models.schools import SCHOOL_TYPES
 from notify.schools import access, dashboard, export, registry
 
-READERS = (
-    Role.OFFICE_STAFF.value,
-    Role.ADMIN.value,
-    Role.MEMBER_UNIT.value,
-    Role.PUBLICITY.value,
-    Role.DEPUTY_COMMANDER.value,
-    Role.COMMANDER.value,
-)
+READERS = EVERY_ROLE
 EDITORS = (Role.OFFICE_STAFF.value, Role.ADMIN.value)
 MEASURE_LABELS = {
     "stop_outdoor": _l("Stop outdoor activities"),
