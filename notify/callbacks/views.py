@@ -42,8 +42,11 @@ def twilio_status():
         # worker's write of the sid, and the executors apply it once that has committed. It
         # changes nothing now; Twilio does not retry on our errors, so it is kept, not refused.
         log.warning("twilio status for a message not handed over (yet): %s", report.provider_id)
-        reports.keep_for_later(report, gateway="twilio", now=now)
-    db.session.commit()
+        kept = reports.keep_for_later(report, gateway="twilio", now=now)
+        db.session.commit()
+        reports.recheck([kept], now=now)
+    else:
+        db.session.commit()
     return "", 204
 
 
@@ -67,14 +70,18 @@ def aliyun_receipts(token: str):
     for attempt in range(3):
         try:
             now = clock.now()
+            kept = []
             for item in items:
                 if reports.apply(item, now=now) == "unknown":
                     # Usually the receipt overtook the worker's write of the BizId; the
                     # executors apply it once that write has committed.
-                    reports.keep_for_later(item, gateway="aliyun", now=now)
+                    kept.append(reports.keep_for_later(item, gateway="aliyun", now=now))
             db.session.commit()
-            return jsonify(code=0, msg="成功")
+            break
         except OperationalError:
             db.session.rollback()
             log.warning("receipt push hit a lock conflict (try %d)", attempt + 1)
-    return jsonify(code=503, msg="busy, push again"), 503
+    else:
+        return jsonify(code=503, msg="busy, push again"), 503
+    reports.recheck(kept, now=now)
+    return jsonify(code=0, msg="成功")

@@ -19,7 +19,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, Select, and_, exists, func, literal_column, or_, select, update
 from sqlalchemy.orm import aliased
 
-from notify.dispatch import after_publication, plans, routing
+from notify import clock
+from notify.dispatch import after_publication, plans, reports, routing
 from notify.extensions import db
 from notify.models import Delivery, DispatchPlan
 from notify.models.deliveries import Status
@@ -174,7 +175,8 @@ def expire_overdue(now: datetime) -> int:
 def outstanding() -> int:
     """Rows an executor still has to do something with (due now or later, or under a lease),
     plans with chunks left to write (a dead expander's, once its lease runs out) and the rows
-    the registered after-publication writers have still to write (enterprises' duty SMS).
+    the registered after-publication writers have still to write (enterprises' duty SMS), and
+    receipts kept until their delivery's message id is written (the housekeeping applies them).
 
     Pull deliveries (screens) wait for their gateway's report, not for an executor."""
     # Plans and writers first: a chunk commits with its rows, so one read as done has its rows
@@ -186,4 +188,4 @@ def outstanding() -> int:
         .select_from(Delivery)
         .where(claimable(), Delivery.channel.not_in(routing.PULL_CHANNELS))
     )
-    return int(rows or 0) + open_plans
+    return int(rows or 0) + open_plans + reports.waiting(clock.now())

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import cast
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
 
 from notify.channels.base import ReportedStatus, StatusReport
 from notify.extensions import db
@@ -77,18 +78,70 @@ def apply(report: StatusReport, *, now: datetime) -> str:
     return "unknown"
 
 
-def keep_for_later(report: StatusReport, *, gateway: str, now: datetime) -> None:
-    db.session.add(
-        UnmatchedReport(
-            gateway=gateway,
-            provider_id=report.provider_id,
-            address=report.address,
-            status=report.status,
-            code=report.code,
-            reason=report.reason[:300],
-            reported_at=report.at,
-            received_at=now,
+# How long a kept receipt keeps the Celery poll chain alive (claims.outstanding): a worker's
+# write of the message id lands within seconds; one still unmatched after this is a stray, and
+# the housekeeping of the next dispatch round applies or forgets it.
+KEEP_POLLING = timedelta(minutes=10)
+
+
+def keep_for_later(report: StatusReport, *, gateway: str, now: datetime) -> UnmatchedReport:
+    kept = UnmatchedReport(
+        gateway=gateway,
+        provider_id=report.provider_id,
+        address=report.address,
+        status=report.status,
+        code=report.code,
+        reason=report.reason[:300],
+        reported_at=report.at,
+        received_at=now,
+    )
+    db.session.add(kept)
+    return kept
+
+
+def recheck(kept: list[UnmatchedReport], *, now: datetime) -> int:
+    """Apply again, after the caller committed them, the receipts it has just kept.
+
+    The worker's write of the message id may have committed between the callback's first
+    apply and its commit of the kept row; a poll that ran in that gap saw neither, so without
+    this look the receipt would wait for the next publication's housekeeping. Returns how many
+    were settled."""
+    settled = 0
+    try:
+        for row in kept:
+            if apply(_report_of(row), now=now) != "unknown":
+                db.session.delete(row)
+                settled += 1
+        db.session.commit()
+    except OperationalError:
+        # A lock race with a worker: the rows stay kept, and the housekeeping applies them.
+        db.session.rollback()
+        return 0
+    return settled
+
+
+def waiting(now: datetime) -> int:
+    """Kept receipts young enough that their delivery's write is still expected."""
+    return int(
+        db.session.scalar(
+            select(func.count())
+            .select_from(UnmatchedReport)
+            .where(UnmatchedReport.received_at > now - KEEP_POLLING)
         )
+        or 0
+    )
+
+
+def _report_of(row: UnmatchedReport) -> StatusReport:
+    return StatusReport(
+        # Stored from a StatusReport by keep_for_later(), so it is one of the reported statuses.
+        status=cast(ReportedStatus, row.status),
+        provider_id=row.provider_id,
+        address=row.address,
+        code=row.code,
+        reason=row.reason,
+        at=row.reported_at,
+        gateway=row.gateway,
     )
 
 
@@ -107,17 +160,7 @@ def retry_unmatched(
     # One short transaction per receipt, so this never holds many delivery rows at once
     # while receipt pushes and workers write the same table.
     for row in kept:
-        report = StatusReport(
-            # Stored from a StatusReport by keep_for_later(), so it is one of the reported statuses.
-            status=cast(ReportedStatus, row.status),
-            provider_id=row.provider_id,
-            address=row.address,
-            code=row.code,
-            reason=row.reason,
-            at=row.reported_at,
-            gateway=row.gateway,
-        )
-        if apply(report, now=now) != "unknown" or now - row.received_at > keep_for:
+        if apply(_report_of(row), now=now) != "unknown" or now - row.received_at > keep_for:
             db.session.delete(row)
             settled += 1
         db.session.commit()

@@ -240,3 +240,60 @@ def test_a_callback_that_arrives_before_the_send_is_recorded_still_counts(
 def test_a_report_must_name_something(app):
     with pytest.raises(ValueError):
         reports.apply(StatusReport("delivered"), now=clock.now())
+
+
+def test_a_kept_receipt_keeps_the_poll_chain_alive_until_it_is_applied(sample_recipients, sample_published):
+    """Once every row is handed over nothing is claimable; a receipt kept because it overtook
+    the sid's write still needs a housekeeping round, so the Celery chain must keep polling."""
+    now = clock.now()
+    batch = claims.claim("twilio", limit=1, worker="w", lease=LEASE, now=now)
+    c = batch[0]
+    before = claims.outstanding()
+    early = StatusReport("delivered", provider_id="SMkept", delivery_id=c.id, gateway="twilio")
+    reports.keep_for_later(early, gateway="twilio", now=now)
+    db.session.commit()
+    assert claims.outstanding() == before + 1
+    results.apply(
+        [Result(c.id, "accepted", provider_id="SMkept")],
+        attempts={},
+        sender="twilio",
+        worker="w",
+        now=now,
+        policy=results.RetryPolicy(),
+    )
+    assert reports.retry_unmatched(now) == (1, 0)
+    assert claims.outstanding() == before - 1  # the row is final and the receipt spent
+
+
+def test_a_stray_receipt_stops_keeping_the_chain_alive_after_a_while(sample_recipients, sample_published):
+    now = clock.now()
+    stray = StatusReport("delivered", provider_id="SMstray", gateway="twilio")
+    reports.keep_for_later(stray, gateway="twilio", now=now - reports.KEEP_POLLING)
+    db.session.commit()
+    assert reports.waiting(now) == 0
+    assert reports.waiting(now - timedelta(seconds=1)) == 1
+
+
+def test_a_receipt_kept_while_the_sid_was_being_written_is_applied_by_its_own_callback(
+    sample_recipients, sample_published
+):
+    """The worker's write committed between the callback's apply and its commit: the recheck
+    after the commit finds the delivery, so no poll has to catch it."""
+    now = clock.now()
+    c = claims.claim("twilio", limit=1, worker="w", lease=LEASE, now=now)[0]
+    early = StatusReport("delivered", provider_id="SMgap", delivery_id=c.id, gateway="twilio")
+    assert reports.apply(early, now=now) == "unknown"
+    kept = reports.keep_for_later(early, gateway="twilio", now=now)
+    results.apply(
+        [Result(c.id, "accepted", provider_id="SMgap")],
+        attempts={},
+        sender="twilio",
+        worker="w",
+        now=now,
+        policy=results.RetryPolicy(),
+    )
+    assert reports.recheck([kept], now=now) == 1
+    assert reports.waiting(now) == 0
+    row = db.session.get(Delivery, c.id)
+    db.session.refresh(row)
+    assert row.status == Status.DELIVERED
