@@ -251,33 +251,7 @@ def upgrade():
         sa.Column("superseded_at", notify.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("reminded_at", notify.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("reported_at", notify.models.base.UTCDateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["enterprise_id"],
-            ["enterprises.id"],
-            name=op.f("fk_enterprise_duties_enterprise_id_enterprises"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["list_id"], ["reduction_lists.id"], name=op.f("fk_enterprise_duties_list_id_reduction_lists")
-        ),
-        sa.ForeignKeyConstraint(
-            ["measure_id"],
-            ["reduction_measures.id"],
-            name=op.f("fk_enterprise_duties_measure_id_reduction_measures"),
-            ondelete="SET NULL",
-        ),
-        sa.ForeignKeyConstraint(
-            ["plan_id"],
-            ["enterprise_plans.id"],
-            name=op.f("fk_enterprise_duties_plan_id_enterprise_plans"),
-            ondelete="SET NULL",
-        ),
-        sa.ForeignKeyConstraint(
-            ["revision_id"], ["revisions.id"], name=op.f("fk_enterprise_duties_revision_id_revisions")
-        ),
-        sa.ForeignKeyConstraint(
-            ["township_id"], ["townships.id"], name=op.f("fk_enterprise_duties_township_id_townships")
-        ),
+        # No foreign keys: see notify.models.enterprises.EnterpriseDuty (the publish budget).
         sa.PrimaryKeyConstraint("id", name=op.f("pk_enterprise_duties")),
         sa.UniqueConstraint(
             "revision_id", "enterprise_id", name=op.f("uq_enterprise_duties_revision_id_enterprise_id")
@@ -286,9 +260,6 @@ def upgrade():
     with op.batch_alter_table("enterprise_duties", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_enterprise_duties_enterprise_id"), ["enterprise_id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_enterprise_duties_revision_id_township_id", ["revision_id", "township_id"], unique=False
         )
     op.create_index(
         "ix_enterprise_duties_unnotified",
@@ -322,7 +293,6 @@ def downgrade():
 
     op.drop_index("ix_enterprise_duties_unnotified", table_name="enterprise_duties")
     with op.batch_alter_table("enterprise_duties", schema=None) as batch_op:
-        batch_op.drop_index("ix_enterprise_duties_revision_id_township_id")
         batch_op.drop_index(batch_op.f("ix_enterprise_duties_enterprise_id"))
 
     op.drop_table("enterprise_duties")

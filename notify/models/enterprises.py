@@ -184,10 +184,14 @@ class EnterpriseDuty(Base):
     """One enterprise's duty (or its release) frozen with a published revision, and whether the
     enterprise received it and put its measures in place."""
 
+    # No foreign keys, on purpose: a publication writes thousands of these rows in its own
+    # transaction, and on PostgreSQL each key is a trigger per row (six of them took 207 of the
+    # 304 ms that 10,000 duties took; bench/fanout.py --enterprises). What they point at is never
+    # deleted (revisions and list versions are the record, enterprises are made inactive, plans
+    # superseded), and the one writer takes every id from the rows it joins (duties.write_for).
     __tablename__ = "enterprise_duties"
     __table_args__ = (
         UniqueConstraint("revision_id", "enterprise_id"),
-        Index("ix_enterprise_duties_revision_id_township_id", "revision_id", "township_id"),
         # The duties whose SMS is still to be written: the executors' next chunk, read by id.
         Index(
             "ix_enterprise_duties_unnotified",
@@ -198,13 +202,13 @@ class EnterpriseDuty(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"))
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"), index=True)
+    revision_id: Mapped[int]
+    enterprise_id: Mapped[int] = mapped_column(index=True)
     # Copied at publication, so the dashboard and the record do not move with the registry.
-    township_id: Mapped[int] = mapped_column(ForeignKey("townships.id"))
-    list_id: Mapped[int | None] = mapped_column(ForeignKey("reduction_lists.id"))
-    measure_id: Mapped[int | None] = mapped_column(ForeignKey("reduction_measures.id", ondelete="SET NULL"))
-    plan_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise_plans.id", ondelete="SET NULL"))
+    township_id: Mapped[int]
+    list_id: Mapped[int | None]
+    measure_id: Mapped[int | None]
+    plan_id: Mapped[int | None]
     kind: Mapped[str] = mapped_column(String(10), default="duty")  # DUTY_KINDS
     response: Mapped[str] = mapped_column(String(4), default="")  # "" for a release
     grade: Mapped[str] = mapped_column(String(20), default="")
@@ -228,11 +232,21 @@ class EnterpriseDuty(Base):
     reminded_at: Mapped[datetime | None]  # stage 1: the enterprise was reminded
     reported_at: Mapped[datetime | None]  # stage 2: listed to the township and the bureau
 
-    revision: Mapped[Revision] = relationship()
-    enterprise: Mapped[Enterprise] = relationship()
-    township: Mapped[Township] = relationship()
-    measure: Mapped[ReductionMeasure | None] = relationship()
-    plan: Mapped[EnterprisePlan | None] = relationship()
+    revision: Mapped[Revision] = relationship(
+        primaryjoin="foreign(EnterpriseDuty.revision_id) == Revision.id", viewonly=True
+    )
+    enterprise: Mapped[Enterprise] = relationship(
+        primaryjoin="foreign(EnterpriseDuty.enterprise_id) == Enterprise.id", viewonly=True
+    )
+    township: Mapped[Township] = relationship(
+        primaryjoin="foreign(EnterpriseDuty.township_id) == Township.id", viewonly=True
+    )
+    measure: Mapped[ReductionMeasure | None] = relationship(
+        primaryjoin="foreign(EnterpriseDuty.measure_id) == ReductionMeasure.id", viewonly=True
+    )
+    plan: Mapped[EnterprisePlan | None] = relationship(
+        primaryjoin="foreign(EnterpriseDuty.plan_id) == EnterprisePlan.id", viewonly=True
+    )
 
 
 class EnterpriseContact(Base):
