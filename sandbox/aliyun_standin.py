@@ -4,9 +4,14 @@ The SDK (`alibabacloud_dysmsapi20170525` on `alibabacloud_tea_openapi`) sends Se
 `POST /?OutId=…&PhoneNumbers=…&SignName=…&TemplateCode=…&TemplateParam=…` with an empty body,
 `x-acs-action: SendSms`, `x-acs-version: 2017-05-25` and a V3 signature:
 `Authorization: ACS3-HMAC-SHA256 Credential=<AccessKeyId>,SignedHeaders=…,Signature=<hex>`.
-This stand-in recomputes that signature with the AccessKey secret it was configured with and
-answers like the real service: gateway errors (signature, key, missing parameter) with HTTP 4xx,
-business errors (isv.*) with HTTP 200 and a Code other than "OK".
+SendBatchSms (`x-acs-action: SendBatchSms`) carries OutId and TemplateCode in the query and the
+index-aligned JSON arrays PhoneNumberJson, SignNameJson, TemplateParamJson (and optionally
+SmsUpExtendCodeJson) in a form-encoded body, which x-acs-content-sha256 covers: up to 100
+numbers, each with its own signature and template variables, so each its own text, under one
+BizId. This stand-in recomputes that signature with the AccessKey secret it was configured with
+and answers like the real service: gateway errors (signature, key, missing parameter) with HTTP
+4xx, business errors (isv.*) with HTTP 200 and a Code other than "OK". Both actions go through
+the same checks, fault switches and receipts; they differ only in how the call is read.
 
 Accepted messages get delivery receipts pushed to the configured receipt URL (`receipt_url`
 switch), as the console's "HTTP batch push" does: a JSON array, acknowledged by HTTP 200 with a
@@ -29,6 +34,8 @@ import re
 import threading
 import time
 import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -47,7 +54,8 @@ API_VERSION = "2017-05-25"
 DEFAULT_ACCESS_KEYS = {"sandbox-key-id": "sandbox-key-secret"}
 DEFAULT_SIGN_NAMES = ("盂县应急指挥部", "盂县人民政府", "盂县生态环境局")
 DEFAULT_TEMPLATES = {"SMS_0000001": "${content}"}
-MAX_NUMBERS = 1000
+MAX_NUMBERS = 1000  # SendSms
+MAX_BATCH_NUMBERS = 100  # SendBatchSms
 MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")
 SIGNED_HEADERS_REQUIRED = {
     "host",
@@ -72,6 +80,7 @@ BUSINESS_MESSAGES = {
     "isv.AMOUNT_NOT_ENOUGH": "账户余额不足",
     "isv.OUT_OF_SERVICE": "业务停机",
     "isv.DAY_LIMIT_CONTROL": "触发日发送限额",
+    "isv.INVALID_PARAMETERS": "参数异常",
 }
 
 
@@ -85,17 +94,104 @@ def _canonical_query(args) -> str:
     return "&".join(f"{k}={v}" for k, v in pairs)
 
 
-def _template_params(template: str, raw: str | None) -> dict[str, str] | str:
-    """The template's variables from TemplateParam, or the business error code refusing them."""
+class _MissingParameter(Exception):
+    """A mandatory parameter is absent: a gateway error (HTTP 400 Missing<Name>)."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
+
+class _Refused(Exception):
+    """A business error (HTTP 200, Code other than "OK") refusing every message of the call;
+    `call` is as much of the call as could be read, for the record of refused messages."""
+
+    def __init__(self, code: str, call: _Call | None = None):
+        super().__init__(code)
+        self.code = code
+        self.call = call
+
+
+@dataclass(frozen=True)
+class _Call:
+    """One send request, whichever action carried it: message i goes to numbers[i], signed
+    sign_names[i], with the template variables params[i] (parsed JSON, checked later)."""
+
+    numbers: list[str]
+    sign_names: list[str]
+    template_code: str
+    params: list[object]
+    out_id: str | None
+
+
+_MALFORMED = object()  # a TemplateParam that is not JSON: refused after the number checks
+
+
+def _require(values: Mapping[str, str], names: tuple[str, ...]) -> None:
+    for name in names:
+        if not values.get(name):
+            raise _MissingParameter(name)
+
+
+def _read_send_sms(values: Mapping[str, str]) -> _Call:
+    _require(values, ("PhoneNumbers", "SignName", "TemplateCode"))
+    numbers = [n.strip() for n in values["PhoneNumbers"].split(",")]
     try:
-        params = json.loads(raw or "{}")
-    except json.JSONDecodeError:
-        return "isv.INVALID_JSON_PARAM"
+        params = json.loads(values.get("TemplateParam") or "{}")
+    except (json.JSONDecodeError, RecursionError):  # nested too deeply is just as malformed
+        params = _MALFORMED
+    return _Call(
+        numbers,
+        [values["SignName"]] * len(numbers),
+        values["TemplateCode"],
+        [params] * len(numbers),
+        values.get("OutId"),
+    )
+
+
+def _read_send_batch_sms(values: Mapping[str, str]) -> _Call:
+    _require(values, ("PhoneNumberJson", "SignNameJson", "TemplateCode"))
+    template_code, out_id = values["TemplateCode"], values.get("OutId")
+    numbers = _json_array(values["PhoneNumberJson"], strings=True)
+    sign_names = _json_array(
+        values["SignNameJson"], strings=True, partial=_Call(numbers, [], template_code, [], out_id)
+    )
+    partial = _Call(numbers, sign_names, template_code, [], out_id)
+    raw_params = values.get("TemplateParamJson")
+    params = [{}] * len(numbers) if raw_params is None else _json_array(raw_params, partial=partial)
+    lengths = {len(numbers), len(sign_names), len(params)}
+    if values.get("SmsUpExtendCodeJson") is not None:
+        lengths.add(len(_json_array(values["SmsUpExtendCodeJson"], strings=True, partial=partial)))
+    if not numbers or len(lengths) > 1:  # the arrays are index-aligned
+        raise _Refused("isv.INVALID_PARAMETERS", partial)
+    return _Call(numbers, sign_names, template_code, params, out_id)
+
+
+def _json_array(raw: str, *, strings: bool = False, partial: _Call | None = None) -> list[Any]:
+    try:
+        items = json.loads(raw)
+    except (json.JSONDecodeError, RecursionError):
+        items = None
+    if not isinstance(items, list) or (strings and not all(isinstance(i, str) for i in items)):
+        raise _Refused("isv.INVALID_JSON_PARAM", partial)
+    return items
+
+
+def _filled_template(template: str, params: object) -> str:
+    """The template with its variables filled in; refuses variables that are not a JSON object
+    of strings, or that lack one the template names."""
     if not isinstance(params, dict) or not all(isinstance(v, str) for v in params.values()):
-        return "isv.INVALID_JSON_PARAM"
+        raise _Refused("isv.INVALID_JSON_PARAM")
     if any(name not in params for name in TEMPLATE_VARIABLE.findall(template)):
-        return "isv.TEMPLATE_MISSING_PARAMETERS"
-    return params
+        raise _Refused("isv.TEMPLATE_MISSING_PARAMETERS")
+    return TEMPLATE_VARIABLE.sub(lambda m: params[m.group(1)], template)
+
+
+# action → (how its call is read, most numbers a call may carry)
+ACTIONS: dict[str, tuple[Callable[[Mapping[str, str]], _Call], int]] = {
+    "SendSms": (_read_send_sms, MAX_NUMBERS),
+    "SendBatchSms": (_read_send_batch_sms, MAX_BATCH_NUMBERS),
+}
 
 
 class AliyunStandin:
@@ -236,12 +332,23 @@ class AliyunStandin:
         refused = self._verify_signature()
         if refused is not None:
             return refused
-        action = request.headers.get("x-acs-action", "")
-        if action != "SendSms" or request.headers.get("x-acs-version") != API_VERSION:
+        action = ACTIONS.get(request.headers.get("x-acs-action", ""))
+        if action is None or request.headers.get("x-acs-version") != API_VERSION:
             return self._answer(
                 404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method."
             )
-        return self._send_sms(count_against_throttle=not timed_out)
+        read, max_numbers = action
+        call = None
+        try:
+            # RPC parameters may come in the query or the form body (SendBatchSms puts its
+            # arrays there); the form is parsed from the body _verify_signature already read.
+            call = read(request.values)
+            return self._send(call, max_numbers, count_against_throttle=not timed_out)
+        except _MissingParameter as exc:
+            return self._answer(400, f"Missing{exc.name}", f"{exc.name} is mandatory for this action.")
+        except _Refused as exc:
+            self._record_refused(exc.call or call, exc.code)
+            return self._answer(200, exc.code, BUSINESS_MESSAGES.get(exc.code, exc.code))
 
     def _verify_signature(self):
         header = request.headers.get("Authorization", "")
@@ -312,50 +419,26 @@ class AliyunStandin:
                 self._nonces = {n: t for n, t in self._nonces.items() if t > cutoff}
         return None
 
-    def _send_sms(self, count_against_throttle: bool):
-        args = request.args
-        for name in ("PhoneNumbers", "SignName", "TemplateCode"):
-            if not args.get(name):
-                return self._answer(400, f"Missing{name}", f"{name} is mandatory for this action.")
-        numbers = [n.strip() for n in args["PhoneNumbers"].split(",")]
-        sign_name, template_code = args["SignName"], args["TemplateCode"]
-        out_id = args.get("OutId")
-
-        def business_error(code: str):
-            now = time.time()
-            for number in numbers:
-                self.messages.add(
-                    ReceivedMessage(
-                        self.service,
-                        None,
-                        number,
-                        "",
-                        sign_name,
-                        out_id,
-                        None,
-                        now,
-                        accepted=False,
-                        code=code,
-                    )
-                )
-            return self._answer(200, code, BUSINESS_MESSAGES.get(code, code))
-
-        if len(numbers) > MAX_NUMBERS:
-            return business_error("isv.MOBILE_COUNT_OVER_LIMIT")
-        if any(not MAINLAND_MOBILE.match(n) for n in numbers):
-            return business_error("isv.MOBILE_NUMBER_ILLEGAL")
-        if sign_name not in self.sign_names:
-            return business_error("isv.SMS_SIGNATURE_ILLEGAL")
-        template = self.templates.get(template_code)
+    def _send(self, call: _Call, max_numbers: int, count_against_throttle: bool):
+        """Check and accept one call (raises _Refused); every message has its own text."""
+        if len(call.numbers) > max_numbers:
+            raise _Refused("isv.MOBILE_COUNT_OVER_LIMIT")
+        if any(not MAINLAND_MOBILE.match(n) for n in call.numbers):
+            raise _Refused("isv.MOBILE_NUMBER_ILLEGAL")
+        if any(sign_name not in self.sign_names for sign_name in call.sign_names):
+            raise _Refused("isv.SMS_SIGNATURE_ILLEGAL")
+        template = self.templates.get(call.template_code)
         if template is None:
-            return business_error("isv.SMS_TEMPLATE_ILLEGAL")
-        params = _template_params(template, args.get("TemplateParam"))
-        if isinstance(params, str):
-            return business_error(params)
-        if count_against_throttle and not self.faults.admit(len(numbers)):
-            return business_error("isv.BUSINESS_LIMIT_CONTROL")
+            raise _Refused("isv.SMS_TEMPLATE_ILLEGAL")
+        # What the phone shows: the service puts the signature in front of the filled-in template.
+        texts = [
+            f"【{sign_name}】" + _filled_template(template, params)
+            for sign_name, params in zip(call.sign_names, call.params, strict=True)
+        ]
+        if count_against_throttle and not self.faults.admit(len(call.numbers)):
+            raise _Refused("isv.BUSINESS_LIMIT_CONTROL")
         # A per-number create-time error fails the whole call, as one bad number does for real.
-        for number in numbers:
+        for number in call.numbers:
             rule = self.faults.number_error(number, "create")
             if rule and rule["code"] == "timeout":
                 # Held like a timeout: lets a test time out one call of a batch.
@@ -364,20 +447,38 @@ class AliyunStandin:
                     return self._answer(504, "ServiceTimeout", "The request has timed out.")
                 break
             if rule:
-                return business_error(str(rule["code"]))
-
-        # What the phone shows: the service puts the signature in front of the filled-in template.
-        text = f"【{sign_name}】" + TEMPLATE_VARIABLE.sub(lambda m: params[m.group(1)], template)
+                raise _Refused(str(rule["code"]))
         biz_id = f"{int(time.time() * 1000) % 10**12:012d}{next(self._biz_counter) % 10**6:06d}^0"
-        self._accept(numbers, text, sign_name, out_id, biz_id)
+        self._accept(call, texts, biz_id)
         return self._answer(200, "OK", "OK", BizId=biz_id)
 
-    def _accept(self, numbers: list[str], text: str, sign_name: str, out_id: str | None, biz_id: str) -> None:
-        size = domestic_sms_size(text)
+    def _record_refused(self, call: _Call | None, code: str) -> None:
+        if call is None:  # not even the numbers could be read
+            return
+        now = time.time()
+        for index, number in enumerate(call.numbers):
+            sign_name = call.sign_names[index] if index < len(call.sign_names) else None
+            self.messages.add(
+                ReceivedMessage(
+                    self.service,
+                    None,
+                    number,
+                    "",
+                    sign_name,
+                    call.out_id,
+                    None,
+                    now,
+                    accepted=False,
+                    code=code,
+                )
+            )
+
+    def _accept(self, call: _Call, texts: list[str], biz_id: str) -> None:
         now = time.time()
         send_time = _now_shanghai()
         receipts = []
-        for number in numbers:
+        for number, sign_name, text in zip(call.numbers, call.sign_names, texts, strict=True):
+            size = domestic_sms_size(text)
             self.messages.add(
                 ReceivedMessage(
                     self.service,
@@ -385,7 +486,7 @@ class AliyunStandin:
                     number,
                     text,
                     sign_name,
-                    out_id,
+                    call.out_id,
                     self.faults.current.receipt_url,
                     now,
                     accepted=True,
@@ -403,7 +504,7 @@ class AliyunStandin:
                     "err_msg": "用户接收成功" if rule is None else "用户接收失败",
                     "sms_size": str(size),
                     "biz_id": biz_id,
-                    "out_id": out_id or "",
+                    "out_id": call.out_id or "",
                 }
             )
         if self.faults.current.reports_enabled and self.faults.current.receipt_url:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 
@@ -217,3 +218,195 @@ def test_faults_over_http(aliyun_standin):
     requests.post(f"{base}/_sandbox/reset")
     assert send(client).code == "OK"
     assert json.loads(requests.get(f"{base}/_sandbox/messages").text)["accepted_total"] == 1
+
+
+# --- SendBatchSms ---------------------------------------------------------------------------
+
+
+def send_batch(
+    client,
+    numbers=("13800000001", "13800000002"),
+    signs=None,
+    params=None,
+    template="SMS_0000001",
+    out_id="b7",
+    **raw,
+):
+    """SendBatchSms through the SDK; `raw` overrides a JSON parameter with any string (or None)."""
+    fields = {
+        "phone_number_json": json.dumps(list(numbers)),
+        "sign_name_json": json.dumps(list(signs or [SIGN] * len(numbers)), ensure_ascii=False),
+        "template_param_json": json.dumps(
+            params
+            if params is not None
+            else [{"content": f"第{i}号企业：请查收"} for i in range(len(numbers))],
+            ensure_ascii=False,
+        ),
+    }
+    fields.update(raw)
+    return client.send_batch_sms(
+        models.SendBatchSmsRequest(template_code=template, out_id=out_id, **fields)
+    ).body
+
+
+def test_send_batch_sms_accepted_each_its_own_text_under_one_biz_id(aliyun_standin):
+    answer = send_batch(
+        sdk(aliyun_standin),
+        numbers=["13800000001", "13800000002", "13800000003"],
+        signs=[SIGN, "盂县应急指挥部", SIGN],
+        params=[{"content": "甲 & x=1%"}, {"content": "乙+"}, {"content": "丙：" + "长" * 80}],
+    )
+    assert (answer.code, answer.message) == ("OK", "OK")
+    assert answer.biz_id.endswith("^0") and answer.request_id
+    received = aliyun_standin.messages.all()
+    assert [(m.to, m.body, m.sender) for m in received] == [
+        ("13800000001", "【盂县人民政府】甲 & x=1%", SIGN),
+        ("13800000002", "【盂县应急指挥部】乙+", "盂县应急指挥部"),
+        ("13800000003", "【盂县人民政府】丙：" + "长" * 80, SIGN),
+    ]
+    assert {m.provider_id for m in received} == {answer.biz_id}
+    assert [m.segments for m in received] == [1, 1, 2]
+    assert aliyun_standin.messages.count_per_out_id() == {"b7": 3}
+
+
+def test_a_hundred_numbers_in_one_batch_call(aliyun_standin):
+    numbers = [f"139{i:08d}" for i in range(100)]
+    answer = send_batch(sdk(aliyun_standin), numbers=numbers)
+    assert answer.code == "OK"
+    assert aliyun_standin.messages.accepted_total == 100
+    assert len({m.body for m in aliyun_standin.messages.all()}) == 100
+
+
+def test_batch_receipts_carry_the_biz_id_and_each_number(aliyun_standin, report_sink):
+    aliyun_standin.faults.update(
+        receipt_url=f"{report_sink.url}/receipts",
+        number_errors={"13800000002": {"stage": "report", "code": "MN:0001"}},
+    )
+    answer = send_batch(sdk(aliyun_standin))
+    [post] = report_sink.wait_for(1)
+    receipts = {r["phone_number"]: r for r in post.json()}
+    assert {r["biz_id"] for r in receipts.values()} == {answer.biz_id}
+    assert {r["out_id"] for r in receipts.values()} == {"b7"}
+    assert (receipts["13800000001"]["success"], receipts["13800000002"]["err_code"]) == (True, "MN:0001")
+
+
+@pytest.mark.parametrize(
+    "missing, code",
+    [
+        ({"phone_number_json": None}, "MissingPhoneNumberJson"),
+        ({"sign_name_json": None}, "MissingSignNameJson"),
+        ({"template": None}, "MissingTemplateCode"),
+    ],
+)
+def test_batch_missing_parameter_is_http_400(aliyun_standin, missing, code):
+    with pytest.raises(ClientException) as caught:
+        send_batch(sdk(aliyun_standin), **missing)
+    assert (caught.value.status_code, caught.value.code) == (400, code)
+    assert aliyun_standin.messages.all() == []
+
+
+@pytest.mark.parametrize(
+    "kwargs, code",
+    [
+        ({"phone_number_json": "[13800000001"}, "isv.INVALID_JSON_PARAM"),
+        ({"phone_number_json": "13800000001"}, "isv.INVALID_JSON_PARAM"),  # not an array
+        ({"phone_number_json": "[13800000001, 13800000002]"}, "isv.INVALID_JSON_PARAM"),  # not strings
+        ({"sign_name_json": '{"0": "盂县人民政府"}'}, "isv.INVALID_JSON_PARAM"),
+        ({"template_param_json": "[{"}, "isv.INVALID_JSON_PARAM"),
+        ({"template_param_json": "[" * 100_000}, "isv.INVALID_JSON_PARAM"),  # nested too deeply
+        ({"params": [{"content": "x"}, "x"]}, "isv.INVALID_JSON_PARAM"),  # an element not an object
+        ({"params": [{"content": "x"}, {"content": 1}]}, "isv.INVALID_JSON_PARAM"),
+        ({"sms_up_extend_code_json": "[1,"}, "isv.INVALID_JSON_PARAM"),
+        ({"signs": [SIGN]}, "isv.INVALID_PARAMETERS"),
+        ({"params": [{"content": "x"}]}, "isv.INVALID_PARAMETERS"),
+        ({"sms_up_extend_code_json": '["01"]'}, "isv.INVALID_PARAMETERS"),
+        ({"numbers": []}, "isv.INVALID_PARAMETERS"),
+        ({"numbers": [f"138{i:08d}" for i in range(101)]}, "isv.MOBILE_COUNT_OVER_LIMIT"),
+        ({"numbers": ["13800000001", "12345"]}, "isv.MOBILE_NUMBER_ILLEGAL"),
+        ({"numbers": ["13800000001", "+8613800000002"]}, "isv.MOBILE_NUMBER_ILLEGAL"),
+        ({"signs": [SIGN, "某某公司"]}, "isv.SMS_SIGNATURE_ILLEGAL"),
+        ({"template": "SMS_9999999"}, "isv.SMS_TEMPLATE_ILLEGAL"),
+        ({"params": [{"content": "x"}, {"other": "y"}]}, "isv.TEMPLATE_MISSING_PARAMETERS"),
+        ({"template_param_json": None}, "isv.TEMPLATE_MISSING_PARAMETERS"),
+    ],
+)
+def test_batch_business_errors_refuse_the_whole_call(aliyun_standin, kwargs, code):
+    answer = send_batch(sdk(aliyun_standin), **kwargs)
+    assert answer.code == code and answer.biz_id is None
+    assert answer.message
+    assert aliyun_standin.messages.accepted_total == 0
+
+
+def test_refused_batch_messages_are_recorded_with_their_code(aliyun_standin):
+    send_batch(sdk(aliyun_standin), numbers=["13800000001", "12345"])
+    refused = aliyun_standin.messages.all(accepted=False)
+    assert [(m.to, m.code, m.out_id) for m in refused] == [
+        ("13800000001", "isv.MOBILE_NUMBER_ILLEGAL", "b7"),
+        ("12345", "isv.MOBILE_NUMBER_ILLEGAL", "b7"),
+    ]
+
+
+def test_batch_throttling_counts_each_number(aliyun_standin):
+    aliyun_standin.faults.update(throttle_per_second=3)
+    client = sdk(aliyun_standin)
+    assert send_batch(client, numbers=["13800000001", "13800000002", "13800000003"]).code == "OK"
+    # One call so far, but three messages: the limit is reached.
+    answer = send_batch(client, numbers=["13800000004"], params=[{"content": "x"}])
+    assert answer.code == "isv.BUSINESS_LIMIT_CONTROL"
+    assert aliyun_standin.messages.accepted_total == 3
+
+
+def test_batch_per_number_create_error_fails_the_whole_call(aliyun_standin):
+    aliyun_standin.faults.update(
+        number_errors={"13800000002": {"stage": "create", "code": "isv.MOBILE_NUMBER_ILLEGAL"}}
+    )
+    assert send_batch(sdk(aliyun_standin)).code == "isv.MOBILE_NUMBER_ILLEGAL"
+    assert aliyun_standin.messages.accepted_total == 0
+
+
+def test_batch_5xx_and_timeout(aliyun_standin):
+    aliyun_standin.faults.update(error_5xx_share=1.0)
+    with pytest.raises(ServerException) as caught:
+        send_batch(sdk(aliyun_standin))
+    assert (caught.value.status_code, caught.value.code) == (503, "ServiceUnavailable")
+    aliyun_standin.faults.update(error_5xx_share=0.0, timeout_share=1.0, timeout_hold_ms=100)
+    with pytest.raises(ServerException) as caught:
+        send_batch(sdk(aliyun_standin))
+    assert (caught.value.status_code, caught.value.code) == (504, "ServiceTimeout")
+    assert aliyun_standin.messages.accepted_total == 0
+
+
+def test_batch_needs_the_signature(aliyun_standin):
+    with pytest.raises(ClientException) as caught:
+        send_batch(sdk(aliyun_standin, secret="wrong"))
+    assert (caught.value.status_code, caught.value.code) == (400, "SignatureDoesNotMatch")
+    form = {"PhoneNumberJson": '["13800000001"]', "SignNameJson": json.dumps([SIGN])}
+    headers = {"x-acs-action": "SendBatchSms", "x-acs-version": "2017-05-25"}
+    unsigned = requests.post(
+        f"{aliyun_standin.url}/", params={"TemplateCode": "SMS_0000001"}, data=form, headers=headers
+    )
+    assert unsigned.status_code == 400 and unsigned.json()["Code"] == "IncompleteSignature"
+    assert aliyun_standin.messages.all() == []
+
+
+def test_batch_body_is_covered_by_the_content_hash(aliyun_standin):
+    """The form body must hash to x-acs-content-sha256, which the signature covers: a body
+    changed on the way (another number) is refused before anything is read from it."""
+    signed_names = "host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version"
+    authorization = f"ACS3-HMAC-SHA256 Credential={KEY_ID},SignedHeaders={signed_names},Signature={'0' * 64}"
+    headers = {
+        "x-acs-action": "SendBatchSms",
+        "x-acs-version": "2017-05-25",
+        # Never compared with the clock: the payload hash is checked first.
+        "x-acs-date": "2026-11-23T02:00:00Z",
+        "x-acs-signature-nonce": "nonce-1",
+        "x-acs-content-sha256": hashlib.sha256(b"PhoneNumberJson=%5B%2213800000001%22%5D").hexdigest(),
+        "Authorization": authorization,
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    answer = requests.post(
+        f"{aliyun_standin.url}/", data=b"PhoneNumberJson=%5B%2213900000009%22%5D", headers=headers
+    )
+    assert answer.status_code == 400
+    assert answer.json()["Code"] == "SignatureDoesNotMatch" and "payload hash" in answer.json()["Message"]
+    assert aliyun_standin.messages.all() == []

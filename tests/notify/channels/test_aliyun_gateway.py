@@ -139,12 +139,14 @@ def test_results_obtained_before_the_gateway_failed_are_kept(aliyun_standin):
     aliyun_standin.faults.update(
         timeout_hold_ms=2000, number_errors={"13800000002": {"stage": "create", "code": "timeout"}}
     )
-    first, second, third = gateway_for(aliyun_standin, timeout=0.5).send(
-        [msg(1), msg(2, body="other text"), msg(3, body="third text")]
+    first, second, third, fourth = gateway_for(aliyun_standin, timeout=0.5).send(
+        [msg(1), msg(2, body="other text"), msg(3, body="third text"), msg(4)]
     )
-    assert first.outcome == "accepted"
+    # The shared body's SendSms goes first and is answered; the batch of the others times out.
+    assert first.outcome == fourth.outcome == "accepted"
     assert (second.outcome, third.outcome) == ("transient", "transient")
-    assert aliyun_standin.messages.accepted_total == 1
+    assert second.code == "unreachable"
+    assert aliyun_standin.messages.accepted_total == 2
 
 
 def test_receipts_round_trip(aliyun_gateway, aliyun_standin, report_sink):
@@ -236,3 +238,110 @@ def test_parse_receipts_fields():
     assert (report.status, report.code, report.reason) == ("undelivered", "IC:0055", "空号")
     assert (report.address, report.delivery_id, report.provider_id) == ("+8613800000001", 7, "123^0")
     assert parse_receipts(b"[]") == []
+
+
+# --- SendBatchSms: bodies that occur once ----------------------------------------------------
+
+
+def own_link(delivery_id: int) -> str:
+    return f"【盂县】企业{delivery_id}：请点击 https://county.example/e/{delivery_id:05d}?sig=abc 确认"
+
+
+def calls_by_biz_id(standin) -> dict[str, list]:
+    calls: dict[str, list] = {}
+    for received in standin.messages.all(accepted=True):
+        calls.setdefault(received.provider_id, []).append(received)
+    return calls
+
+
+def test_distinct_bodies_go_in_batch_calls_of_a_hundred(aliyun_gateway, aliyun_standin):
+    results = aliyun_gateway.send([msg(i, body=own_link(i)) for i in range(1, 251)])
+    assert all(r.outcome == "accepted" for r in results)
+    calls = calls_by_biz_id(aliyun_standin)
+    assert sorted(len(c) for c in calls.values()) == [50, 100, 100]
+    assert {r.provider_id for r in results} == set(calls)
+    for received in aliyun_standin.messages.all():
+        assert received.body == "【盂县人民政府】" + own_link(int(received.to[3:]))
+    assert aliyun_standin.messages.count_per_out_id() == {"b1": 100, "b101": 100, "b201": 50}
+    # Each message carries its call's BizId, as its receipt will.
+    biz_id_of = {received.to: received.provider_id for received in aliyun_standin.messages.all()}
+    assert all(r.provider_id == biz_id_of[f"138{r.delivery_id:08d}"] for r in results)
+
+
+def test_shared_bodies_still_go_by_send_sms(aliyun_gateway, aliyun_standin):
+    shared = [msg(i) for i in range(1001, 1151)]  # 150 numbers: more than a SendBatchSms takes
+    distinct = [msg(i, body=own_link(i)) for i in range(1, 4)]
+    results = aliyun_gateway.send(distinct[:1] + shared + distinct[1:])
+    assert all(r.outcome == "accepted" for r in results)
+    calls = calls_by_biz_id(aliyun_standin)
+    assert sorted(len(c) for c in calls.values()) == [3, 150]
+    [shared_call] = [c for c in calls.values() if len(c) == 150]
+    assert {m.body for m in shared_call} == {"【盂县人民政府】" + BODY}
+    assert {m.out_id for m in shared_call} == {"b1001"}
+
+
+def test_a_lone_distinct_body_goes_by_send_sms(aliyun_gateway, aliyun_standin):
+    aliyun_gateway.send([msg(1), msg(2), msg(3, body=own_link(3))])
+    # SendSms names the single delivery in OutId; a batch call would say "b3".
+    assert aliyun_standin.messages.count_per_out_id() == {"b1": 2, "3": 1}
+
+
+def test_a_number_twice_with_distinct_bodies_goes_in_two_batch_calls(aliyun_gateway, aliyun_standin):
+    messages = [msg(1, "+8613800000009", own_link(1)), msg(2, body=own_link(2))]
+    messages += [msg(3, "+8613800000009", own_link(3)), msg(4, body=own_link(4))]
+    results = aliyun_gateway.send(messages)
+    assert all(r.outcome == "accepted" for r in results)
+    assert results[0].provider_id == results[1].provider_id == results[3].provider_id
+    assert results[2].provider_id != results[0].provider_id  # receipts match on (biz_id, number)
+    assert aliyun_standin.messages.count_per_out_id() == {"b1": 3, "b3": 1}
+
+
+def test_an_illegal_number_in_a_batch_call_fails_alone(aliyun_gateway, aliyun_standin):
+    aliyun_standin.faults.update(
+        number_errors={"13800000037": {"stage": "create", "code": "isv.MOBILE_NUMBER_ILLEGAL"}}
+    )
+    results = aliyun_gateway.send([msg(i, body=own_link(i)) for i in range(1, 101)])
+    refused = [r for r in results if r.outcome != "accepted"]
+    assert [(r.delivery_id, r.outcome, r.code) for r in refused] == [
+        (37, "permanent", "isv.MOBILE_NUMBER_ILLEGAL")
+    ]
+    assert aliyun_standin.messages.accepted_total == 99
+    assert aliyun_standin.messages.duplicates() == {}
+    assert {m.code for m in aliyun_standin.messages.all(accepted=False)} == {"isv.MOBILE_NUMBER_ILLEGAL"}
+
+
+def test_throttled_batch_call_is_transient(aliyun_gateway, aliyun_standin):
+    aliyun_standin.faults.update(throttle_per_second=3)
+    first = aliyun_gateway.send([msg(i, body=own_link(i)) for i in range(1, 4)])
+    second = aliyun_gateway.send([msg(i, body=own_link(i)) for i in range(4, 6)])
+    assert {r.outcome for r in first} == {"accepted"}
+    assert {(r.outcome, r.code) for r in second} == {("transient", "isv.BUSINESS_LIMIT_CONTROL")}
+    assert "throttled" in second[0].reason
+
+
+def test_configuration_error_on_a_batch_call_is_permanent_and_says_so(aliyun_standin):
+    gateway = gateway_for(aliyun_standin, sign_name="未备案签名")
+    results = gateway.send([msg(i, body=own_link(i)) for i in range(1, 4)])
+    assert {(r.outcome, r.code) for r in results} == {("permanent", "isv.SMS_SIGNATURE_ILLEGAL")}
+    assert all("configuration" in r.reason for r in results)
+
+
+def test_5xx_on_a_batch_call_is_gateway_unavailable(aliyun_gateway, aliyun_standin):
+    aliyun_standin.faults.update(error_5xx_share=1.0)
+    with pytest.raises(GatewayUnavailable) as caught:
+        aliyun_gateway.send([msg(i, body=own_link(i)) for i in range(1, 4)])
+    assert caught.value.code == "ServiceUnavailable"
+
+
+def test_batch_receipts_match_on_biz_id_and_number(aliyun_gateway, aliyun_standin, report_sink):
+    aliyun_standin.faults.update(
+        receipt_url=receipt_url(f"{report_sink.url}/callbacks/aliyun/receipts", SECRET),
+        number_errors={"13800000002": {"stage": "report", "code": "MK:0001"}},
+    )
+    results = aliyun_gateway.send([msg(i, body=own_link(i)) for i in range(1, 4)])
+    assert aliyun_standin.poster.wait_idle(3)
+    reports = {r.address: r for p in report_sink.posts for r in parse_receipts(p.body)}
+    assert {(a, r.provider_id, r.delivery_id) for a, r in reports.items()} == {
+        (f"+86138{i:08d}", results[0].provider_id, None) for i in range(1, 4)
+    }
+    assert (reports["+8613800000002"].status, reports["+8613800000002"].code) == ("undelivered", "MK:0001")
