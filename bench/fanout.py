@@ -550,7 +550,7 @@ def figures(revision, size: int, marks: dict) -> dict:
             "enterprise_duties": duties,
             "enterprise_duty_sms": duty_sms[0],
             # Written by the executors after the commit (notify.enterprises.duty_notices), then
-            # sent: each has its own text, so the gateway takes them one call each.
+            # sent: each has its own text, so Aliyun takes them by SendBatchSms, 100 a call.
             "enterprise_duty_sms_all_written_ms_after_commit": ms(notified) if notified else None,
             "enterprise_duty_sms_all_handed_over_ms_after_commit": ms(duty_sms[1]) if duty_sms[1] else None,
         }

@@ -65,13 +65,55 @@ def recipients_reached(
             )
         )
         if revision.area_scope == "townships":
-            township_ids = [t.id for t in revision.townships]
-            query = query.where(or_(Recipient.township_id.is_(None), Recipient.township_id.in_(township_ids)))
+            query = query.where(_in_area(revision))
     if groups is not None:
         query = query.where(group.in_(groups))
     if ids is not None:
         query = query.where(Recipient.id > ids[0], Recipient.id <= ids[1])
     return query
+
+
+def count_reached(revision: Revision, group: AudienceGroup) -> int:
+    """How many rows recipients_reached(revision, groups=[group.id]) holds, as one filtered
+    count with the rules' channels read first and given as constants. Counted through the join
+    to the rules, PostgreSQL hash-joins every row of a million-subscriber group: 115 against
+    ~50 ms at 1,000,000, the largest item of the publish transaction (the audience check)."""
+    if group.jurisdiction_id != revision.warning.jurisdiction_id:
+        return 0
+    if getattr(revision.warning, "is_exercise", False):
+        if not group.is_test:
+            return 0
+        channels = None  # an exercise reaches its test groups on every channel
+    else:
+        if group.is_test:
+            return 0
+        channels = sorted(
+            set(
+                db.session.scalars(
+                    _rules(revision)
+                    .with_only_columns(AudienceRule.channel)
+                    .where(AudienceRule.group_id == group.id)
+                )
+            )
+        )
+        if not channels:
+            return 0
+    query = (
+        select(func.count())
+        .select_from(Recipient)
+        .where(Recipient.group_id == group.id, Recipient.active.is_(True))
+    )
+    if channels is not None:
+        query = query.where(Recipient.channel.in_(channels))
+        if revision.area_scope == "townships":
+            query = query.where(_in_area(revision))
+    return int(db.session.scalar(query) or 0)
+
+
+def _in_area(revision: Revision) -> ColumnElement[bool]:
+    """A recipient of a township-scoped revision: one of its townships', or the county's."""
+    township_ids = [t.id for t in revision.townships]
+    return or_(Recipient.township_id.is_(None), Recipient.township_id.in_(township_ids))
 
 
 def per_address(reached: Select) -> Select:

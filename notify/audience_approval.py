@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
-from notify.audience import audience_select, recipients_reached
+from notify.audience import audience_select, count_reached, recipients_reached
 from notify.enterprises.duties import enterprises_reached, response_of
 from notify.extensions import db
 from notify.i18n import is_zh
@@ -78,10 +78,8 @@ def fingerprint(revision: Revision, version: int = FINGERPRINT_VERSION) -> dict[
     # One count per group: each reads its group's stretch of the recipients index, where one
     # GROUP BY over the whole audience would sort a million rows (5× slower on SQLite).
     counts: dict[int, int] = {}
-    for gid in groups:
-        n = db.session.scalar(
-            select(func.count()).select_from(recipients_reached(revision, groups=[gid]).subquery())
-        )
+    for gid, group in groups.items():
+        n = count_reached(revision, group)
         if n:
             counts[gid] = int(n)
     involved = {gid for gid, g in groups.items() if any(g.code == code for code, _channel in rules)}

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from notify import audience_approval
-from notify.audience import audience_size
+from notify.audience import audience_size, count_reached, recipients_reached
 from notify.audience_approval import verify_unchanged
 from notify.audience_csv import import_csv
 from notify.extensions import db
@@ -215,3 +215,45 @@ def test_a_revision_approved_before_the_enterprise_registry_is_checked_without_i
     db.session.commit()
     verify_unchanged(sample_draft)
     assert "enterprise_registry" not in sample_draft.snapshot.content["audience"]["groups"]
+
+
+def _reached_rows(revision, group) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(recipients_reached(revision, groups=[group.id]).subquery())
+    )
+
+
+def test_the_indexed_count_is_the_reached_rows_of_each_group(approved, sample_jurisdiction):
+    """count_reached reads the rules' channels first and counts on the index alone: per group it
+    must give what recipients_reached holds, with inactive rows, channels no rule reaches, a
+    township-scoped revision and an exercise."""
+    groups = db.session.scalars(select(AudienceGroup)).all()
+    township = sample_jurisdiction.townships[0]
+    public = _group("public")
+    before = count_reached(approved, public)
+    db.session.add_all(
+        [
+            Recipient(group=public, name="停用", channel="sms", address="+8613700000001", active=False),
+            Recipient(group=public, name="别的渠道", channel="webhook", address="https://example.org/x"),
+            Recipient(
+                group=public, name="乡镇", channel="sms", address="+8613700000002", township_id=township.id
+            ),
+        ]
+    )
+    db.session.commit()
+
+    def agree() -> list[int]:
+        counts = [count_reached(approved, g) for g in groups]
+        assert counts == [_reached_rows(approved, g) for g in groups]
+        return counts
+
+    whole = agree()
+    assert whole[groups.index(public)] == before + 1  # neither the inactive row nor the webhook
+    approved.area_scope = "townships"
+    approved.townships = [t for t in sample_jurisdiction.townships if t.id != township.id][:1]
+    scoped = agree()
+    assert 0 < scoped[groups.index(public)] < whole[groups.index(public)]
+    approved.warning.is_exercise = True
+    exercised = agree()
+    assert exercised != scoped
+    db.session.rollback()
