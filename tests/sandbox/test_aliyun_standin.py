@@ -117,19 +117,33 @@ def test_throttling_is_business_limit_control(aliyun_standin):
     assert send(client).code == "isv.BUSINESS_LIMIT_CONTROL"
 
 
-def test_per_number_create_error_fails_the_whole_call(aliyun_standin):
+def _one_call(action: str):
+    """A call of two numbers, 13800000001 and 13800000002, by either action."""
+    if action == "SendSms":
+        return lambda client: send(client, numbers="13800000001,13800000002")
+    return send_batch
+
+
+@pytest.mark.parametrize("action", ["SendSms", "SendBatchSms"])
+def test_per_number_create_error_fails_the_whole_call(aliyun_standin, action):
     aliyun_standin.faults.update(
-        number_errors={"13800000009": {"stage": "create", "code": "isv.MOBILE_NUMBER_ILLEGAL"}}
+        number_errors={"13800000002": {"stage": "create", "code": "isv.MOBILE_NUMBER_ILLEGAL"}}
     )
-    assert send(sdk(aliyun_standin), numbers="13800000000,13800000009").code == "isv.MOBILE_NUMBER_ILLEGAL"
+    assert _one_call(action)(sdk(aliyun_standin)).code == "isv.MOBILE_NUMBER_ILLEGAL"
     assert aliyun_standin.messages.accepted_total == 0
 
 
-def test_5xx_share(aliyun_standin):
+@pytest.mark.parametrize("action", ["SendSms", "SendBatchSms"])
+def test_5xx_share_and_timeouts(aliyun_standin, action):
+    call = _one_call(action)
     aliyun_standin.faults.update(error_5xx_share=1.0)
     with pytest.raises(ServerException) as caught:
-        send(sdk(aliyun_standin))
+        call(sdk(aliyun_standin))
     assert (caught.value.status_code, caught.value.code) == (503, "ServiceUnavailable")
+    aliyun_standin.faults.update(error_5xx_share=0.0, timeout_share=1.0, timeout_hold_ms=100)
+    with pytest.raises(ServerException) as caught:
+        call(sdk(aliyun_standin))
+    assert (caught.value.status_code, caught.value.code) == (504, "ServiceTimeout")
 
 
 def test_receipts_are_pushed_as_a_json_array(aliyun_standin, report_sink):
@@ -354,26 +368,6 @@ def test_batch_throttling_counts_each_number(aliyun_standin):
     answer = send_batch(client, numbers=["13800000004"], params=[{"content": "x"}])
     assert answer.code == "isv.BUSINESS_LIMIT_CONTROL"
     assert aliyun_standin.messages.accepted_total == 3
-
-
-def test_batch_per_number_create_error_fails_the_whole_call(aliyun_standin):
-    aliyun_standin.faults.update(
-        number_errors={"13800000002": {"stage": "create", "code": "isv.MOBILE_NUMBER_ILLEGAL"}}
-    )
-    assert send_batch(sdk(aliyun_standin)).code == "isv.MOBILE_NUMBER_ILLEGAL"
-    assert aliyun_standin.messages.accepted_total == 0
-
-
-def test_batch_5xx_and_timeout(aliyun_standin):
-    aliyun_standin.faults.update(error_5xx_share=1.0)
-    with pytest.raises(ServerException) as caught:
-        send_batch(sdk(aliyun_standin))
-    assert (caught.value.status_code, caught.value.code) == (503, "ServiceUnavailable")
-    aliyun_standin.faults.update(error_5xx_share=0.0, timeout_share=1.0, timeout_hold_ms=100)
-    with pytest.raises(ServerException) as caught:
-        send_batch(sdk(aliyun_standin))
-    assert (caught.value.status_code, caught.value.code) == (504, "ServiceTimeout")
-    assert aliyun_standin.messages.accepted_total == 0
 
 
 def test_batch_needs_the_signature(aliyun_standin):

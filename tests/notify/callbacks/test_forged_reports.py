@@ -11,12 +11,12 @@ from twilio.request_validator import RequestValidator
 
 from notify import clock
 from notify.channels.aliyun_sms import MAX_PUSH_ITEMS
-from notify.channels.base import Result
-from notify.dispatch import claims, reports, results
+from notify.dispatch import claims, reports
 from notify.extensions import db
 from notify.models import Delivery, InboundSms, UnmatchedReport
 from notify.models.deliveries import Status
 from tests.conftest import fresh
+from tests.notify.dispatch.fixtures import write_accepted
 
 LEASE = timedelta(seconds=60)
 
@@ -33,14 +33,7 @@ def _pending(gateway: str) -> Delivery:
 def _hand_over(gateway: str, provider_id: str) -> Delivery:
     now = clock.now()
     [row] = claims.claim(gateway, limit=1, worker="w", lease=LEASE, now=now)
-    results.apply(
-        [Result(row.id, "accepted", provider_id=provider_id)],
-        attempts={},
-        sender=gateway,
-        worker="w",
-        now=now,
-        policy=results.RetryPolicy(),
-    )
+    write_accepted(row.id, provider_id, now, gateway=gateway)
     db.session.commit()
     return db.session.get(Delivery, row.id)
 
@@ -102,14 +95,7 @@ def test_a_status_that_overtakes_the_send_is_applied_once_the_sid_is_written(
     sid = "SM" + "e" * 32
     assert _twilio_status(app, client, row.id, sid, "sent").status_code == 204
     assert _status(row.id) == Status.SENDING  # not handed over yet: nothing moves
-    results.apply(
-        [Result(row.id, "accepted", provider_id=sid)],
-        attempts={},
-        sender="twilio",
-        worker="w",
-        now=now,
-        policy=results.RetryPolicy(),
-    )
+    write_accepted(row.id, sid, now)
     db.session.commit()
     assert reports.retry_unmatched(clock.now()) == (1, 0)
     assert _status(row.id) == Status.SENT

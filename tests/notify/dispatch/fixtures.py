@@ -13,11 +13,26 @@ from pathlib import Path
 
 import pytest
 
+from notify.channels.base import Result
+from notify.dispatch import results
 from notify.dispatch.executor import ThreadExecutor
 from notify.dispatch.setup import build_dispatcher
 
 RECEIPT_TOKEN = "test-receipt-token-0123456789"
 ROOT = Path(__file__).resolve().parents[3]
+
+
+def write_accepted(delivery_id: int, provider_id: str, now, *, gateway: str = "twilio") -> None:
+    """What worker "w" writes when the gateway accepted the message it claimed: handed over
+    under `provider_id` (not committed)."""
+    results.apply(
+        [Result(delivery_id, "accepted", provider_id=provider_id)],
+        attempts={},
+        sender=gateway,
+        worker="w",
+        now=now,
+        policy=results.RetryPolicy(),
+    )
 
 
 def dispatch_worker_process(env: dict[str, str]) -> subprocess.Popen:

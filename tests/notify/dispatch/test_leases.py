@@ -15,6 +15,7 @@ from notify.lifecycle.proposals import propose_change
 from notify.models import Delivery
 from notify.models.deliveries import Status
 from tests.conftest import proposal, take_to
+from tests.notify.dispatch.fixtures import write_accepted
 
 LEASE = timedelta(seconds=60)
 
@@ -222,14 +223,7 @@ def test_a_callback_that_arrives_before_the_send_is_recorded_still_counts(
     assert reports.apply(early, now=now) == "unknown"
     reports.keep_for_later(early, gateway="twilio", now=now)
     db.session.commit()
-    results.apply(
-        [Result(c.id, "accepted", provider_id="SMearly")],
-        attempts={},
-        sender="twilio",
-        worker="w",
-        now=now,
-        policy=results.RetryPolicy(),
-    )
+    write_accepted(c.id, "SMearly", now)
     db.session.commit()
     assert reports.retry_unmatched(now) == (1, 0)
     row = db.session.get(Delivery, c.id)
@@ -253,14 +247,7 @@ def test_a_kept_receipt_keeps_the_poll_chain_alive_until_it_is_applied(sample_re
     reports.keep_for_later(early, gateway="twilio", now=now)
     db.session.commit()
     assert claims.outstanding() == before + 1
-    results.apply(
-        [Result(c.id, "accepted", provider_id="SMkept")],
-        attempts={},
-        sender="twilio",
-        worker="w",
-        now=now,
-        policy=results.RetryPolicy(),
-    )
+    write_accepted(c.id, "SMkept", now)
     assert reports.retry_unmatched(now) == (1, 0)
     assert claims.outstanding() == before - 1  # the row is final and the receipt spent
 
@@ -284,14 +271,7 @@ def test_a_receipt_kept_while_the_sid_was_being_written_is_applied_by_its_own_ca
     early = StatusReport("delivered", provider_id="SMgap", delivery_id=c.id, gateway="twilio")
     assert reports.apply(early, now=now) == "unknown"
     kept = reports.keep_for_later(early, gateway="twilio", now=now)
-    results.apply(
-        [Result(c.id, "accepted", provider_id="SMgap")],
-        attempts={},
-        sender="twilio",
-        worker="w",
-        now=now,
-        policy=results.RetryPolicy(),
-    )
+    write_accepted(c.id, "SMgap", now)
     assert reports.recheck([kept], now=now) == 1
     assert reports.waiting(now) == 0
     row = db.session.get(Delivery, c.id)
