@@ -1,0 +1,1 @@
+"""Power-usage monitoring of production and pollution-control equipment (DESIGN.md §5)."""
