@@ -38,6 +38,7 @@ pytest_plugins = [
     "tests.robot_fixtures",
     "tests.notify.daily_reports.fixtures",
     "tests.notify.dispatch.fixtures",
+    "tests.notify.enterprises.fixtures",
     "tests.notify.screens.fixtures",
     "tests.notify.timed.fixtures",
     "tests.notify.tipoffs.fixtures",

@@ -124,19 +124,7 @@ def enterprise_list():
 
 @bp.get("/enterprises/<credit_code>")
 def enterprise_board(credit_code: str):
-    moved = _canonical(credit_code, "public.enterprise_board")
-    if moved is not None:
-        return moved
-    j = _jurisdiction()
-    enterprise = _enterprise(j, credit_code)
-    body = render_template(
-        "public/enterprises/board.html",
-        jurisdiction=j,
-        board=queries.board(enterprise),
-        board_url=board_url(enterprise.credit_code),
-        **_labels(),
-    )
-    return _cached(make_response(body))
+    return _board_page(credit_code, "public.enterprise_board", "public/enterprises/board.html")
 
 
 @bp.get("/enterprises/<credit_code>/qr.svg")
@@ -150,13 +138,18 @@ def enterprise_qr(credit_code: str):
 
 @bp.get("/enterprises/<credit_code>/print")
 def enterprise_print(credit_code: str):
-    moved = _canonical(credit_code, "public.enterprise_print")
+    return _board_page(credit_code, "public.enterprise_print", "public/enterprises/print.html")
+
+
+def _board_page(credit_code: str, endpoint: str, template: str):
+    """An enterprise's notice board, on screen or for print, at its canonical address."""
+    moved = _canonical(credit_code, endpoint)
     if moved is not None:
         return moved
     j = _jurisdiction()
     enterprise = _enterprise(j, credit_code)
     body = render_template(
-        "public/enterprises/print.html",
+        template,
         jurisdiction=j,
         board=queries.board(enterprise),
         board_url=board_url(enterprise.credit_code),

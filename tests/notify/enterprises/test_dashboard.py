@@ -18,26 +18,9 @@ from tests.notify.enterprises.builders import create_enterprise
 from tests.notify.enterprises.dashboard_builders import DUE, T0, create_duty, create_scene
 
 
-@pytest.fixture
-def published(sample_draft, sample_users):
-    with freeze_time(T0):
-        take_to(sample_draft, "published", sample_users)
-    return sample_draft
-
-
-@pytest.fixture
-def towns(sample_jurisdiction):
-    return sample_jurisdiction.townships[:2]
-
-
-@pytest.fixture
-def scene(published, towns, sample_jurisdiction):
-    return create_scene(published, towns, sample_jurisdiction)
-
-
-def test_counts_per_township_and_in_total(published, towns, scene):
-    rows, total = dashboard.by_township(published, DUE + timedelta(minutes=30))
-    t1, t2 = towns
+def test_counts_per_township_and_in_total(sample_duty_revision, sample_duty_towns, sample_duty_scene):
+    rows, total = dashboard.by_township(sample_duty_revision, DUE + timedelta(minutes=30))
+    t1, t2 = sample_duty_towns
     assert [r.township_id for r in rows] == [t1.id, t2.id]
     one, two = rows
     assert one.counts == {
@@ -60,8 +43,10 @@ def test_counts_per_township_and_in_total(published, towns, scene):
     assert total.counts["in_place"] == 2 and total.counts["not_reached"] == 1
 
 
-def test_reduction_expected_and_confirmed_per_pollutant(published, towns, scene):
-    rows, total = dashboard.by_township(published, DUE)
+def test_reduction_expected_and_confirmed_per_pollutant(
+    sample_duty_revision, sample_duty_towns, sample_duty_scene
+):
+    rows, total = dashboard.by_township(sample_duty_revision, DUE)
     one, two = rows
     assert one.expected == pytest.approx({"so2": 4.0, "nox": 3.0, "pm": 1.0, "vocs": 0.0})
     assert one.confirmed == pytest.approx({"so2": 1.0, "nox": 2.0, "pm": 0.5, "vocs": 0.0})
@@ -81,11 +66,11 @@ def test_reduction_expected_and_confirmed_per_pollutant(published, towns, scene)
     assert data["percent_so2"] == 25.0 and data["name_en"] == "Total"
 
 
-def test_overdue_flips_exactly_at_the_deadline(published, towns, scene):
+def test_overdue_flips_exactly_at_the_deadline(sample_duty_revision, sample_duty_towns, sample_duty_scene):
     """Due at 14:00 means in place by 14:00: still on time at the instant, overdue just after."""
 
     def overdue(now):
-        return dashboard.by_township(published, now)[1].counts
+        return dashboard.by_township(sample_duty_revision, now)[1].counts
 
     before, at, after = (
         overdue(DUE - timedelta(seconds=1)),
@@ -95,33 +80,39 @@ def test_overdue_flips_exactly_at_the_deadline(published, towns, scene):
     assert (before["overdue"], before["awaiting"]) == (0, 1)
     assert (at["overdue"], at["awaiting"]) == (0, 1)
     assert (after["overdue"], after["awaiting"]) == (1, 0)
-    assert [d["name"] for d in dashboard.overdue_enterprises(published, DUE)] == []
-    assert [d["name"] for d in dashboard.overdue_enterprises(published, DUE + timedelta(seconds=1))] == [
-        "乙石灰厂"
-    ]
+    assert [d["name"] for d in dashboard.overdue_enterprises(sample_duty_revision, DUE)] == []
+    assert [
+        d["name"] for d in dashboard.overdue_enterprises(sample_duty_revision, DUE + timedelta(seconds=1))
+    ] == ["乙石灰厂"]
 
 
-def test_the_overdue_list_of_a_township_gives_whom_to_call(published, towns, scene):
-    t1, t2 = towns
+def test_the_overdue_list_of_a_township_gives_whom_to_call(
+    sample_duty_revision, sample_duty_towns, sample_duty_scene
+):
+    t1, t2 = sample_duty_towns
     later = DUE + timedelta(hours=1)
-    [line] = dashboard.overdue_enterprises(published, later, t1.id)
-    assert line["name"] == "乙石灰厂" and line["phone"] == scene["b"].phone and line["contact"] == "环保专员"
+    [line] = dashboard.overdue_enterprises(sample_duty_revision, later, t1.id)
+    assert (
+        line["name"] == "乙石灰厂"
+        and line["phone"] == sample_duty_scene["b"].phone
+        and line["contact"] == "环保专员"
+    )
     assert line["sms_status"] == Status.UNDELIVERED and line["error_code"] == "MK:0001" and line["overdue"]
-    assert dashboard.overdue_enterprises(published, later, t2.id) == []
+    assert dashboard.overdue_enterprises(sample_duty_revision, later, t2.id) == []
 
 
-def test_one_township_and_the_lines_filters(published, towns, scene):
-    t1, t2 = towns
+def test_one_township_and_the_lines_filters(sample_duty_revision, sample_duty_towns, sample_duty_scene):
+    t1, t2 = sample_duty_towns
     now = DUE + timedelta(minutes=30)
-    rows, total = dashboard.by_township(published, now, t2.id)
+    rows, total = dashboard.by_township(sample_duty_revision, now, t2.id)
     assert [r.township_id for r in rows] == [t2.id] and total.counts["enterprises"] == 2
-    lines = dashboard.duties(published, now)
+    lines = dashboard.duties(sample_duty_revision, now)
     assert [d["township_id"] for d in lines] == [t1.id, t1.id, t2.id, t2.id]
     assert lines[-1]["name"] == "丁供热站"  # the exemption, due at no time, after the duties
     late = next(d for d in lines if d["name"] == "丙铸造厂")
     assert late["late"] and not late["overdue"] and late["sms_status"] == Status.SENT
     names = {
-        only: sorted(d["name"] for d in dashboard.duties(published, now, only=only))
+        only: sorted(d["name"] for d in dashboard.duties(sample_duty_revision, now, only=only))
         for only in dashboard.FILTERS
     }
     assert names == {
@@ -131,20 +122,20 @@ def test_one_township_and_the_lines_filters(published, towns, scene):
         "exempt": ["丁供热站"],
         "not_reached": ["乙石灰厂"],
     }
-    assert [d["name"] for d in dashboard.duties(published, now, township_id=t2.id, only="in_place")] == [
-        "丙铸造厂"
-    ]
-    assert dashboard.duty_count(published) == 4
+    assert [
+        d["name"] for d in dashboard.duties(sample_duty_revision, now, township_id=t2.id, only="in_place")
+    ] == ["丙铸造厂"]
+    assert dashboard.duty_count(sample_duty_revision) == 4
 
 
 def test_a_later_revision_shows_the_duties_it_did_not_write_again(
-    published, towns, sample_jurisdiction, sample_users, sample_levels
+    sample_duty_revision, sample_duty_towns, sample_jurisdiction, sample_users, sample_levels
 ):
     """An upgrade that orders A anew (superseding A's first duty) still shows B, C and D, whose
     first duties stay in force; the first revision's own page keeps its own four duties."""
     with freeze_time(T0 + timedelta(minutes=30)):
         upgrade = propose_change(
-            published.warning,
+            sample_duty_revision.warning,
             "upgrade",
             proposal(sample_levels["orange"], response_start_at=T0 + timedelta(hours=1)),
             sample_users["office"],
@@ -152,11 +143,11 @@ def test_a_later_revision_shows_the_duties_it_did_not_write_again(
         db.session.commit()
     with freeze_time(T0 + timedelta(hours=1)):
         take_to(upgrade, "published", sample_users)
-    scene = create_scene(published, towns, sample_jurisdiction)
-    scene["a"].superseded_at = upgrade.published_at
+    sample_duty_scene = create_scene(sample_duty_revision, sample_duty_towns, sample_jurisdiction)
+    sample_duty_scene["a"].superseded_at = upgrade.published_at
     again = create_duty(
         upgrade,
-        scene["a"].enterprise,
+        sample_duty_scene["a"].enterprise,
         response="II",
         text_zh="停产",
         reduction={"so2": 2.0, "nox": 4.0, "pm": 1.0, "vocs": 0.0},
@@ -168,26 +159,29 @@ def test_a_later_revision_shows_the_duties_it_did_not_write_again(
     assert total.counts["overdue"] == 1  # B, on its first duty
     assert total.expected["so2"] == pytest.approx(2.0 + 3.0)
     lines = {d["name"]: d for d in dashboard.duties(upgrade, now)}
-    assert lines["甲石灰厂"]["duty_id"] == again.id and lines["乙石灰厂"]["revision_id"] == published.id
+    assert (
+        lines["甲石灰厂"]["duty_id"] == again.id
+        and lines["乙石灰厂"]["revision_id"] == sample_duty_revision.id
+    )
     assert dashboard.duty_count(upgrade) == 4
-    _rows, first = dashboard.by_township(published, now)
+    _rows, first = dashboard.by_township(sample_duty_revision, now)
     assert first.counts["enterprises"] == 4 and first.counts["in_place"] == 2  # as it stood
 
 
 def test_an_enterprise_whose_cell_holds_no_measure_is_told_but_not_ordered(
-    published, towns, scene, sample_jurisdiction
+    sample_duty_revision, sample_duty_towns, sample_duty_scene, sample_jurisdiction
 ):
     """A cell of the list left empty (其他类行业 without a plan): the enterprise hears of the
     warning, has nothing to confirm, and is neither ordered nor ever overdue."""
-    other = create_enterprise(sample_jurisdiction, township=towns[0], industry="other")
-    create_duty(published, other, text_zh="", action={}, reduction={}, requires_ack=False)
+    other = create_enterprise(sample_jurisdiction, township=sample_duty_towns[0], industry="other")
+    create_duty(sample_duty_revision, other, text_zh="", action={}, reduction={}, requires_ack=False)
     db.session.commit()
-    rows, total = dashboard.by_township(published, DUE + timedelta(hours=3))
+    rows, total = dashboard.by_township(sample_duty_revision, DUE + timedelta(hours=3))
     assert (total.counts["enterprises"], total.counts["ordered"], total.counts["overdue"]) == (5, 3, 1)
     assert total.counts["exempt"] == 1 and total.counts["awaiting"] == 0
 
 
-def test_a_revision_without_duties_has_empty_figures(published):
-    rows, total = dashboard.by_township(published, DUE)
+def test_a_revision_without_duties_has_empty_figures(sample_duty_revision):
+    rows, total = dashboard.by_township(sample_duty_revision, DUE)
     assert rows == [] and total.counts["enterprises"] == 0 and total.share("so2") is None
-    assert dashboard.duty_count(published) == 0
+    assert dashboard.duty_count(sample_duty_revision) == 0

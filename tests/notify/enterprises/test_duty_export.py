@@ -9,37 +9,25 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from freezegun import freeze_time
 from openpyxl import load_workbook
 
 from notify.enterprises import export
 from notify.extensions import db
-from tests.conftest import take_to
-from tests.notify.enterprises.dashboard_builders import DUE, T0, create_scene
+from tests.notify.enterprises.dashboard_builders import DUE
 
 TZ = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture
-def published(sample_draft, sample_users):
-    with freeze_time(T0):
-        take_to(sample_draft, "published", sample_users)
-    return sample_draft
-
-
-@pytest.fixture
-def scene(published, sample_jurisdiction):
-    return create_scene(published, sample_jurisdiction.townships[:2], sample_jurisdiction)
 
 
 def _book(revision, now):
     return load_workbook(io.BytesIO(export.xlsx(revision, TZ, now)))
 
 
-def test_summary_sheet_per_township_with_the_reduction(published, scene, sample_jurisdiction):
-    summary, _detail = _book(published, DUE + timedelta(minutes=30)).worksheets
+def test_summary_sheet_per_township_with_the_reduction(
+    sample_duty_revision, sample_duty_scene, sample_jurisdiction
+):
+    summary, _detail = _book(sample_duty_revision, DUE + timedelta(minutes=30)).worksheets
     rows = list(summary.iter_rows(values_only=True))
-    assert rows[0][0].startswith(published.headline_zh)
+    assert rows[0][0].startswith(sample_duty_revision.headline_zh)
     assert rows[1][1] == "2026-11-23 12:00:00" and rows[1][3] == "2026-11-23 14:30:00"
     assert list(rows[3]) == export.summary_header()
     t1, t2 = sample_jurisdiction.townships[:2]
@@ -56,13 +44,13 @@ def test_summary_sheet_per_township_with_the_reduction(published, scene, sample_
     assert summary.cell(5, 12).number_format == "0.000"
 
 
-def test_a_row_per_duty(published, scene):
-    _summary, detail = _book(published, DUE + timedelta(minutes=30)).worksheets
+def test_a_row_per_duty(sample_duty_revision, sample_duty_scene):
+    _summary, detail = _book(sample_duty_revision, DUE + timedelta(minutes=30)).worksheets
     rows = list(detail.iter_rows(values_only=True))
     assert list(rows[0]) == export.duty_header() and len(rows) == 5
     by_name = {r[1]: r for r in rows[1:]}
     a = by_name["甲石灰厂"]
-    enterprise = scene["a"].enterprise
+    enterprise = sample_duty_scene["a"].enterprise
     assert a[2] == enterprise.credit_code and a[3] == "石灰窑"
     assert a[5] == "停产50%，以生产线计" and a[7] == enterprise.env_officer_phone
     assert (a[9], a[10], a[11]) == ("2026-11-23 14:00:00", "2026-11-23 12:05:00", "2026-11-23 12:50:00")
@@ -74,14 +62,18 @@ def test_a_row_per_duty(published, scene):
     assert by_name["丁供热站"][9] in ("", None)  # an exemption is due at no time
 
 
-def test_an_overdue_flag_follows_the_export_instant(published, scene):
-    rows = {r[1]: r for r in _book(published, DUE).worksheets[1].iter_rows(min_row=2, values_only=True)}
+def test_an_overdue_flag_follows_the_export_instant(sample_duty_revision, sample_duty_scene):
+    rows = {
+        r[1]: r for r in _book(sample_duty_revision, DUE).worksheets[1].iter_rows(min_row=2, values_only=True)
+    }
     assert rows["乙石灰厂"][13] in ("", None)  # at the deadline itself, still on time
 
 
-def test_text_typed_by_an_enterprise_stays_text(published, scene):
-    scene["a"].in_place_note = '=HYPERLINK("http://evil","点此")'
+def test_text_typed_by_an_enterprise_stays_text(sample_duty_revision, sample_duty_scene):
+    sample_duty_scene["a"].in_place_note = '=HYPERLINK("http://evil","点此")'
     db.session.commit()
-    rows = {r[1]: r for r in _book(published, DUE).worksheets[1].iter_rows(min_row=2, values_only=True)}
+    rows = {
+        r[1]: r for r in _book(sample_duty_revision, DUE).worksheets[1].iter_rows(min_row=2, values_only=True)
+    }
     assert rows["甲石灰厂"][12] == '\'=HYPERLINK("http://evil","点此")'
     assert rows["甲石灰厂"][7].startswith("+86")  # a phone number is left as it is
